@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "cobrowse",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "cobrowse", targets: ["cobrowse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // Thin shims over the system libraries named on the design card.
+        .systemLibrary(
+            name: "CNcursesw",
+            path: "Sources/CNcursesw",
+            providers: [.apt(["libncursesw5-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // Everything about sessions; no terminal code.
+        .target(
+            name: "Engine",
+            dependencies: [
+                "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Sources/Engine"
+        ),
+        // Everything about drawing a terminal; imports Engine's model only.
+        .target(
+            name: "TerminalUI",
+            dependencies: ["Engine", "CNcursesw"],
+            path: "Sources/TerminalUI"
+        ),
+        // The `cobrowse` executable: argument parsing and wiring only.
+        .executableTarget(
+            name: "cobrowse",
+            dependencies: [
+                "Engine", "TerminalUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/App"
+        ),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Engine"], path: "Tests/TerminalUITests"),
+        .testTarget(name: "AppTests", dependencies: ["cobrowse", "Engine"], path: "Tests/AppTests"),
+    ],
+    swiftLanguageModes: [.v5]
+)

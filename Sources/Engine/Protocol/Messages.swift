@@ -1,0 +1,249 @@
+import Foundation
+
+// Protocol v1 payloads. Every message is a frame {"v":1,"type":T,"id"?,"re"?,"body":{...}};
+// see docs/protocol.md. Payloads are plain structs so the browser SDK can build them
+// by hand.
+
+public struct Hello: Codable, Equatable, Sendable {
+    /// Highest protocol version the client speaks.
+    public var protocolVersion: Int
+    /// Free text naming the client program, for the audit trail.
+    public var client: String
+    /// Customer only: the one-time link token (first connection).
+    public var token: String?
+    /// Customer only: the key handed out in `welcome`, to reconnect to the same session.
+    public var resumeKey: String?
+    public init(protocolVersion: Int = WireProtocol.version, client: String, token: String? = nil, resumeKey: String? = nil) {
+        self.protocolVersion = protocolVersion; self.client = client; self.token = token; self.resumeKey = resumeKey
+    }
+}
+
+public struct Welcome: Codable, Equatable, Sendable {
+    public var protocolVersion: Int
+    public var server: String
+    public var role: ParticipantRole
+    /// The agent this connection acts as (console connections).
+    public var agent: Agent?
+    /// Customer connections: the session joined, who is asking, and the key to reconnect.
+    public var sessionId: String?
+    public var agentName: String?
+    public var resumeKey: String?
+    /// Customer connections: whether the session asks for recording consent.
+    public var recordingRequested: Bool?
+    public var consentGiven: Bool?
+    public init(protocolVersion: Int = WireProtocol.version, server: String, role: ParticipantRole, agent: Agent? = nil,
+                sessionId: String? = nil, agentName: String? = nil, resumeKey: String? = nil,
+                recordingRequested: Bool? = nil, consentGiven: Bool? = nil) {
+        self.protocolVersion = protocolVersion; self.server = server; self.role = role; self.agent = agent
+        self.sessionId = sessionId; self.agentName = agentName; self.resumeKey = resumeKey
+        self.recordingRequested = recordingRequested; self.consentGiven = consentGiven
+    }
+}
+
+public struct Lobby: Codable, Equatable, Sendable {
+    public var agent: Agent
+    public var tickets: [Ticket]
+    public var sessions: [SessionSummary]
+    public init(agent: Agent, tickets: [Ticket], sessions: [SessionSummary]) { self.agent = agent; self.tickets = tickets; self.sessions = sessions }
+}
+
+public struct StartSession: Codable, Equatable, Sendable {
+    public var ticketId: String
+    public var record: Bool
+    public init(ticketId: String, record: Bool = false) { self.ticketId = ticketId; self.record = record }
+}
+
+public struct SessionStarted: Codable, Equatable, Sendable {
+    public var session: SessionSummary
+    /// The one-time link for the customer. Only its hash is stored.
+    public var link: String
+    public init(session: SessionSummary, link: String) { self.session = session; self.link = link }
+}
+
+public struct Attach: Codable, Equatable, Sendable {
+    public var sessionId: String
+    /// Read-only (supervisor) attachment.
+    public var watch: Bool
+    public init(sessionId: String, watch: Bool = false) { self.sessionId = sessionId; self.watch = watch }
+}
+
+public struct SessionSnapshot: Codable, Equatable, Sendable {
+    public var summary: SessionSummary
+    public var scene: Scene?
+    public var activity: [ActivityItem]
+    public var notes: [NoteEntry]
+    public init(summary: SessionSummary, scene: Scene?, activity: [ActivityItem], notes: [NoteEntry]) {
+        self.summary = summary; self.scene = scene; self.activity = activity; self.notes = notes
+    }
+}
+
+public struct NoteEntry: Codable, Equatable, Sendable {
+    public var at: Date
+    public var author: String
+    public var text: String
+    public init(at: Date, author: String, text: String) { self.at = at; self.author = author; self.text = text }
+}
+
+public struct AddNote: Codable, Equatable, Sendable {
+    public static let maxLength = 4_000
+    public var text: String
+    public init(text: String) { self.text = text }
+}
+
+public struct ModeRequest: Codable, Equatable, Sendable {
+    public var mode: ControlMode
+    public init(mode: ControlMode) { self.mode = mode }
+}
+
+public struct ModeAnswer: Codable, Equatable, Sendable {
+    public var mode: ControlMode
+    public var accept: Bool
+    public init(mode: ControlMode, accept: Bool) { self.mode = mode; self.accept = accept }
+}
+
+public struct ExtensionRequest: Codable, Equatable, Sendable {
+    public var minutes: Int
+    public init(minutes: Int = 15) { self.minutes = minutes }
+}
+
+public struct ExtensionAnswer: Codable, Equatable, Sendable {
+    public var accept: Bool
+    public init(accept: Bool) { self.accept = accept }
+}
+
+public struct EndSession: Codable, Equatable, Sendable {
+    public var sessionId: String?
+    public init(sessionId: String? = nil) { self.sessionId = sessionId }
+}
+
+public struct Consent: Codable, Equatable, Sendable {
+    public var allow: Bool
+    public var access: AccessLevel
+    public var record: Bool
+    public init(allow: Bool, access: AccessLevel = .viewOnly, record: Bool = false) { self.allow = allow; self.access = access; self.record = record }
+}
+
+public struct Ping: Codable, Equatable, Sendable {
+    public var seq: Int
+    public init(seq: Int) { self.seq = seq }
+}
+
+public struct QualityReport: Codable, Equatable, Sendable {
+    public var quality: ConnectionQuality
+    public var rttMs: Int?
+    public var lossPercent: Int?
+    public init(quality: ConnectionQuality, rttMs: Int?, lossPercent: Int?) { self.quality = quality; self.rttMs = rttMs; self.lossPercent = lossPercent }
+}
+
+public struct SessionEnded: Codable, Equatable, Sendable {
+    public var sessionId: String
+    public var reason: EndReason
+    public init(sessionId: String, reason: EndReason) { self.sessionId = sessionId; self.reason = reason }
+}
+
+public struct Notice: Codable, Equatable, Sendable {
+    public var text: String
+    public init(text: String) { self.text = text }
+}
+
+public struct Empty: Codable, Equatable, Sendable {
+    public init() {}
+}
+
+public struct ErrorReply: Codable, Equatable, Sendable {
+    public var code: WireErrorCode
+    public var message: String
+    public init(code: WireErrorCode, message: String) { self.code = code; self.message = message }
+}
+
+public enum WireErrorCode: String, Codable, Sendable {
+    case malformed
+    case tooLarge = "too-large"
+    case unsupportedVersion = "unsupported-version"
+    case unknownType = "unknown-type"
+    case handshakeRequired = "handshake-required"
+    case unknownAgent = "unknown-agent"
+    case notAllowed = "not-allowed"
+    case notFound = "not-found"
+    case linkUsed = "link-used"
+    case linkExpired = "link-expired"
+    case badState = "bad-state"
+    case invalid
+    case internalError = "internal"
+}
+
+/// Every typed message of protocol v1. The `type` string is the wire name.
+public enum WireMessage: Equatable, Sendable {
+    // handshake (both channels)
+    case hello(Hello)
+    case welcome(Welcome)
+    case error(ErrorReply)
+    // console → engine
+    case lobbyRequest
+    case startSession(StartSession)
+    case attach(Attach)
+    case detach
+    case addNote(AddNote)
+    case requestMode(ModeRequest)
+    case requestExtension(ExtensionRequest)
+    case endSession(EndSession)
+    case requestScene
+    // engine → console
+    case lobby(Lobby)
+    case sessionStarted(SessionStarted)
+    case snapshot(SessionSnapshot)
+    case summary(SessionSummary)
+    case activity(ActivityItem)
+    case note(NoteEntry)
+    // customer → engine
+    case consent(Consent)
+    case scene(Scene)
+    case sceneDelta(SceneDelta)
+    case pong(Ping)
+    case modeAnswer(ModeAnswer)
+    case extensionAnswer(ExtensionAnswer)
+    case leave
+    // engine → customer
+    case ping(Ping)
+    case modeRequest(ModeRequest)
+    case extensionRequest(ExtensionRequest)
+    case quality(QualityReport)
+    case notice(Notice)
+    case sessionEnded(SessionEnded)
+
+    public var type: String {
+        switch self {
+        case .hello: "hello"
+        case .welcome: "welcome"
+        case .error: "error"
+        case .lobbyRequest: "lobby-request"
+        case .startSession: "start-session"
+        case .attach: "attach"
+        case .detach: "detach"
+        case .addNote: "add-note"
+        case .requestMode: "request-mode"
+        case .requestExtension: "request-extension"
+        case .endSession: "end-session"
+        case .requestScene: "request-scene"
+        case .lobby: "lobby"
+        case .sessionStarted: "session-started"
+        case .snapshot: "snapshot"
+        case .summary: "summary"
+        case .activity: "activity"
+        case .note: "note"
+        case .consent: "consent"
+        case .scene: "scene"
+        case .sceneDelta: "scene-delta"
+        case .pong: "pong"
+        case .modeAnswer: "mode-answer"
+        case .extensionAnswer: "extension-answer"
+        case .leave: "leave"
+        case .ping: "ping"
+        case .modeRequest: "mode-request"
+        case .extensionRequest: "extension-request"
+        case .quality: "quality"
+        case .notice: "notice"
+        case .sessionEnded: "session-ended"
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Limits and timings of one session. Pure data: the state machine reads it,
+/// tests shrink it, a tenant may configure it.
+public struct SessionPolicy: Equatable, Sendable {
+    /// No activity from either side for this long ends the session.
+    public var inactivityLimit: TimeInterval = 30 * 60
+    /// Hard limit from consent; an extension moves it with the customer's consent.
+    public var maxDuration: TimeInterval = 45 * 60
+    /// An unused one-time link expires after this.
+    public var linkLifetime: TimeInterval = 15 * 60
+    /// Customer heartbeat missing this long → "Customer disconnected".
+    public var disconnectNotice: TimeInterval = 10
+    /// Customer away this long → the agent is offered a retry link.
+    public var retryLinkAfter: TimeInterval = 30
+    /// The engine pings the customer this often (round-trip and loss feed quality).
+    public var heartbeatInterval: TimeInterval = 1
+    /// An unanswered mode or extension request lapses (counts as a deny) after this.
+    public var answerTimeout: TimeInterval = 60
+    /// Longest single extension an agent may ask for.
+    public var maxExtensionMinutes: Int = 30
+    /// Asked for a full scene this often, so a missed delta heals itself.
+    public var fullSceneInterval: TimeInterval = 5
+
+    public init() {}
+}
+
+/// Everything that can happen to a session. Transports and the hub turn
+/// connections, messages and clock ticks into these; nothing else changes a session.
+public enum SessionEvent: Equatable, Sendable {
+    /// The customer fetched the consent page behind the link.
+    case linkOpened
+    /// The customer's SDK connected: first time (token exchanged) or a reconnect (resume key).
+    case customerConnected(resumed: Bool)
+    case consent(Consent)
+    case scene(Scene)
+    case sceneDelta(SceneDelta)
+    case pong(seq: Int)
+    /// The customer's connection dropped without a `leave`.
+    case customerDisconnected
+    /// The customer pressed "Stop sharing".
+    case customerLeft
+    case modeRequested(ControlMode, by: Agent)
+    case modeAnswered(ModeAnswer)
+    case extensionRequested(minutes: Int, by: Agent)
+    case extensionAnswered(accept: Bool)
+    case noteAdded(NoteEntry)
+    case agentEnded(by: String)
+    case consoleAttached(name: String, role: ParticipantRole)
+    case consoleDetached(name: String, role: ParticipantRole)
+    /// A console asked for a full scene (it lost track).
+    case sceneRequested
+    /// The clock moved; timeouts and heartbeats are decided here.
+    case tick
+}
+
+/// What the hub must carry out after an event. Order matters: the hub performs
+/// effects in the order returned.
+public enum SessionEffect: Equatable, Sendable {
+    /// Send to the customer's SDK connection (dropped if none is connected).
+    case toCustomer(WireMessage)
+    /// Send to every console attached to this session.
+    case toConsoles(WireMessage)
+    /// Store an activity item and stream it to consoles (the hub does both).
+    case activity(ActivityItem)
+    /// Store a note (it is also sent `toConsoles` as `.note`).
+    case storeNote(NoteEntry)
+    /// Append to the hash-chained audit log.
+    case audit(action: String, actor: String, detail: String)
+    /// The summary changed: store it (consoles get `.summary` through `toConsoles`).
+    case persist(SessionSummary)
+    /// Close the customer's connection.
+    case closeCustomer
+    /// The event was refused: reply to whoever sent it with this error; nothing changed.
+    case reject(WireErrorCode, String)
+}

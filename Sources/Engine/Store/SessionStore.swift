@@ -1,0 +1,96 @@
+import Foundation
+
+/// A one-time link as stored: only the SHA-256 of the token, never the token.
+public struct LinkRecord: Equatable, Sendable {
+    public var tokenHash: String
+    public var sessionId: String
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var usedAt: Date?
+    public init(tokenHash: String, sessionId: String, createdAt: Date, expiresAt: Date, usedAt: Date? = nil) {
+        self.tokenHash = tokenHash; self.sessionId = sessionId; self.createdAt = createdAt; self.expiresAt = expiresAt; self.usedAt = usedAt
+    }
+}
+
+public struct AuditEntry: Equatable, Sendable {
+    public var seq: Int64
+    public var at: Date
+    public var actor: String
+    public var action: String
+    public var sessionId: String?
+    public var detail: String
+    public var prevHash: String
+    public var hash: String
+    public init(seq: Int64, at: Date, actor: String, action: String, sessionId: String?, detail: String, prevHash: String, hash: String) {
+        self.seq = seq; self.at = at; self.actor = actor; self.action = action; self.sessionId = sessionId
+        self.detail = detail; self.prevHash = prevHash; self.hash = hash
+    }
+}
+
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case duplicate(String)
+    case notFound(String)
+    case invalid(String)
+    case auditChainBroken(atSeq: Int64)
+
+    public var description: String {
+        switch self {
+        case let .duplicate(s): return "already exists: \(s)"
+        case let .notFound(s): return "not found: \(s)"
+        case let .invalid(s): return s
+        case let .auditChainBroken(seq): return "audit chain broken at row \(seq)"
+        }
+    }
+}
+
+/// Everything the engine keeps. SQLite (GRDB) is the embedded default; the
+/// queries are named for what they answer so another store (PostgreSQL) can
+/// implement the same protocol without touching the session logic.
+public protocol SessionStore: AnyObject, Sendable {
+    // Agents: identity on the local channel is the peer's uid.
+    func addAgent(_ agent: Agent) throws
+    func agent(uid: Int) throws -> Agent?
+    func allAgents() throws -> [Agent]
+
+    // Tickets: no ticket, no session.
+    func addTicket(_ ticket: Ticket) throws
+    func ticket(id: String) throws -> Ticket?
+    func allTickets() throws -> [Ticket]
+    func setTicketStatus(id: String, status: String) throws
+
+    // Sessions (the summary is the row).
+    func saveSession(_ summary: SessionSummary) throws
+    func session(id: String) throws -> SessionSummary?
+    /// Sessions of one agent that have not ended, newest first.
+    func openSessions(agentName: String) throws -> [SessionSummary]
+    /// Every session that has not ended (the engine restores them at start).
+    func allOpenSessions() throws -> [SessionSummary]
+    func recentSessions(limit: Int) throws -> [SessionSummary]
+
+    // Participants of a session, for the notes and the audit trail.
+    func addParticipant(sessionId: String, name: String, role: ParticipantRole, at: Date) throws
+    func participants(sessionId: String) throws -> [(name: String, role: ParticipantRole)]
+
+    // One-time links.
+    func insertLink(_ link: LinkRecord) throws
+    func link(tokenHash: String) throws -> LinkRecord?
+    /// Marks the link used; false when it was already used (a race lost).
+    func markLinkUsed(tokenHash: String, at: Date) throws -> Bool
+
+    // Customer resume keys (hash only), for reconnects within a session.
+    func saveResumeKey(hash: String, sessionId: String) throws
+    func sessionId(resumeKeyHash: String) throws -> String?
+
+    // Activity feed and notes.
+    func appendActivity(sessionId: String, _ item: ActivityItem) throws
+    func activity(sessionId: String) throws -> [ActivityItem]
+    func addNote(sessionId: String, _ note: NoteEntry) throws
+    func notes(sessionId: String) throws -> [NoteEntry]
+
+    // Hash-chained audit log.
+    @discardableResult
+    func appendAudit(at: Date, actor: String, action: String, sessionId: String?, detail: String) throws -> AuditEntry
+    func auditEntries(sessionId: String?) throws -> [AuditEntry]
+    /// Recomputes the chain; throws `auditChainBroken` at the first bad row.
+    func verifyAuditChain() throws
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Who is at the other end of a connection, as far as the transport knows.
+public enum PeerIdentity: Equatable, Sendable {
+    /// A console on the Unix socket; the uid comes from SO_PEERCRED.
+    case local(uid: Int, pid: Int)
+    /// A customer (or a foreign peer) on the TLS gateway.
+    case customer(remote: String)
+}
+
+/// One live connection. Transports implement it; the hub only sends encoded
+/// payloads (one protocol frame each) and closes. Thread-safe.
+public protocol PeerConnection: AnyObject, Sendable {
+    var connectionID: Int { get }
+    var peer: PeerIdentity { get }
+    /// Sends one encoded frame (the transport adds its own framing).
+    func send(_ payload: [UInt8])
+    /// Sends what is queued, then closes.
+    func close()
+}
+
+/// A plain HTTP response from the gateway; the transport adds security headers.
+public struct GatewayResponse: Sendable {
+    public var status: Int
+    public var contentType: String
+    public var body: [UInt8]
+    public var headers: [(String, String)]
+    public init(status: Int, contentType: String = "text/html; charset=utf-8", body: [UInt8], headers: [(String, String)] = []) {
+        self.status = status; self.contentType = contentType; self.body = body; self.headers = headers
+    }
+    public static func html(_ status: Int, _ html: String) -> GatewayResponse {
+        GatewayResponse(status: status, body: Array(html.utf8))
+    }
+}
+
+/// What the transports deliver to the engine. Called from NIO event-loop
+/// threads; the implementation serialises.
+public protocol ConnectionSink: AnyObject, Sendable {
+    func connectionOpened(_ connection: PeerConnection)
+    /// One complete frame's payload (the framing is already removed).
+    func connection(_ connection: PeerConnection, received payload: [UInt8])
+    func connectionClosed(_ connection: PeerConnection)
+    /// An HTTP request on the gateway that is not the WebSocket upgrade.
+    func httpRequest(method: String, path: String, headers: [(String, String)]) -> GatewayResponse
+}

@@ -1,0 +1,2 @@
+import XCTest
+final class AppTestsSmoke: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

@@ -1,0 +1,2 @@
+import XCTest
+final class EngineTestsSmoke: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }
