@@ -1,0 +1,122 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+struct Agents: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Register and list support agents (identity on the local socket is the Unix uid).",
+        subcommands: [Add.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Register an agent for a Unix uid.")
+        @Argument(help: "The agent's display name, e.g. \"Maria S.\".") var name: String
+        @Option(help: "The Unix uid the agent's console runs as.") var uid: Int
+        @Option(help: "L1, L2, manager, supervisor or trainer.") var level: String
+        @OptionGroup var data: DataOptions
+
+        func validate() throws {
+            guard AgentLevel(rawValue: level) != nil else {
+                throw ValidationError("unknown level \(level): use L1, L2, manager, supervisor or trainer")
+            }
+            guard uid >= 0 else { throw ValidationError("uid must be 0 or more") }
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the agent needs a name") }
+        }
+
+        func run() throws {
+            let store = try data.openStore()
+            let agent = Agent(name: name, uid: uid, level: AgentLevel(rawValue: level)!)
+            do { try store.addAgent(agent) } catch { throw Failure("could not add agent: \(error)") }
+            try store.appendAudit(at: Date(), actor: "uid \(getuid())", action: "agent.added", sessionId: nil,
+                                  detail: "name=\(name) uid=\(uid) level=\(level)")
+            print("agent \(name) (uid \(uid), \(level)) added")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List registered agents.")
+        @OptionGroup var data: DataOptions
+        func run() throws {
+            let agents = try data.openStore().allAgents()
+            if agents.isEmpty { print("no agents yet: cobrowse agents add NAME --uid UID --level L2"); return }
+            print(pad("NAME", 24) + pad("UID", 8) + "LEVEL")
+            for a in agents { print(pad(a.name, 24) + pad(String(a.uid), 8) + a.level.rawValue) }
+        }
+    }
+}
+
+struct Tickets: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Help-desk tickets: every co-browse session starts from one.",
+        subcommands: [Add.self, Import.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a ticket.")
+        @Option var id: String
+        @Option var subject: String
+        @Option var customer: String
+        @Option var category: String?
+        @OptionGroup var data: DataOptions
+        func run() throws {
+            let store = try data.openStore()
+            do { try store.addTicket(Ticket(id: id, subject: subject, customer: customer, category: category)) } catch {
+                throw Failure("could not add ticket: \(error)")
+            }
+            print("ticket \(id) added")
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Import tickets from a CSV (id,subject,customer,category) or JSON file.")
+        @Argument(help: "FILE.csv or FILE.json") var file: String
+        @OptionGroup var data: DataOptions
+        func run() throws {
+            let tickets: [Ticket]
+            do { tickets = try TicketImporter.load(path: file) } catch { throw Failure("\(error)") }
+            let store = try data.openStore()
+            var added = 0
+            for t in tickets {
+                do { try store.addTicket(t); added += 1 } catch { print("skipped \(t.id): \(error)") }
+            }
+            print("imported \(added) of \(tickets.count) tickets")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tickets.")
+        @OptionGroup var data: DataOptions
+        func run() throws {
+            let tickets = try data.openStore().allTickets()
+            if tickets.isEmpty { print("no tickets yet: cobrowse tickets add --id ID --subject TEXT --customer NAME"); return }
+            print(pad("ID", 12) + pad("STATUS", 10) + pad("CUSTOMER", 22) + pad("CATEGORY", 14) + "SUBJECT")
+            for t in tickets {
+                print(pad(t.id, 12) + pad(t.status, 10) + pad(t.customer, 22) + pad(t.category ?? "-", 14) + t.subject)
+            }
+        }
+    }
+}
+
+func pad(_ s: String, _ width: Int) -> String {
+    s.count >= width ? String(s.prefix(width - 1)) + " " : s + String(repeating: " ", count: width - s.count)
+}
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Print the hash-chained audit trail and verify that no row was changed or removed.")
+    @Option(help: "Only this session's rows.") var session: String?
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        let store = try data.openStore()
+        let formatter = ISO8601DateFormatter()
+        for e in try store.auditEntries(sessionId: session) {
+            print("\(e.seq)\t\(formatter.string(from: e.at))\t\(e.actor)\t\(e.action)\t\(e.sessionId ?? "-")\t\(e.detail)")
+        }
+        do {
+            try store.verifyAuditChain()
+            print("audit chain: intact")
+        } catch {
+            throw Failure("audit chain: \(error)")
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import ArgumentParser
+import Dispatch
+import Engine
+import Foundation
+import TerminalUI
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the engine: local channel on a Unix socket, customer gateway on HTTPS/WSS (TLS 1.3 only).")
+
+    @OptionGroup var data: DataOptions
+    @Option(help: ArgumentHelp("Unix socket for consoles (default DIR/engine.sock).", valueName: "PATH"))
+    var socket: String?
+    @Option(help: ArgumentHelp("Customer gateway address.", valueName: "HOST:PORT"))
+    var listen: String = "127.0.0.1:8443"
+    @Option(help: ArgumentHelp("TLS certificate (PEM); a self-signed one is created in DIR when omitted.", valueName: "FILE"))
+    var cert: String?
+    @Option(help: ArgumentHelp("TLS private key (PEM).", valueName: "FILE"))
+    var key: String?
+
+    func validate() throws {
+        if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
+        _ = try parseHostPort(listen)
+    }
+
+    func run() throws {
+        let (host, port) = try parseHostPort(listen)
+        let config = EngineConfiguration(dataDirectory: data.dataDirectory, socketPath: socket, listenHost: host,
+                                         listenPort: port, certificatePath: cert, keyPath: key)
+        let server = EngineServer(configuration: config)
+        do { try server.start() } catch { throw Failure("the engine could not start: \(error)") }
+        print("engine: socket \(config.socketPath)")
+        print("engine: gateway \(server.hub.publicBaseURL)")
+        print("engine: data \(config.dataDirectory)")
+        fflush(stdout)
+        waitForTermination()
+        server.stop()
+        print("engine: stopped")
+    }
+}
+
+/// Blocks until SIGINT or SIGTERM.
+func waitForTermination() {
+    let done = DispatchSemaphore(value: 0)
+    var sources: [DispatchSourceSignal] = []
+    for sig in [SIGINT, SIGTERM] {
+        signal(sig, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        s.setEventHandler { done.signal() }
+        s.resume()
+        sources.append(s)
+    }
+    done.wait()
+    sources.forEach { $0.cancel() }
+}
+
+struct Invite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Start a co-browse session for a ticket as the calling agent and print the one-time link.")
+    @Option(help: "The ticket the session is about (required: no ticket, no session).") var ticket: String
+    @Flag(help: "Ask the customer for recording consent.") var record = false
+    @OptionGroup var socket: SocketOptions
+
+    func run() throws {
+        let client = try connectToEngine(socket.socketPath, client: "cobrowse-invite")
+        defer { client.close() }
+        let reply: WireMessage
+        do { reply = try client.request(.startSession(StartSession(ticketId: ticket, record: record)), timeout: 10) } catch {
+            throw Failure("\(error)")
+        }
+        switch reply {
+        case let .sessionStarted(s):
+            print("session: \(s.session.id)")
+            print("ticket: \(s.session.ticket.id) (\(s.session.ticket.customer))")
+            print("Send this one-time link to the customer (valid once, for 15 minutes):")
+            print(s.link)
+        case let .error(e):
+            throw Failure(e.message)
+        default:
+            throw Failure("unexpected reply from the engine: \(reply.type)")
+        }
+    }
+}
+
+struct Console: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The agent workstation: lobby of tickets and sessions, then the customer's page live.")
+    @OptionGroup var socket: SocketOptions
+    @Option(help: "Open this session directly.") var session: String?
+    @Option(help: ArgumentHelp("Attach to this session read-only (supervisors).", valueName: "SESSION")) var watch: String?
+    @Option(help: "Theme name from themes/ (dark, light, high-contrast, monochrome) or a .toml path.") var theme: String?
+
+    func run() throws {
+        let client = try connectToEngine(socket.socketPath, client: "cobrowse-console")
+        let code = runConsole(client: client, session: watch ?? session, watch: watch != nil, theme: theme)
+        client.close()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+func runConsole(client: LocalChannelClient, session: String?, watch: Bool, theme: String?) -> Int32 {
+    var options = ConsoleOptions()
+    options.sessionID = session
+    options.watch = watch
+    if let theme { options.theme = theme }
+    return ConsoleRunner.run(link: client, options: options)
+}
+
+extension LocalChannelClient: ConsoleLink {}
+
+struct ScriptedCustomerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "customer",
+        abstract: "Play a scripted customer on a one-time link (the demo's customer, for tests and trials).")
+    @Argument(help: "The one-time link printed by `cobrowse invite`.") var link: String
+    @Option(help: ArgumentHelp("The engine's certificate to trust (DIR/tls/cert.pem).", valueName: "PEM")) var cacert: String
+    @Option(help: "Seconds between script steps.") var pace: Double = 0.4
+    @Option(help: "Seconds on each page of the demo site.") var dwell: Double = 6
+    @Flag(help: "Walk the site once and stay on the last page.") var once = false
+
+    func run() throws {
+        var options = ScriptedCustomer.Options()
+        options.pace = pace
+        options.dwell = dwell
+        options.loop = !once
+        let customer = ScriptedCustomer(link: link, trustedCertificate: cacert, options: options) { line in
+            print("customer: \(line)")
+            fflush(stdout)
+        }
+        signal(SIGTERM, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: SIGTERM, queue: .global())
+        s.setEventHandler { customer.stop() }
+        s.resume()
+        do {
+            let why = try customer.run()
+            print("customer: \(why)")
+        } catch {
+            throw Failure("\(error)")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// What an agent level may do (DESIGN: role-based capability; L1 up to Guided,
+/// L2 up to Controlled, Full Control only with a manager's approval).
+public struct Capabilities: Equatable, Sendable {
+    public let level: AgentLevel
+
+    public init(level: AgentLevel) { self.level = level }
+
+    /// Starting a session from a ticket.
+    public var canStartSessions: Bool { [.l1, .l2, .manager].contains(level) }
+    /// Attaching read-only to someone else's session.
+    public var canWatch: Bool { [.supervisor, .manager].contains(level) }
+    /// Replaying recordings.
+    public var canReplay: Bool { [.trainer, .supervisor, .manager].contains(level) }
+
+    /// The highest control mode this level may ask a customer for.
+    public var maxControlMode: ControlMode {
+        switch level {
+        case .l1: .guided
+        case .l2: .controlled
+        case .manager: .fullControl
+        case .supervisor, .trainer: .viewOnly
+        }
+    }
+
+    /// Why this level may not ask for `mode` in a session whose customer
+    /// allowed `access`; nil when it may.
+    public func refusal(toRequest mode: ControlMode, customerAccess: AccessLevel?) -> String? {
+        if mode == .fullControl && level != .manager {
+            // Manager approval is a later issue; until then only a manager may ask.
+            return "Full Control needs a manager's approval, which is not available yet"
+        }
+        if mode > maxControlMode {
+            return maxControlMode == .viewOnly
+                ? "\(level.rawValue) participants watch only and cannot ask for control"
+                : "\(level.rawValue) agents may ask for \(maxControlMode.title) at most"
+        }
+        if customerAccess != .controlled && mode > .guided {
+            return "The customer allowed view-only access; Guided is the most you can ask for"
+        }
+        return nil
+    }
+}

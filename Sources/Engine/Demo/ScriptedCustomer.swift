@@ -1,0 +1,185 @@
+import Foundation
+
+/// A customer played by a script, speaking protocol v1 over the real TLS
+/// WebSocket: it opens the link page as a browser would, consents, then walks
+/// the demo site (account → API keys → billing → SSO), moving its pointer and
+/// typing, answering heartbeats and the agent's requests, and reconnecting
+/// with its resume key if the connection drops.
+public final class ScriptedCustomer: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Seconds between script steps (pointer moves, keystrokes).
+        public var pace: TimeInterval = 0.4
+        /// Seconds on each page before moving to the next.
+        public var dwell: TimeInterval = 6
+        /// Pause before answering the consent screen, so the agent sees it happen.
+        public var consentDelay: TimeInterval = 1.5
+        public var access: AccessLevel = .controlled
+        /// Agree to recording when the session asks for it.
+        public var agreeToRecording = true
+        /// Walk the site once and then stay on the last page, or loop forever.
+        public var loop = true
+        public init() {}
+    }
+
+    public let link: String
+    public let trustedCertificate: String
+    public let options: Options
+    private let log: @Sendable (String) -> Void
+    private let stopLock = NSLock()
+    private var stopped = false
+
+    public init(link: String, trustedCertificate: String, options: Options = .init(),
+                log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.link = link
+        self.trustedCertificate = trustedCertificate
+        self.options = options
+        self.log = log
+    }
+
+    public func stop() {
+        stopLock.lock(); stopped = true; stopLock.unlock()
+    }
+
+    private var isStopped: Bool {
+        stopLock.lock(); defer { stopLock.unlock() }
+        return stopped
+    }
+
+    public enum Failure: Error, CustomStringConvertible {
+        case badLink(String)
+        case refused(String)
+        public var description: String {
+            switch self {
+            case let .badLink(s): "not a co-browse link: \(s)"
+            case let .refused(s): s
+            }
+        }
+    }
+
+    /// Runs until the session ends or `stop()` is called. Returns why it ended.
+    @discardableResult
+    public func run() throws -> String {
+        guard let url = URL(string: link), let host = url.host, url.scheme == "https",
+              url.pathComponents.count == 3, url.pathComponents[1] == "join" else {
+            throw Failure.badLink(link)
+        }
+        let port = url.port ?? 443
+        let token = url.pathComponents[2]
+        // A browser opens the link first; the consent page is what the customer reads.
+        let page = try HTTPSFetch.get(url: link, trustedCertificate: trustedCertificate)
+        guard page.status == 200 else { throw Failure.refused("the link page answered \(page.status)") }
+        log("opened the link page")
+
+        var client = try CustomerClient.connect(host: host, port: port, path: "/ws", trustedCertificate: trustedCertificate,
+                                                hello: Hello(client: "scripted-customer/1", token: token), timeout: 10)
+        let welcome = client.welcome
+        let resumeKey = welcome.resumeKey
+        Thread.sleep(forTimeInterval: options.consentDelay)
+        client.send(.consent(Consent(allow: true, access: options.access,
+                                     record: (welcome.recordingRequested ?? false) && options.agreeToRecording)))
+        log("consented")
+
+        var walk = Walk()
+        client.send(.scene(walk.fullScene()))
+        var lastFull = Date()
+        var lastStep = Date()
+        var attempt = 0
+        while !isStopped {
+            // Answer everything that is waiting before the next script step, so
+            // heartbeats measure the network, not the script.
+            var wait = 0.05
+            while let message = client.next(timeout: wait) {
+                wait = 0
+                switch message {
+                case let .ping(p): client.send(.pong(p))
+                case .requestScene: client.send(.scene(walk.fullScene())); lastFull = Date()
+                case let .modeRequest(r): client.send(.modeAnswer(ModeAnswer(mode: r.mode, accept: true)))
+                case .extensionRequest: client.send(.extensionAnswer(ExtensionAnswer(accept: true)))
+                case let .sessionEnded(e): return "session ended: \(e.reason.title)"
+                case let .error(e): log("engine said: \(e.message)")
+                default: break
+                }
+            }
+            if let reason = client.closedReason {
+                // Reconnect with backoff, as the browser SDK does.
+                guard let key = resumeKey, attempt < 6, !isStopped else { return "connection lost: \(reason)" }
+                attempt += 1
+                Thread.sleep(forTimeInterval: min(8, 0.5 * pow(2, Double(attempt - 1))))
+                do {
+                    client = try CustomerClient.connect(host: host, port: port, path: "/ws", trustedCertificate: trustedCertificate,
+                                                        hello: Hello(client: "scripted-customer/1", resumeKey: key), timeout: 10)
+                    attempt = 0
+                    client.send(.scene(walk.fullScene()))
+                    log("reconnected")
+                } catch {
+                    log("reconnect failed: \(error)")
+                }
+                continue
+            }
+            let now = Date()
+            if now.timeIntervalSince(lastStep) >= options.pace {
+                lastStep = now
+                switch walk.step(dwellSteps: max(1, Int(options.dwell / options.pace)), loop: options.loop) {
+                case let .full(scene): client.send(.scene(scene)); lastFull = now
+                case let .delta(delta): client.send(.sceneDelta(delta))
+                case .none: break
+                }
+            }
+            if now.timeIntervalSince(lastFull) >= 5 {
+                client.send(.scene(walk.fullScene()))
+                lastFull = now
+            }
+        }
+        client.send(.leave)
+        client.close()
+        return "stopped"
+    }
+
+    /// The script itself, pure: which page, where the pointer is, what is typed.
+    struct Walk {
+        enum Output { case full(Scene), delta(SceneDelta), none }
+
+        var page = DemoSite.Page.account
+        var version = 1
+        var tick = 0
+        var typed = ""
+        var pointer = Point(x: 640, y: 400)
+        let companyName = "Northwind Traders GmbH"
+
+        func fullScene() -> Scene {
+            DemoSite.scene(page, version: version, pointer: pointer, typed: typed)
+        }
+
+        mutating func step(dwellSteps: Int, loop: Bool) -> Output {
+            tick += 1
+            if tick >= dwellSteps {
+                guard let i = DemoSite.Page.allCases.firstIndex(of: page) else { return .none }
+                let next = DemoSite.Page.allCases.index(after: i)
+                if next == DemoSite.Page.allCases.endIndex, !loop { return .none }
+                page = next == DemoSite.Page.allCases.endIndex ? .account : DemoSite.Page.allCases[next]
+                tick = 0
+                typed = ""
+                version += 1
+                return .full(fullScene())
+            }
+            let base = version
+            version += 1
+            // Drift the pointer towards the page's main control.
+            let target: Point
+            switch page {
+            case .account: target = Point(x: 420, y: 350)
+            case .apiKeys: target = Point(x: 560, y: 234)
+            case .billing: target = Point(x: 470, y: 330)
+            case .sso: target = Point(x: 350, y: 410)
+            }
+            pointer = Point(x: pointer.x + (target.x - pointer.x) * 0.35, y: pointer.y + (target.y - pointer.y) * 0.35)
+            var delta = SceneDelta(baseVersion: base, version: version, pointer: pointer)
+            if page == .account, tick > 3, typed.count < companyName.count {
+                typed = String(companyName.prefix(max(typed.count + 1, 13)))
+                let scene = fullScene()
+                if let field = scene.nodes.first(where: { $0.id == "company" }) { delta.upserts = [field] }
+            }
+            return .delta(delta)
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+
+/// What the engine found and hid. The kind is all that is ever reported:
+/// hits, audit rows and activity items name the kind, never the secret.
+public enum RedactionKind: Hashable, Sendable, CustomStringConvertible {
+    case cardNumber
+    case ssn
+    case email
+    case phone
+    case secret
+    /// A password field, masked whole.
+    case passwordField
+    /// A payment field (card number, CVC, expiry, IBAN …), masked whole.
+    case paymentField
+    /// A tenant's or an industry profile's own rule, by its name.
+    case custom(String)
+
+    /// Human words for the feed: "Engine masked a card number on …".
+    public var description: String {
+        switch self {
+        case .cardNumber: "card number"
+        case .ssn: "SSN"
+        case .email: "email address"
+        case .phone: "phone number"
+        case .secret: "secret key"
+        case .passwordField: "password field"
+        case .paymentField: "payment field"
+        case let .custom(name): name
+        }
+    }
+
+    /// What replaces the secret in the text: the kind, no digits of it.
+    public var placeholder: String {
+        switch self {
+        case .cardNumber: "[card number]"
+        case .ssn: "[SSN]"
+        case .email: "[email]"
+        case .phone: "[phone]"
+        case .secret: "[secret]"
+        case .passwordField: "[password]"
+        case .paymentField: "[payment]"
+        case let .custom(name): "[\(name)]"
+        }
+    }
+}
+
+/// One pattern the redactor looks for. Built-in detectors and industry
+/// profiles are both lists of these, so a tenant rule is no special case.
+/// NSRegularExpression is immutable once built, so sharing it is safe.
+public struct RedactionRule: @unchecked Sendable {
+    public let kind: RedactionKind
+    let regex: NSRegularExpression
+    /// When the pattern has a capture group 1, only that group is replaced
+    /// ("api_key: XXXX" keeps "api_key: " so the agent still sees what it was).
+    let secretGroup: Int
+    /// Extra check on the matched text (Luhn for card numbers).
+    let accept: (@Sendable (Substring) -> Bool)?
+    /// Cheap pre-filter: the rule can only match text that holds a digit.
+    let needsDigit: Bool
+    /// Cheap pre-filter: only text at least this long is scanned.
+    let minLength: Int
+
+    public init(kind: RedactionKind, pattern: String, caseInsensitive: Bool = false,
+                needsDigit: Bool = false, minLength: Int = 1,
+                accept: (@Sendable (Substring) -> Bool)? = nil) throws {
+        self.kind = kind
+        self.regex = try NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
+        self.secretGroup = regex.numberOfCaptureGroups >= 1 ? 1 : 0
+        self.needsDigit = needsDigit
+        self.minLength = minLength
+        self.accept = accept
+    }
+
+    /// A custom rule: `RedactionRule.custom("member id", #"\bMBR-\d{8}\b"#)`.
+    public static func custom(_ name: String, _ pattern: String, caseInsensitive: Bool = false) throws -> RedactionRule {
+        try RedactionRule(kind: .custom(name), pattern: pattern, caseInsensitive: caseInsensitive)
+    }
+
+    // Built-in patterns are constants checked by the tests, so `try!` is a programming error only.
+    static func builtIn(_ kind: RedactionKind, _ pattern: String, caseInsensitive: Bool = false,
+                        needsDigit: Bool = false, minLength: Int = 1,
+                        accept: (@Sendable (Substring) -> Bool)? = nil) -> RedactionRule {
+        try! RedactionRule(kind: kind, pattern: pattern, caseInsensitive: caseInsensitive,
+                           needsDigit: needsDigit, minLength: minLength, accept: accept)
+    }
+}
+
+extension RedactionRule {
+    /// The detectors every scene goes through, in priority order: where two
+    /// overlap (a card number also looks like a phone number), the earlier wins.
+    public static let standard: [RedactionRule] = [
+        // 13–19 digits, single spaces or dashes between, not inside a longer number; Luhn decides.
+        builtIn(.cardNumber, #"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])"#, needsDigit: true, minLength: 13,
+                accept: { Luhn.isValid($0) }),
+        // ddd-dd-dddd without the ranges the SSA never issues (000, 666, 9xx; 00 group; 0000 serial).
+        builtIn(.ssn, #"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])"#, needsDigit: true, minLength: 11),
+        // Vendor key formats.
+        builtIn(.secret, #"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}"#, minLength: 18),
+        builtIn(.secret, #"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#, needsDigit: true, minLength: 20),
+        builtIn(.secret, #"\bgh[pousr]_[A-Za-z0-9]{30,}"#, minLength: 34),
+        builtIn(.secret, #"\bxox[abprs]-[A-Za-z0-9-]{10,}"#, minLength: 15),
+        builtIn(.secret, #"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"#, minLength: 30),
+        builtIn(.secret, #"-----BEGIN [A-Z ]*PRIVATE KEY-----"#, minLength: 30),
+        // "api key: <long token>" in running text: only the token goes.
+        builtIn(.secret, #"(?:api[_ -]?key|secret|token|access[_ -]?key|password|passwd|bearer)\s*[:=]?\s+([A-Za-z0-9+/_.=-]{16,})"#,
+                caseInsensitive: true, minLength: 20),
+        builtIn(.secret, #"(?:api[_ -]?key|secret|token|access[_ -]?key|password|passwd)\s*[:=]\s*([A-Za-z0-9+/_.=-]{8,})"#,
+                caseInsensitive: true, minLength: 12),
+        builtIn(.email, #"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"#, minLength: 6),
+        // North American with separators or parentheses: (555) 123-4567, 555-123-4567, +1 555.123.4567.
+        builtIn(.phone, #"(?<![\w+])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-])"#, needsDigit: true, minLength: 12),
+        // International: +44 20 7946 0958, +49-30-1234567.
+        builtIn(.phone, #"(?<![\w+])\+\d{1,3}(?:[ .-]?\d){6,14}(?![\w-])"#, needsDigit: true, minLength: 8),
+    ]
+
+    /// Field labels that make a long token in the field's value a secret.
+    static let keyishLabel = builtIn(.secret, #"(?:api|secret|token|key|password|credential|bearer|private)"#, caseInsensitive: true)
+    /// A token: no spaces, long, mixing letters and digits (hex or base64-ish).
+    static let tokenShape = builtIn(.secret, #"^[A-Za-z0-9+/_.=-]{20,}$"#, minLength: 20)
+}
+
+/// Industry profiles: extra rules a tenant switches on (DESIGN: HIPAA/PCI
+/// redaction, industry rules). Each is just a list of rules.
+public enum RedactionProfile {
+    /// Health care: medical record numbers and US Medicare beneficiary ids.
+    public static let healthcare: [RedactionRule] = [
+        RedactionRule.builtIn(.custom("medical record number"), #"\bMRN[:#\s]*\d{6,10}\b"#, caseInsensitive: true, needsDigit: true),
+        RedactionRule.builtIn(.custom("Medicare id"), #"\b[1-9][AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y][AC-HJKMNP-RT-Y0-9]\d-?[AC-HJKMNP-RT-Y]{2}\d{2}\b"#, needsDigit: true),
+    ]
+    /// Banking: IBANs in running text.
+    public static let banking: [RedactionRule] = [
+        RedactionRule.builtIn(.custom("IBAN"), #"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"#, needsDigit: true, minLength: 15),
+    ]
+}
+
+/// The Luhn checksum every payment card number carries.
+enum Luhn {
+    static func isValid(_ text: Substring) -> Bool {
+        var sum = 0, count = 0, double = false
+        for ch in text.utf8.reversed() {
+            guard ch >= 48 && ch <= 57 else { continue } // skip spaces and dashes
+            var d = Int(ch - 48)
+            if double { d *= 2; if d > 9 { d -= 9 } }
+            sum += d; count += 1; double.toggle()
+        }
+        return (13...19).contains(count) && sum % 10 == 0
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// One thing the redactor hid: what kind, on which node (nil for the page's
+/// URL or title). Deliberately carries no trace of the secret itself.
+public struct RedactionHit: Equatable, Hashable, Sendable {
+    public var kind: RedactionKind
+    public var nodeId: String?
+    public init(kind: RedactionKind, nodeId: String?) { self.kind = kind; self.nodeId = nodeId }
+}
+
+/// A value after redaction, with what was hidden in it.
+public struct Redacted<Value> {
+    public var value: Value
+    public var hits: [RedactionHit]
+}
+extension Redacted: Equatable where Value: Equatable {}
+extension Redacted: Sendable where Value: Sendable {}
+
+/// The engine's second line of privacy (DESIGN principle 4): the SDK already
+/// masks what it knows about; this scans every text run, field value, label,
+/// title and URL again and hides what slipped through, before anything
+/// reaches a console, a recording or a log.
+public struct Redactor: Sendable {
+    /// Built-in detectors first, then the tenant's and industry profiles' rules.
+    public let rules: [RedactionRule]
+
+    /// Field types that are masked whole, whatever their value looks like.
+    /// The `cc-*` family are the HTML autocomplete names for payment data.
+    static let passwordFieldTypes: Set<String> = ["password", "current-password", "new-password"]
+    static let paymentFieldTypes: Set<String> = ["card", "cvv", "cvc", "iban", "card-number", "credit-card"]
+
+    public init(customRules: [RedactionRule] = []) {
+        self.rules = RedactionRule.standard + customRules
+    }
+
+    // MARK: Text
+
+    /// Redacts one string: each secret becomes its kind's placeholder.
+    public func redact(text: String) -> Redacted<String> {
+        let found = scan(text)
+        guard !found.isEmpty else { return Redacted(value: text, hits: []) }
+        let out = NSMutableString(string: text)
+        // Replace from the end so earlier ranges stay valid.
+        for f in found.sorted(by: { $0.range.location > $1.range.location }) {
+            out.replaceCharacters(in: f.range, with: f.kind.placeholder)
+        }
+        return Redacted(value: String(out), hits: found.map { RedactionHit(kind: $0.kind, nodeId: nil) })
+    }
+
+    // MARK: Scenes
+
+    public func redact(scene: Scene) -> Redacted<Scene> {
+        var hits: [RedactionHit] = []
+        var out = scene
+        out.url = redactField(scene.url, node: nil, into: &hits)
+        out.title = redactField(scene.title, node: nil, into: &hits)
+        out.nodes = scene.nodes.map { redact(node: $0, into: &hits) }
+        return Redacted(value: out, hits: hits)
+    }
+
+    public func redact(delta: SceneDelta) -> Redacted<SceneDelta> {
+        var hits: [RedactionHit] = []
+        var out = delta
+        if let u = delta.url { out.url = redactField(u, node: nil, into: &hits) }
+        if let t = delta.title { out.title = redactField(t, node: nil, into: &hits) }
+        out.upserts = delta.upserts.map { redact(node: $0, into: &hits) }
+        return Redacted(value: out, hits: hits)
+    }
+
+    /// The fieldType says the whole field is sensitive: it becomes a mask, whatever the SDK sent.
+    public static func sensitiveFieldKind(_ fieldType: String?) -> RedactionKind? {
+        guard let t = fieldType?.lowercased() else { return nil }
+        if passwordFieldTypes.contains(t) { return .passwordField }
+        if paymentFieldTypes.contains(t) || t.hasPrefix("cc-") { return .paymentField }
+        return nil
+    }
+
+    func redact(node: SceneNode, into hits: inout [RedactionHit]) -> SceneNode {
+        if node.kind == .field, let kind = Self.sensitiveFieldKind(node.fieldType) {
+            hits.append(RedactionHit(kind: kind, nodeId: node.id))
+            var mask = SceneNode.mask(node.id, node.rect, reason: kind.description, z: node.z)
+            mask.redacted = true
+            return mask
+        }
+        var out = node
+        var changed = false
+        if let t = node.text {
+            let r: String
+            // A long token in a field labelled "API key" is a secret even without a vendor prefix.
+            if node.kind == .field, let label = node.label, Self.looksLikeKey(label: label, value: t) {
+                hits.append(RedactionHit(kind: .secret, nodeId: node.id))
+                r = RedactionKind.secret.placeholder
+            } else {
+                r = redactField(t, node: node.id, into: &hits)
+            }
+            if r != t { out.text = r; changed = true }
+        }
+        if let l = node.label {
+            let r = redactField(l, node: node.id, into: &hits)
+            if r != l { out.label = r; changed = true }
+        }
+        if changed { out.redacted = true }
+        return out
+    }
+
+    static func looksLikeKey(label: String, value: String) -> Bool {
+        RedactionRule.keyishLabel.firstMatch(in: label) && RedactionRule.tokenShape.firstMatch(in: value)
+            && value.contains(where: \.isNumber) && value.contains(where: \.isLetter)
+    }
+
+    private func redactField(_ text: String, node: String?, into hits: inout [RedactionHit]) -> String {
+        let r = redact(text: text)
+        for h in r.hits { hits.append(RedactionHit(kind: h.kind, nodeId: node)) }
+        return r.value
+    }
+
+    // MARK: Scanning
+
+    private struct Found { var kind: RedactionKind; var range: NSRange }
+
+    /// Every rule's matches, earlier rules winning overlaps.
+    private func scan(_ text: String) -> [Found] {
+        let utf16Count = text.utf16.count
+        guard utf16Count > 0 else { return [] }
+        var hasDigit = false
+        for b in text.utf8 where b >= 48 && b <= 57 { hasDigit = true; break }
+        let ns = text as NSString
+        let whole = NSRange(location: 0, length: utf16Count)
+        var taken: [Found] = []
+        for rule in rules {
+            if rule.needsDigit && !hasDigit { continue }
+            if utf16Count < rule.minLength { continue }
+            for m in rule.regex.matches(in: text, options: [], range: whole) {
+                var range = m.range(at: rule.secretGroup)
+                if range.location == NSNotFound { range = m.range }
+                if let accept = rule.accept, !accept(Substring(ns.substring(with: range))) { continue }
+                if taken.contains(where: { NSIntersectionRange($0.range, range).length > 0 }) { continue }
+                taken.append(Found(kind: rule.kind, range: range))
+            }
+        }
+        return taken
+    }
+}
+
+extension RedactionRule {
+    func firstMatch(in text: String) -> Bool {
+        regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: text.utf16.count)) != nil
+    }
+}

@@ -1,0 +1,475 @@
+import Foundation
+import Logging
+
+/// The running engine: turns connections and clock ticks into session events,
+/// runs each session's pure `SessionMachine`, and carries out the effects it
+/// returns (send, store, audit, close). Transports call in from their own
+/// threads; one lock serialises everything, so the machines never race.
+public final class EngineHub: ConnectionSink, @unchecked Sendable {
+    public let store: SessionStore
+    public let policy: SessionPolicy
+    /// Base of the customer-facing links, e.g. "https://127.0.0.1:8443".
+    public var publicBaseURL: String
+    private let clock: @Sendable () -> Date
+    private let redactor: Redactor
+    private let logger: Logger
+    private let lock = NSLock()
+
+    private var machines: [String: SessionMachine] = [:]
+    private var links: [Int: Link] = [:]
+    private var customerBySession: [String: Int] = [:]
+
+    /// What the hub knows about one connection.
+    private struct Link {
+        let connection: PeerConnection
+        var role: Role = .handshaking
+        var sessionId: String?
+        var watch = false
+
+        enum Role {
+            case handshaking
+            case console(Agent)
+            case customer
+        }
+    }
+
+    public init(store: SessionStore, policy: SessionPolicy = .init(), redactor: Redactor = .init(),
+                publicBaseURL: String, logger: Logger = Logger(label: "cobrowse.hub"),
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.store = store
+        self.policy = policy
+        self.redactor = redactor
+        self.publicBaseURL = publicBaseURL
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Brings back the sessions that had not ended when the engine last stopped.
+    /// Their scenes are gone; the customer's SDK sends a full one on reconnect.
+    public func restoreOpenSessions() throws {
+        let open = try store.allOpenSessions()
+        locked {
+            for var summary in open {
+                summary.customerConnected = false
+                machines[summary.id] = SessionMachine(summary: summary, policy: policy, redactor: redactor, now: clock())
+            }
+        }
+    }
+
+    /// Advances every session's clock: heartbeats, timeouts, limits.
+    public func tick() {
+        locked {
+            let now = clock()
+            for id in Array(machines.keys) {
+                guard var m = machines[id] else { continue }
+                let effects = m.handle(.tick, now: now)
+                machines[id] = m
+                perform(effects, session: id, origin: nil)
+                if m.summary.status == .ended, customerBySession[id] == nil, !hasConsoles(id) {
+                    machines[id] = nil
+                }
+            }
+        }
+    }
+
+    // MARK: - Starting a session (also used in-process by `cobrowse demo`)
+
+    /// Creates a session for a ticket on behalf of an agent and mints its link.
+    public func startSession(ticketId: String, record: Bool, agent: Agent) throws -> SessionStarted {
+        try locked { try startSessionLocked(ticketId: ticketId, record: record, agent: agent) }
+    }
+
+    private func startSessionLocked(ticketId: String, record: Bool, agent: Agent) throws -> SessionStarted {
+        guard Capabilities(level: agent.level).canStartSessions else {
+            throw WireError(.notAllowed, "\(agent.level.rawValue) agents cannot start co-browse sessions")
+        }
+        guard let ticket = try store.ticket(id: ticketId) else {
+            throw WireError(.notFound, "no ticket \(ticketId): a session needs a ticket")
+        }
+        let now = clock()
+        let id = Self.newSessionID()
+        let summary = SessionSummary(id: id, ticket: ticket, agentName: agent.name, status: .linkMinted,
+                                     recording: record, createdAt: now)
+        let minted = OneTimeLink.mint()
+        try store.saveSession(summary)
+        try store.insertLink(LinkRecord(tokenHash: minted.hash, sessionId: id, createdAt: now,
+                                        expiresAt: now.addingTimeInterval(policy.linkLifetime)))
+        try store.addParticipant(sessionId: id, name: agent.name, role: .agent, at: now)
+        machines[id] = SessionMachine(summary: summary, policy: policy, redactor: redactor, now: now)
+        let item = ActivityItem(at: now, kind: .linkMinted, actor: agent.name,
+                                text: "Started a session for ticket \(ticket.id); one-time link sent")
+        try store.appendActivity(sessionId: id, item)
+        try store.appendAudit(at: now, actor: agent.name, action: "session.created", sessionId: id,
+                              detail: "ticket=\(ticket.id) record=\(record)")
+        return SessionStarted(session: summary, link: "\(publicBaseURL)/join/\(minted.token)")
+    }
+
+    static func newSessionID() -> String {
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        let bytes = SecureRandom.bytes(8)
+        return "S-" + String(bytes.map { alphabet[Int($0) % alphabet.count] })
+    }
+
+    // MARK: - ConnectionSink
+
+    public func connectionOpened(_ connection: PeerConnection) {
+        locked { links[connection.connectionID] = Link(connection: connection) }
+    }
+
+    public func connectionClosed(_ connection: PeerConnection) {
+        locked {
+            guard let link = links.removeValue(forKey: connection.connectionID) else { return }
+            guard let sid = link.sessionId else { return }
+            switch link.role {
+            case .customer:
+                if customerBySession[sid] == connection.connectionID {
+                    customerBySession[sid] = nil
+                    dispatch(.customerDisconnected, session: sid, origin: nil)
+                }
+            case let .console(agent):
+                dispatch(.consoleDetached(name: agent.name, role: link.watch ? .supervisor : .agent), session: sid, origin: nil)
+            case .handshaking:
+                break
+            }
+        }
+    }
+
+    public func connection(_ connection: PeerConnection, received payload: [UInt8]) {
+        let frame: WireFrame
+        do {
+            frame = try WireCodec.decode(payload)
+        } catch let error as WireError {
+            connection.send(WireCodec.encode(error.reply))
+            locked { auditBadInput(connection, error) }
+            return
+        } catch {
+            connection.send(WireCodec.encode(WireError(.malformed, "undecodable message").reply))
+            return
+        }
+        locked {
+            guard let link = links[connection.connectionID] else { return }
+            let origin = Origin(connection: connection, requestID: frame.id)
+            switch link.role {
+            case .handshaking: handshake(frame, link: link, origin: origin)
+            case let .console(agent): consoleMessage(frame.message, agent: agent, link: link, origin: origin)
+            case .customer: customerMessage(frame.message, link: link, origin: origin)
+            }
+        }
+    }
+
+    public func httpRequest(method: String, path: String, headers: [(String, String)]) -> GatewayResponse {
+        guard method == "GET" || method == "HEAD" else {
+            return .html(405, CustomerPages.message(title: "Not allowed", body: "This address only answers GET."))
+        }
+        let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        if route == "/healthz" {
+            return GatewayResponse(status: 200, contentType: "text/plain; charset=utf-8", body: Array("ok\n".utf8))
+        }
+        if route == "/assets/cobrowse.css" {
+            return GatewayResponse(status: 200, contentType: "text/css; charset=utf-8", body: Array(CustomerPages.stylesheet.utf8))
+        }
+        if route.hasPrefix("/join/") {
+            let token = String(route.dropFirst("/join/".count))
+            return locked { joinPage(token: token) }
+        }
+        if route == "/" {
+            return .html(200, CustomerPages.message(title: "Cobrowse", body: "Open the link your support agent sent you."))
+        }
+        return .html(404, CustomerPages.message(title: "Not found", body: "There is nothing at this address."))
+    }
+
+    // MARK: - Handshake
+
+    private struct Origin {
+        let connection: PeerConnection
+        let requestID: Int?
+        func reply(_ message: WireMessage) { connection.send(WireCodec.encode(message, re: requestID)) }
+        func fail(_ code: WireErrorCode, _ text: String) { connection.send(WireCodec.encode(WireError(code, text, re: requestID).reply)) }
+    }
+
+    private func handshake(_ frame: WireFrame, link: Link, origin: Origin) {
+        guard case let .hello(hello) = frame.message else {
+            origin.fail(.handshakeRequired, "send hello first")
+            return
+        }
+        guard hello.protocolVersion >= WireProtocol.version else {
+            origin.fail(.unsupportedVersion, "this engine speaks protocol \(WireProtocol.version)")
+            origin.connection.close()
+            return
+        }
+        let now = clock()
+        switch origin.connection.peer {
+        case let .local(uid, _):
+            let agent: Agent?
+            do { agent = try store.agent(uid: uid) } catch {
+                origin.fail(.internalError, "the engine's database failed: \(error)")
+                return
+            }
+            guard let agent else {
+                try? store.appendAudit(at: now, actor: "uid \(uid)", action: "console.refused", sessionId: nil,
+                                       detail: "unknown uid")
+                origin.fail(.unknownAgent, "uid \(uid) is not a registered agent; ask an admin to run `cobrowse agents add NAME --uid \(uid) --level L1|L2|manager|supervisor|trainer`")
+                origin.connection.close()
+                return
+            }
+            links[origin.connection.connectionID]?.role = .console(agent)
+            origin.reply(.welcome(Welcome(server: "cobrowse-engine", role: .agent, agent: agent)))
+        case .customer:
+            customerHandshake(hello, origin: origin, now: now)
+        }
+    }
+
+    private func customerHandshake(_ hello: Hello, origin: Origin, now: Date) {
+        let cid = origin.connection.connectionID
+        var sessionId: String
+        var resumed = false
+        var resumeKey: String?
+        if let token = hello.token {
+            let hash = OneTimeLink.hash(token: token)
+            let record = try? store.link(tokenHash: hash)
+            let outcome = LinkCheck.evaluate(record, now: now)
+            guard outcome == .valid, let record, (try? store.markLinkUsed(tokenHash: hash, at: now)) == true else {
+                let used = outcome == .used || outcome == .valid
+                try? store.appendAudit(at: now, actor: "customer", action: "link.refused", sessionId: record?.sessionId,
+                                       detail: used ? "used" : "\(outcome)")
+                origin.fail(used ? .linkUsed : (outcome == .expired ? .linkExpired : .notFound),
+                            used ? LinkCheck.Outcome.used.customerMessage : outcome.customerMessage)
+                origin.connection.close()
+                return
+            }
+            sessionId = record.sessionId
+            let key = OneTimeLink.mint()
+            try? store.saveResumeKey(hash: key.hash, sessionId: sessionId)
+            resumeKey = key.token
+            try? store.appendAudit(at: now, actor: "customer", action: "link.used", sessionId: sessionId, detail: "")
+        } else if let key = hello.resumeKey, let sid = try? store.sessionId(resumeKeyHash: OneTimeLink.hash(token: key)) {
+            sessionId = sid
+            resumed = true
+            resumeKey = key
+        } else {
+            origin.fail(.notAllowed, "a customer connection needs the link's token or a resume key")
+            origin.connection.close()
+            return
+        }
+        guard let machine = machines[sessionId], machine.summary.status != .ended else {
+            origin.fail(.badState, "this co-browse session has ended")
+            origin.connection.close()
+            return
+        }
+        if let old = customerBySession[sessionId], old != cid {
+            // The newest connection wins: a reconnect replaces a half-dead socket.
+            links[old]?.connection.close()
+            links[old] = nil
+        }
+        customerBySession[sessionId] = cid
+        links[cid]?.role = .customer
+        links[cid]?.sessionId = sessionId
+        try? store.addParticipant(sessionId: sessionId, name: machine.summary.ticket.customer, role: .customer, at: now)
+        origin.reply(.welcome(Welcome(server: "cobrowse-engine", role: .customer, sessionId: sessionId,
+                                      agentName: machine.summary.agentName, resumeKey: resumeKey,
+                                      recordingRequested: machine.summary.recording,
+                                      consentGiven: machine.summary.status == .active)))
+        dispatch(.customerConnected(resumed: resumed || machine.summary.status == .active), session: sessionId, origin: nil)
+    }
+
+    // MARK: - Console and customer messages
+
+    private func consoleMessage(_ message: WireMessage, agent: Agent, link: Link, origin: Origin) {
+        let caps = Capabilities(level: agent.level)
+        switch message {
+        case .lobbyRequest:
+            do {
+                let sessions = try store.openSessions(agentName: agent.name).map { live($0) }
+                let tickets = try store.allTickets().filter { $0.status != "closed" }
+                origin.reply(.lobby(Lobby(agent: agent, tickets: tickets, sessions: sessions)))
+            } catch {
+                origin.fail(.internalError, "could not read the lobby: \(error)")
+            }
+        case let .startSession(req):
+            do {
+                let started = try startSessionLocked(ticketId: req.ticketId, record: req.record, agent: agent)
+                origin.reply(.sessionStarted(started))
+            } catch let e as WireError {
+                origin.fail(e.code, e.message)
+            } catch {
+                origin.fail(.internalError, "could not start the session: \(error)")
+            }
+        case let .attach(req):
+            attach(req, agent: agent, caps: caps, origin: origin)
+        case .detach:
+            guard let sid = link.sessionId else { return }
+            links[origin.connection.connectionID]?.sessionId = nil
+            dispatch(.consoleDetached(name: agent.name, role: link.watch ? .supervisor : .agent), session: sid, origin: origin)
+        case .requestScene:
+            guard let sid = link.sessionId, let m = machines[sid] else { return origin.fail(.badState, "not attached to a session") }
+            if let scene = m.scene { origin.reply(.scene(scene)) } else { dispatch(.sceneRequested, session: sid, origin: origin) }
+        case let .addNote(n):
+            writeAction(link, agent, origin, "add a note") { sid in dispatch(.noteAdded(NoteEntry(at: clock(), author: agent.name, text: n.text)), session: sid, origin: origin) }
+        case let .requestMode(req):
+            writeAction(link, agent, origin, "change the control mode") { sid in dispatch(.modeRequested(req.mode, by: agent), session: sid, origin: origin) }
+        case let .requestExtension(req):
+            writeAction(link, agent, origin, "extend the session") { sid in dispatch(.extensionRequested(minutes: req.minutes, by: agent), session: sid, origin: origin) }
+        case let .endSession(req):
+            let target = req.sessionId ?? link.sessionId
+            guard let sid = target, let m = machines[sid] else { return origin.fail(.notFound, "no such open session") }
+            guard m.summary.agentName == agent.name, !(link.sessionId == sid && link.watch) else {
+                return refuseWrite(agent, sid, origin, "end the session")
+            }
+            dispatch(.agentEnded(by: agent.name), session: sid, origin: origin)
+        default:
+            origin.fail(.notAllowed, "\(message.type) is not a console message")
+        }
+    }
+
+    /// Writes come only from the session's own agent on a non-watch attachment;
+    /// the engine refuses (and audits) everything else, whatever the console shows.
+    private func writeAction(_ link: Link, _ agent: Agent, _ origin: Origin, _ what: String, _ body: (String) -> Void) {
+        guard let sid = link.sessionId, let m = machines[sid] else { return origin.fail(.badState, "attach to a session first") }
+        guard !link.watch, m.summary.agentName == agent.name else { return refuseWrite(agent, sid, origin, what) }
+        body(sid)
+    }
+
+    private func refuseWrite(_ agent: Agent, _ sid: String, _ origin: Origin, _ what: String) {
+        try? store.appendAudit(at: clock(), actor: agent.name, action: "write.refused", sessionId: sid, detail: what)
+        origin.fail(.notAllowed, "\(agent.name) is watching read-only and cannot \(what)")
+    }
+
+    private func attach(_ req: Attach, agent: Agent, caps: Capabilities, origin: Origin) {
+        guard let summary = (machines[req.sessionId]?.summary) ?? (try? store.session(id: req.sessionId)) ?? nil else {
+            return origin.fail(.notFound, "no session \(req.sessionId)")
+        }
+        let owner = summary.agentName == agent.name
+        guard owner || (req.watch && caps.canWatch) else {
+            try? store.appendAudit(at: clock(), actor: agent.name, action: "attach.refused", sessionId: req.sessionId,
+                                   detail: req.watch ? "watch" : "attach")
+            return origin.fail(.notAllowed, req.watch ? "\(agent.level.rawValue) agents cannot watch sessions"
+                                                      : "session \(req.sessionId) belongs to \(summary.agentName); supervisors attach with --watch")
+        }
+        let cid = origin.connection.connectionID
+        if let previous = links[cid]?.sessionId, previous != req.sessionId {
+            dispatch(.consoleDetached(name: agent.name, role: links[cid]?.watch == true ? .supervisor : .agent), session: previous, origin: nil)
+        }
+        links[cid]?.sessionId = req.sessionId
+        links[cid]?.watch = req.watch || !owner
+        let snapshot = SessionSnapshot(summary: live(summary), scene: machines[req.sessionId]?.scene,
+                                       activity: (try? store.activity(sessionId: req.sessionId)) ?? [],
+                                       notes: (try? store.notes(sessionId: req.sessionId)) ?? [])
+        origin.reply(.snapshot(snapshot))
+        if machines[req.sessionId] != nil {
+            dispatch(.consoleAttached(name: agent.name, role: req.watch || !owner ? .supervisor : .agent), session: req.sessionId, origin: nil)
+        }
+    }
+
+    private func customerMessage(_ message: WireMessage, link: Link, origin: Origin) {
+        guard let sid = link.sessionId else { return origin.fail(.badState, "not in a session") }
+        let event: SessionEvent
+        switch message {
+        case let .consent(c): event = .consent(c)
+        case let .scene(s): event = .scene(s)
+        case let .sceneDelta(d): event = .sceneDelta(d)
+        case let .pong(p): event = .pong(seq: p.seq)
+        case let .modeAnswer(a): event = .modeAnswered(a)
+        case let .extensionAnswer(a): event = .extensionAnswered(accept: a.accept)
+        case .leave: event = .customerLeft
+        default: return origin.fail(.notAllowed, "\(message.type) is not a customer message")
+        }
+        dispatch(event, session: sid, origin: origin)
+    }
+
+    // MARK: - Running the machines
+
+    private func dispatch(_ event: SessionEvent, session sid: String, origin: Origin?) {
+        guard var m = machines[sid] else {
+            origin?.fail(.notFound, "session \(sid) is not open")
+            return
+        }
+        let effects = m.handle(event, now: clock())
+        machines[sid] = m
+        perform(effects, session: sid, origin: origin)
+    }
+
+    private func perform(_ effects: [SessionEffect], session sid: String, origin: Origin?) {
+        for effect in effects {
+            do {
+                switch effect {
+                case let .toCustomer(message):
+                    if let cid = customerBySession[sid], let link = links[cid] { link.connection.send(WireCodec.encode(message)) }
+                case let .toConsoles(message):
+                    broadcast(message, session: sid)
+                case let .activity(item):
+                    try store.appendActivity(sessionId: sid, item)
+                    broadcast(.activity(item), session: sid)
+                case let .storeNote(note):
+                    try store.addNote(sessionId: sid, note)
+                case let .audit(action, actor, detail):
+                    try store.appendAudit(at: clock(), actor: actor, action: action, sessionId: sid, detail: detail)
+                case let .persist(summary):
+                    try store.saveSession(summary)
+                case .closeCustomer:
+                    if let cid = customerBySession.removeValue(forKey: sid) {
+                        links[cid]?.connection.close()
+                        links[cid]?.sessionId = nil
+                    }
+                case let .reject(code, text):
+                    origin?.fail(code, text)
+                }
+            } catch {
+                // A store failure (a full disk, say) must not take the live session down;
+                // the agent is told and the log names it.
+                logger.error("session \(sid): could not store \(effect): \(error)")
+                broadcast(.error(ErrorReply(code: .internalError, message: "the engine could not store session data: \(error)")), session: sid)
+            }
+        }
+    }
+
+    private func broadcast(_ message: WireMessage, session sid: String) {
+        let bytes = WireCodec.encode(message)
+        for link in links.values where link.sessionId == sid {
+            if case .console = link.role { link.connection.send(bytes) }
+        }
+    }
+
+    private func hasConsoles(_ sid: String) -> Bool {
+        links.values.contains { link in
+            if case .console = link.role { return link.sessionId == sid }
+            return false
+        }
+    }
+
+    /// The stored summary, or the live one when the session is running.
+    private func live(_ summary: SessionSummary) -> SessionSummary {
+        machines[summary.id]?.summary ?? summary
+    }
+
+    private func joinPage(token: String) -> GatewayResponse {
+        let now = clock()
+        let record = try? store.link(tokenHash: OneTimeLink.hash(token: token))
+        let outcome = LinkCheck.evaluate(record, now: now)
+        guard outcome == .valid, let record, let m = machines[record.sessionId], m.summary.status != .ended else {
+            try? store.appendAudit(at: now, actor: "customer", action: "link.refused", sessionId: record?.sessionId,
+                                   detail: "page: \(outcome)")
+            let status = outcome == .unknown ? 404 : 410
+            return .html(status, CustomerPages.message(title: outcome == .valid ? "Session ended" : "Link not valid",
+                                                       body: outcome == .valid ? "This co-browse session has ended." : outcome.customerMessage))
+        }
+        if m.summary.status == .linkMinted { dispatch(.linkOpened, session: record.sessionId, origin: nil) }
+        return .html(200, CustomerPages.consent(agentName: m.summary.agentName, ticket: m.summary.ticket,
+                                                recording: m.summary.recording))
+    }
+
+    private func auditBadInput(_ connection: PeerConnection, _ error: WireError) {
+        let who: String
+        switch connection.peer {
+        case let .local(uid, _): who = "uid \(uid)"
+        case let .customer(remote): who = "customer \(remote)"
+        }
+        logger.notice("refused a message from \(who): \(error)")
+    }
+
+    @discardableResult
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Where the engine keeps its state and where it listens.
+public struct EngineConfiguration: Sendable {
+    public var dataDirectory: String
+    public var socketPath: String
+    public var listenHost: String
+    public var listenPort: Int
+    public var certificatePath: String?
+    public var keyPath: String?
+    public var policy: SessionPolicy
+    /// How often the session clocks tick (heartbeats, timeouts).
+    public var tickInterval: TimeInterval
+
+    public init(dataDirectory: String, socketPath: String? = nil, listenHost: String = "127.0.0.1", listenPort: Int = 8443,
+                certificatePath: String? = nil, keyPath: String? = nil, policy: SessionPolicy = .init(), tickInterval: TimeInterval = 0.25) {
+        self.dataDirectory = dataDirectory
+        self.socketPath = socketPath ?? (dataDirectory as NSString).appendingPathComponent("engine.sock")
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
+        self.policy = policy
+        self.tickInterval = tickInterval
+    }
+
+    public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("cobrowse.sqlite") }
+
+    /// Creates the data directory (0700: it holds keys and customer data).
+    public func prepareDataDirectory() throws {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+    }
+}
+
+/// `cobrowse serve`: the store, the hub, the customer gateway and the local
+/// channel, wired together and ticking.
+public final class EngineServer: @unchecked Sendable {
+    public let configuration: EngineConfiguration
+    public private(set) var hub: EngineHub!
+    public private(set) var gatewayPort = 0
+    public private(set) var certificatePath = ""
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+    private var gateway: CustomerGateway?
+    private var local: LocalChannelServer?
+    private var ticker: RepeatedTask?
+    private let logger: Logger
+
+    public init(configuration: EngineConfiguration, logger: Logger = Logger(label: "cobrowse.engine")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func start() throws {
+        let c = configuration
+        try c.prepareDataDirectory()
+        let store = try SQLiteStore(path: c.databasePath)
+        let cert: String, key: String
+        if let cp = c.certificatePath, let kp = c.keyPath {
+            (cert, key) = (cp, kp)
+        } else {
+            let identity = try TLSIdentity.loadOrCreate(directory: c.dataDirectory)
+            (cert, key) = (identity.certificatePath, identity.keyPath)
+        }
+        certificatePath = cert
+        let hub = EngineHub(store: store, policy: c.policy, publicBaseURL: "", logger: logger)
+        try hub.restoreOpenSessions()
+        self.hub = hub
+        let local = LocalChannelServer()
+        try local.start(path: c.socketPath, sink: hub, group: group)
+        self.local = local
+        let gateway = CustomerGateway()
+        gatewayPort = try gateway.start(host: c.listenHost, port: c.listenPort, certificatePath: cert, keyPath: key,
+                                        sink: hub, group: group)
+        self.gateway = gateway
+        let host = c.listenHost.contains(":") ? "[\(c.listenHost)]" : c.listenHost
+        hub.publicBaseURL = "https://\(host):\(gatewayPort)"
+        let interval = TimeAmount.milliseconds(Int64(c.tickInterval * 1000))
+        ticker = group.next().scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak hub] _ in
+            hub?.tick()
+        }
+        logger.info("engine ready: socket \(c.socketPath), gateway \(hub.publicBaseURL)")
+    }
+
+    public func stop() {
+        ticker?.cancel()
+        gateway?.stop()
+        local?.stop()
+        try? group.syncShutdownGracefully()
+    }
+}

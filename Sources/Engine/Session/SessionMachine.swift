@@ -1,0 +1,464 @@
+import Foundation
+
+/// One co-browse session as a pure state machine (DESIGN principle 1):
+/// `handle(event, now)` changes the state and returns the effects the hub must
+/// carry out. No sockets, no clock, no disk in here, so every rule — consent,
+/// control escalation, timeouts, heartbeats, reconnects, redaction — is a
+/// unit test with made-up dates.
+///
+///     linkMinted ─linkOpened─▶ linkOpened ─consent(allow)─▶ active ─▶ ended
+///          └─ link lifetime ─▶ ended        └─ consent(deny) ─▶ ended
+public struct SessionMachine: Sendable {
+    public private(set) var summary: SessionSummary
+    /// The current scene, already redacted: what late joiners and reconnecting consoles get.
+    public private(set) var scene: Scene?
+    public let policy: SessionPolicy
+    let redactor: Redactor
+
+    /// Last thing that counts as the session being used (scene changes, notes, requests, answers).
+    private var lastActivity: Date
+
+    // The customer's connection. `summary.customerConnected` is what agents are
+    // told; it only turns false after `policy.disconnectNotice`, so a blip is no news.
+    private var socketConnected = false
+    private var socketLostAt: Date?
+    private var lastHeard: Date
+    private var disconnectAnnounced = false
+    private var retryOffered = false
+    private var heartbeat = Heartbeat()
+    private var lastQualityReport: Date?
+    private var lastFullSceneAt: Date?
+
+    private struct Pending<T: Sendable>: Sendable { var value: T; var at: Date; var by: String }
+    private var pendingMode: Pending<ControlMode>?
+    private var pendingExtension: Pending<Int>?
+
+    /// Redactions already reported (kind, node, page), so a full scene every few
+    /// seconds with the same masked card number is one audit row, not hundreds.
+    private var reportedRedactions: Set<String> = []
+
+    /// Number changes (not level changes) reach agents and customer at most this often.
+    static let qualityReportInterval: TimeInterval = 5
+    static let engine = "engine"
+
+    public init(summary: SessionSummary, policy: SessionPolicy = .init(), redactor: Redactor = .init(), now: Date) {
+        self.summary = summary
+        self.policy = policy
+        self.redactor = redactor
+        self.lastActivity = now
+        self.lastHeard = now
+        // Restored from the store after an engine restart: whatever socket there was is gone.
+        if summary.customerConnected && summary.status != .ended { socketLostAt = now }
+    }
+
+    private var customer: String { summary.ticket.customer }
+
+    // MARK: - Events
+
+    public mutating func handle(_ event: SessionEvent, now: Date) -> [SessionEffect] {
+        if summary.status == .ended {
+            switch event {
+            // The clock, a closing socket and a console going away are no one's mistake after the end.
+            case .tick, .customerDisconnected, .consoleDetached: return []
+            default: return [.reject(.badState, "This session has ended (\(summary.endReason?.title ?? "ended")).")]
+            }
+        }
+        switch event {
+        case .linkOpened: return linkOpened(now)
+        case let .customerConnected(resumed): return customerConnected(resumed: resumed, now)
+        case let .consent(c): return consent(c, now)
+        case let .scene(s): return scene(s, now)
+        case let .sceneDelta(d): return sceneDelta(d, now)
+        case let .pong(seq): return pong(seq, now)
+        case .customerDisconnected:
+            socketConnected = false
+            socketLostAt = now
+            return []
+        case .customerLeft: return end(.customerEnded, actor: customer, now)
+        case let .modeRequested(mode, agent): return modeRequested(mode, by: agent, now)
+        case let .modeAnswered(answer): return modeAnswered(answer, now)
+        case let .extensionRequested(minutes, agent): return extensionRequested(minutes, by: agent, now)
+        case let .extensionAnswered(accept): return extensionAnswered(accept, now)
+        case let .noteAdded(note): return noteAdded(note, now)
+        case let .agentEnded(by): return end(.agentEnded, actor: by, now)
+        case let .consoleAttached(name, role):
+            var out: [SessionEffect] = [activity(.joined, name, role == .supervisor ? "Supervisor \(name) is watching (read-only)" : "\(name) joined as \(role.rawValue)", now)]
+            if role == .supervisor { out.append(.audit(action: "supervisor.attached", actor: name, detail: "read-only")) }
+            return out
+        case let .consoleDetached(name, role):
+            return [activity(.left, name, role == .supervisor ? "Supervisor \(name) stopped watching" : "\(name) left", now)]
+        case .sceneRequested:
+            if let scene { return [.toConsoles(.scene(scene))] }
+            return summary.status == .active ? [.toCustomer(.requestScene)] : []
+        case .tick: return tick(now)
+        }
+    }
+
+    // MARK: Link and consent
+
+    private mutating func linkOpened(_ now: Date) -> [SessionEffect] {
+        guard summary.status == .linkMinted else { return [.reject(.badState, "The link was already opened.")] }
+        if now >= linkExpiry { return end(.linkExpired, actor: Self.engine, now) }
+        summary.status = .linkOpened
+        lastActivity = now
+        return [activity(.linkOpened, customer, "Customer opened the link", now),
+                .audit(action: "link.opened", actor: customer, detail: ""),
+                .persist(summary), .toConsoles(.summary(summary))]
+    }
+
+    private var linkExpiry: Date { summary.createdAt.addingTimeInterval(policy.linkLifetime) }
+
+    private mutating func customerConnected(resumed: Bool, _ now: Date) -> [SessionEffect] {
+        var out: [SessionEffect] = []
+        // An SDK may connect without the consent page having been counted as opened.
+        if summary.status == .linkMinted {
+            out += linkOpened(now)
+            if summary.status == .ended { return out }
+        }
+        socketConnected = true
+        socketLostAt = nil
+        lastHeard = now
+        heartbeat.reset()
+        disconnectAnnounced = false
+        retryOffered = false
+        summary.customerConnected = true
+        if resumed {
+            out.append(activity(.reconnected, customer, "Customer reconnected", now))
+        } else {
+            out.append(activity(.joined, customer, "Customer connected", now))
+        }
+        out += [.persist(summary), .toConsoles(.summary(summary))]
+        if resumed && summary.status == .active {
+            // Consoles may have missed deltas while the customer was away: heal with a full scene.
+            out.append(.toCustomer(.requestScene))
+            lastFullSceneAt = now
+        }
+        return out
+    }
+
+    private mutating func consent(_ c: Consent, _ now: Date) -> [SessionEffect] {
+        switch summary.status {
+        case .linkOpened where socketConnected: break
+        case .active: return [.reject(.badState, "The customer has already given consent.")]
+        default: return [.reject(.badState, "Consent can only be given once the customer is connected.")]
+        }
+        lastHeard = now
+        guard c.allow else {
+            return [activity(.denied, customer, "Customer denied the session", now),
+                    .audit(action: "consent", actor: customer, detail: "deny")]
+                + end(.customerDenied, actor: customer, now)
+        }
+        summary.status = .active
+        summary.startedAt = now
+        summary.deadline = now.addingTimeInterval(policy.maxDuration)
+        summary.access = c.access
+        // Recording needs both: the agent asked for it and the customer agreed.
+        summary.recording = summary.recording && c.record
+        lastActivity = now
+        lastFullSceneAt = now
+        let access = c.access == .viewOnly ? "view-only" : "controlled"
+        return [activity(.consent, customer, "Customer allowed \(access) access\(summary.recording ? ", recording on" : "")", now),
+                .audit(action: "consent", actor: customer, detail: "allow access=\(c.access.rawValue) record=\(summary.recording)"),
+                .persist(summary), .toConsoles(.summary(summary)),
+                .toCustomer(.requestScene)]
+    }
+
+    // MARK: Scenes (every one through the redactor first)
+
+    private mutating func scene(_ s: Scene, _ now: Date) -> [SessionEffect] {
+        guard summary.status == .active else { return [.reject(.badState, "Scenes are accepted only while the session is active.")] }
+        lastHeard = now
+        let r = redactor.redact(scene: s)
+        let next = r.value
+        var out = redactionEffects(r.hits, on: next, now)
+        out += navigationEffects(from: scene, to: next, now)
+        if scene.map({ !Self.samePicture($0, next) }) ?? true { lastActivity = now }
+        scene = next
+        lastFullSceneAt = now
+        out.append(.toConsoles(.scene(next)))
+        return out
+    }
+
+    private mutating func sceneDelta(_ d: SceneDelta, _ now: Date) -> [SessionEffect] {
+        guard summary.status == .active else { return [.reject(.badState, "Scenes are accepted only while the session is active.")] }
+        lastHeard = now
+        // A delta against anything but what we hold would leave consoles with a wrong picture: ask for a full one.
+        guard let current = scene, d.baseVersion == current.version else {
+            lastFullSceneAt = now
+            return [.toCustomer(.requestScene)]
+        }
+        let r = redactor.redact(delta: d)
+        guard let next = try? current.applying(r.value) else { return [.toCustomer(.requestScene)] }
+        var out = redactionEffects(r.hits, on: next, now)
+        out += navigationEffects(from: current, to: next, now)
+        if !Self.samePicture(current, next) { lastActivity = now }
+        scene = next
+        out.append(.toConsoles(.sceneDelta(r.value)))
+        return out
+    }
+
+    /// One audit row per newly seen redaction, one feed line per kind; never the text itself.
+    private mutating func redactionEffects(_ hits: [RedactionHit], on scene: Scene, _ now: Date) -> [SessionEffect] {
+        guard !hits.isEmpty else { return [] }
+        let page = Self.withoutQuery(scene.url)
+        if reportedRedactions.count > 10_000 { reportedRedactions.removeAll() }
+        var out: [SessionEffect] = []
+        var newKinds: [RedactionKind: Int] = [:]
+        var kindOrder: [RedactionKind] = []
+        for h in hits {
+            let key = "\(h.kind)|\(h.nodeId ?? "")|\(page)"
+            guard reportedRedactions.insert(key).inserted else { continue }
+            out.append(.audit(action: "redaction", actor: Self.engine, detail: "kind=\(h.kind) node=\(h.nodeId ?? "-") page=\(page)"))
+            if newKinds[h.kind] == nil { kindOrder.append(h.kind) }
+            newKinds[h.kind, default: 0] += 1
+        }
+        let place = scene.title.isEmpty ? page : scene.title
+        for kind in kindOrder {
+            let n = newKinds[kind]!
+            let what = n == 1 ? Self.withArticle(kind) : "\(n) × \(kind)"
+            out.append(activity(.redaction, Self.engine, "Engine masked \(what) on \(place)", now))
+        }
+        return out
+    }
+
+    private func navigationEffects(from old: Scene?, to new: Scene, _ now: Date) -> [SessionEffect] {
+        let url = Self.withoutQuery(new.url)
+        guard old.map({ Self.withoutQuery($0.url) != url || $0.title != new.title }) ?? true else { return [] }
+        let title = new.title.isEmpty ? url : "\(new.title) (\(url))"
+        return [activity(.navigation, customer, "Customer is on \(title)", now)]
+    }
+
+    // MARK: Heartbeat
+
+    private mutating func pong(_ seq: Int, _ now: Date) -> [SessionEffect] {
+        lastHeard = now
+        _ = heartbeat.pong(seq: seq, now: now)
+        var out: [SessionEffect] = []
+        if disconnectAnnounced && socketConnected {
+            // The socket was silent, not gone, and the customer is back.
+            out += cameBack(now)
+        }
+        return out + qualityEffects(now)
+    }
+
+    private mutating func cameBack(_ now: Date) -> [SessionEffect] {
+        disconnectAnnounced = false
+        retryOffered = false
+        summary.customerConnected = true
+        var out: [SessionEffect] = [activity(.reconnected, customer, "Customer reconnected", now), .persist(summary), .toConsoles(.summary(summary))]
+        if summary.status == .active { out.append(.toCustomer(.requestScene)); lastFullSceneAt = now }
+        return out
+    }
+
+    private mutating func qualityEffects(_ now: Date) -> [SessionEffect] {
+        guard socketConnected, !disconnectAnnounced, let m = heartbeat.measure(now: now) else { return [] }
+        let levelChanged = m.quality != summary.quality
+        let numbersChanged = m.rttMs != summary.rttMs || m.lossPercent != summary.lossPercent
+        let quietLongEnough = lastQualityReport.map { now.timeIntervalSince($0) >= Self.qualityReportInterval } ?? true
+        guard levelChanged || (numbersChanged && quietLongEnough) else { return [] }
+        summary.quality = m.quality
+        summary.rttMs = m.rttMs
+        summary.lossPercent = m.lossPercent
+        lastQualityReport = now
+        return [.toCustomer(.quality(QualityReport(quality: m.quality, rttMs: m.rttMs, lossPercent: m.lossPercent))),
+                .toConsoles(.summary(summary))]
+    }
+
+    // MARK: Control mode (every change acknowledged by the customer)
+
+    private mutating func modeRequested(_ mode: ControlMode, by agent: Agent, _ now: Date) -> [SessionEffect] {
+        guard summary.status == .active else { return [.reject(.badState, "Control can be asked for only once the customer has consented.")] }
+        guard agent.name == summary.agentName || agent.level == .manager else {
+            return [.reject(.notAllowed, "Only the session's agent may ask for control.")]
+        }
+        guard pendingMode == nil else { return [.reject(.badState, "A control request is already waiting for the customer.")] }
+        guard mode != summary.controlMode else { return [.reject(.badState, "The session is already in \(mode.title).")] }
+        if mode > summary.controlMode, let why = Capabilities(level: agent.level).refusal(toRequest: mode, customerAccess: summary.access) {
+            return [.reject(.notAllowed, why)]
+        }
+        pendingMode = Pending(value: mode, at: now, by: agent.name)
+        summary.pendingModeRequest = mode
+        lastActivity = now
+        return [.toCustomer(.modeRequest(ModeRequest(mode: mode))),
+                activity(.modeRequested, agent.name, "\(agent.name) asked the customer for \(mode.title)", now),
+                .audit(action: "mode.requested", actor: agent.name, detail: "from=\(summary.controlMode.rawValue) to=\(mode.rawValue)"),
+                .toConsoles(.summary(summary))]
+    }
+
+    private mutating func modeAnswered(_ answer: ModeAnswer, _ now: Date) -> [SessionEffect] {
+        guard summary.status == .active else { return [.reject(.badState, "There is no control request in this session.")] }
+        lastHeard = now
+        let from = summary.controlMode
+        if let p = pendingMode, p.value == answer.mode {
+            pendingMode = nil
+            summary.pendingModeRequest = nil
+            lastActivity = now
+            guard answer.accept else {
+                return [activity(.info, customer, "Customer declined \(answer.mode.title); staying in \(from.title)", now),
+                        .audit(action: "mode.declined", actor: customer, detail: "requested=\(answer.mode.rawValue) by=\(p.by)"),
+                        .toConsoles(.summary(summary))]
+            }
+            summary.controlMode = answer.mode
+            return [activity(.modeChanged, customer, "Customer allowed \(answer.mode.title) (was \(from.title))", now),
+                    .audit(action: "mode.changed", actor: customer, detail: "from=\(from.rawValue) to=\(answer.mode.rawValue) requestedBy=\(p.by)"),
+                    .persist(summary), .toConsoles(.summary(summary))]
+        }
+        // The customer may always step down, unasked.
+        if answer.accept && answer.mode < from {
+            summary.controlMode = answer.mode
+            lastActivity = now
+            return [activity(.modeChanged, customer, "Customer switched to \(answer.mode.title)", now),
+                    .audit(action: "mode.changed", actor: customer, detail: "from=\(from.rawValue) to=\(answer.mode.rawValue) requestedBy=customer"),
+                    .persist(summary), .toConsoles(.summary(summary))]
+        }
+        return [.reject(.badState, "No request for \(answer.mode.title) is waiting.")]
+    }
+
+    // MARK: Extension (the 45-minute limit moves only with the customer's consent)
+
+    private mutating func extensionRequested(_ minutes: Int, by agent: Agent, _ now: Date) -> [SessionEffect] {
+        guard summary.status == .active else { return [.reject(.badState, "Only an active session can be extended.")] }
+        guard agent.name == summary.agentName || agent.level == .manager else {
+            return [.reject(.notAllowed, "Only the session's agent may ask for an extension.")]
+        }
+        guard (1...policy.maxExtensionMinutes).contains(minutes) else {
+            return [.reject(.invalid, "An extension is 1 to \(policy.maxExtensionMinutes) minutes.")]
+        }
+        guard pendingExtension == nil else { return [.reject(.badState, "An extension request is already waiting for the customer.")] }
+        pendingExtension = Pending(value: minutes, at: now, by: agent.name)
+        lastActivity = now
+        return [.toCustomer(.extensionRequest(ExtensionRequest(minutes: minutes))),
+                activity(.extensionRequested, agent.name, "\(agent.name) asked the customer for \(minutes) more minutes", now),
+                .audit(action: "extension.requested", actor: agent.name, detail: "minutes=\(minutes)")]
+    }
+
+    private mutating func extensionAnswered(_ accept: Bool, _ now: Date) -> [SessionEffect] {
+        guard summary.status == .active, let p = pendingExtension else { return [.reject(.badState, "No extension request is waiting.")] }
+        pendingExtension = nil
+        lastActivity = now
+        lastHeard = now
+        guard accept else {
+            return [activity(.info, customer, "Customer declined the \(p.value)-minute extension", now),
+                    .audit(action: "extension.declined", actor: customer, detail: "minutes=\(p.value)")]
+        }
+        summary.deadline = (summary.deadline ?? now).addingTimeInterval(TimeInterval(p.value * 60))
+        return [activity(.extended, customer, "Session extended by \(p.value) minutes", now),
+                .audit(action: "extension.accepted", actor: customer, detail: "minutes=\(p.value)"),
+                .persist(summary), .toConsoles(.summary(summary))]
+    }
+
+    // MARK: Notes
+
+    private mutating func noteAdded(_ note: NoteEntry, _ now: Date) -> [SessionEffect] {
+        // Agents paste things too: notes go through the same redactor as scenes.
+        let r = redactor.redact(text: note.text)
+        var n = note
+        n.text = r.value
+        lastActivity = now
+        var out: [SessionEffect] = [.storeNote(n), .toConsoles(.note(n)), activity(.note, n.author, "\(n.author) added a note", now)]
+        for kind in Set(r.hits.map(\.kind)) {
+            out.append(.audit(action: "redaction", actor: Self.engine, detail: "kind=\(kind) in=note"))
+        }
+        return out
+    }
+
+    // MARK: The clock
+
+    private mutating func tick(_ now: Date) -> [SessionEffect] {
+        if summary.status == .linkMinted && now >= linkExpiry { return end(.linkExpired, actor: Self.engine, now) }
+        if summary.status == .active, let deadline = summary.deadline, now >= deadline { return end(.timeLimit, actor: Self.engine, now) }
+        if now.timeIntervalSince(lastActivity) >= policy.inactivityLimit { return end(.inactivity, actor: Self.engine, now) }
+
+        var out: [SessionEffect] = []
+        if let p = pendingMode, now.timeIntervalSince(p.at) >= policy.answerTimeout {
+            pendingMode = nil
+            summary.pendingModeRequest = nil
+            out += [activity(.info, customer, "Customer did not answer the request for \(p.value.title); staying in \(summary.controlMode.title)", now),
+                    .audit(action: "mode.lapsed", actor: Self.engine, detail: "requested=\(p.value.rawValue) by=\(p.by)"),
+                    .toConsoles(.summary(summary))]
+        }
+        if let p = pendingExtension, now.timeIntervalSince(p.at) >= policy.answerTimeout {
+            pendingExtension = nil
+            out += [activity(.info, customer, "Customer did not answer the \(p.value)-minute extension request", now),
+                    .audit(action: "extension.lapsed", actor: Self.engine, detail: "minutes=\(p.value)")]
+        }
+        out += connectionEffects(now)
+        if socketConnected && !disconnectAnnounced, let seq = heartbeat.pingIfDue(now: now, interval: policy.heartbeatInterval) {
+            out.append(.toCustomer(.ping(Ping(seq: seq))))
+        }
+        out += qualityEffects(now)
+        if summary.status == .active && socketConnected && !disconnectAnnounced,
+           now.timeIntervalSince(lastFullSceneAt ?? .distantPast) >= policy.fullSceneInterval {
+            lastFullSceneAt = now
+            out.append(.toCustomer(.requestScene))
+        }
+        return out
+    }
+
+    /// Disconnect notice after `disconnectNotice` away (socket gone, or open but
+    /// silent), a retry-link hint after `retryLinkAfter`.
+    private mutating func connectionEffects(_ now: Date) -> [SessionEffect] {
+        guard let awaySince = socketConnected ? lastHeard : socketLostAt else { return [] }
+        let away = now.timeIntervalSince(awaySince)
+        var out: [SessionEffect] = []
+        if away >= policy.disconnectNotice && !disconnectAnnounced {
+            disconnectAnnounced = true
+            summary.customerConnected = false
+            summary.quality = .unknown
+            summary.rttMs = nil
+            summary.lossPercent = nil
+            out += [activity(.disconnected, customer, "Customer disconnected", now),
+                    .audit(action: "customer.disconnected", actor: Self.engine, detail: socketConnected ? "heartbeat lost" : "connection closed"),
+                    .persist(summary), .toConsoles(.summary(summary))]
+        }
+        if away >= policy.retryLinkAfter && !retryOffered {
+            retryOffered = true
+            out.append(activity(.warning, Self.engine,
+                                "Customer has not come back after \(Int(policy.retryLinkAfter)) s — offer a new link or another channel", now))
+        }
+        return out
+    }
+
+    // MARK: The end
+
+    private mutating func end(_ reason: EndReason, actor: String, _ now: Date) -> [SessionEffect] {
+        summary.status = .ended
+        summary.endedAt = now
+        summary.endReason = reason
+        summary.pendingModeRequest = nil
+        summary.customerConnected = false
+        pendingMode = nil
+        pendingExtension = nil
+        socketConnected = false
+        let ended = SessionEnded(sessionId: summary.id, reason: reason)
+        return [activity(.ended, actor, "Session ended: \(reason.title)", now),
+                .audit(action: "session.ended", actor: actor, detail: "reason=\(reason.rawValue)"),
+                .persist(summary), .toConsoles(.summary(summary)),
+                .toConsoles(.sessionEnded(ended)), .toCustomer(.sessionEnded(ended)), .closeCustomer]
+    }
+
+    // MARK: Helpers
+
+    private func activity(_ kind: ActivityItem.Kind, _ actor: String, _ text: String, _ now: Date) -> SessionEffect {
+        .activity(ActivityItem(at: now, kind: kind, actor: actor, text: text))
+    }
+
+    /// The page without its query or fragment: those often carry tokens and e-mail addresses.
+    static func withoutQuery(_ url: String) -> String {
+        String(url.prefix { $0 != "?" && $0 != "#" })
+    }
+
+    /// Same picture apart from the version number: a re-sent full scene is not activity.
+    static func samePicture(_ a: Scene, _ b: Scene) -> Bool {
+        var b = b
+        b.version = a.version
+        return a == b
+    }
+
+    static func withArticle(_ kind: RedactionKind) -> String {
+        let words = kind.description
+        // "an SSN", "an email address", "an IBAN": the sound, not the letter, picks the article.
+        let vowelSound = words.hasPrefix("SSN") || words.hasPrefix("IBAN") || "aeiouAEIOU".contains(words.first ?? "x")
+        return (vowelSound ? "an " : "a ") + words
+    }
+}

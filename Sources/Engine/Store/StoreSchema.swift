@@ -1,0 +1,240 @@
+import Foundation
+import GRDB
+
+/// Every table the engine keeps, in one migrator: the schema's whole history
+/// reads top to bottom here. Dates are whole milliseconds since 1970 (INTEGER)
+/// so they round-trip exactly, hash exactly in the audit chain, sort as
+/// numbers, and map one to one onto a PostgreSQL `bigint`.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: agents, tickets, sessions, links, activity, audit") { db in
+            try db.create(table: "agent") { t in
+                t.primaryKey("uid", .integer)
+                t.column("name", .text).notNull().unique()
+                t.column("level", .text).notNull()
+            }
+            try db.create(table: "ticket") { t in
+                t.primaryKey("id", .text)
+                t.column("subject", .text).notNull()
+                t.column("customer", .text).notNull()
+                t.column("category", .text)
+                t.column("status", .text).notNull().defaults(to: "open")
+            }
+            try db.create(table: "session") { t in
+                t.primaryKey("id", .text)
+                // No ticket, no session.
+                t.column("ticketId", .text).notNull().references("ticket")
+                t.column("agentName", .text).notNull().indexed()
+                t.column("status", .text).notNull().indexed()
+                t.column("controlMode", .text).notNull()
+                t.column("access", .text)
+                t.column("recording", .boolean).notNull()
+                t.column("createdAt", .integer).notNull().indexed()
+                t.column("startedAt", .integer)
+                t.column("deadline", .integer)
+                t.column("endedAt", .integer)
+                t.column("endReason", .text)
+                t.column("customerConnected", .boolean).notNull()
+                t.column("quality", .text).notNull()
+                t.column("rttMs", .integer)
+                t.column("lossPercent", .integer)
+                t.column("pendingModeRequest", .text)
+            }
+            try db.create(table: "participant") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sessionId", .text).notNull().indexed().references("session", onDelete: .cascade)
+                t.column("name", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("at", .integer).notNull()
+            }
+            try db.create(table: "link") { t in
+                // Only the SHA-256 of the token is ever stored.
+                t.primaryKey("tokenHash", .text)
+                t.column("sessionId", .text).notNull().indexed()
+                t.column("createdAt", .integer).notNull()
+                t.column("expiresAt", .integer).notNull()
+                t.column("usedAt", .integer)
+            }
+            try db.create(table: "resumeKey") { t in
+                t.primaryKey("keyHash", .text)
+                t.column("sessionId", .text).notNull().indexed()
+            }
+            try db.create(table: "activity") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sessionId", .text).notNull().indexed()
+                t.column("at", .integer).notNull()
+                t.column("kind", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("text", .text).notNull()
+            }
+            try db.create(table: "note") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sessionId", .text).notNull().indexed()
+                t.column("at", .integer).notNull()
+                t.column("author", .text).notNull()
+                t.column("text", .text).notNull()
+            }
+            try db.create(table: "audit") { t in
+                // seq is assigned by the store (last + 1), never reused: a gap is a deleted row.
+                t.primaryKey("seq", .integer)
+                t.column("at", .integer).notNull()
+                t.column("actor", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("sessionId", .text).indexed()
+                t.column("detail", .text).notNull()
+                t.column("prevHash", .text).notNull()
+                t.column("hash", .text).notNull()
+            }
+        }
+        return m
+    }
+}
+
+// MARK: - Records: plain rows, converted to the model at the edge of the store.
+
+typealias Millis = Int64
+func millis(_ d: Date) -> Millis { AuditChain.milliseconds(d) }
+func date(_ ms: Millis) -> Date { AuditChain.date(milliseconds: ms) }
+
+struct AgentRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "agent"
+    var uid: Int
+    var name: String
+    var level: String
+
+    init(_ a: Agent) { uid = a.uid; name = a.name; level = a.level.rawValue }
+    func model() throws -> Agent {
+        guard let l = AgentLevel(rawValue: level) else { throw StoreError.invalid("agent \(name) has unknown level \(level)") }
+        return Agent(name: name, uid: uid, level: l)
+    }
+}
+
+struct TicketRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "ticket"
+    var id: String
+    var subject: String
+    var customer: String
+    var category: String?
+    var status: String
+
+    init(_ t: Ticket) { id = t.id; subject = t.subject; customer = t.customer; category = t.category; status = t.status }
+    var model: Ticket { Ticket(id: id, subject: subject, customer: customer, category: category, status: status) }
+}
+
+struct SessionRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "session"
+    var id: String
+    var ticketId: String
+    var agentName: String
+    var status: String
+    var controlMode: String
+    var access: String?
+    var recording: Bool
+    var createdAt: Millis
+    var startedAt: Millis?
+    var deadline: Millis?
+    var endedAt: Millis?
+    var endReason: String?
+    var customerConnected: Bool
+    var quality: String
+    var rttMs: Int?
+    var lossPercent: Int?
+    var pendingModeRequest: String?
+
+    init(_ s: SessionSummary) {
+        id = s.id; ticketId = s.ticket.id; agentName = s.agentName; status = s.status.rawValue
+        controlMode = s.controlMode.rawValue; access = s.access?.rawValue; recording = s.recording
+        createdAt = millis(s.createdAt); startedAt = s.startedAt.map(millis); deadline = s.deadline.map(millis)
+        endedAt = s.endedAt.map(millis); endReason = s.endReason?.rawValue; customerConnected = s.customerConnected
+        quality = s.quality.rawValue; rttMs = s.rttMs; lossPercent = s.lossPercent
+        pendingModeRequest = s.pendingModeRequest?.rawValue
+    }
+
+    func model(ticket: Ticket) throws -> SessionSummary {
+        func bad(_ what: String) -> StoreError { .invalid("session \(id) has an unreadable \(what)") }
+        guard let st = SessionStatus(rawValue: status) else { throw bad("status") }
+        guard let mode = ControlMode(rawValue: controlMode) else { throw bad("control mode") }
+        guard let q = ConnectionQuality(rawValue: quality) else { throw bad("quality") }
+        return SessionSummary(
+            id: id, ticket: ticket, agentName: agentName, status: st, controlMode: mode,
+            access: try access.map { try AccessLevel(rawValue: $0) ?? { throw bad("access") }() },
+            recording: recording, createdAt: date(createdAt), startedAt: startedAt.map(date),
+            deadline: deadline.map(date), endedAt: endedAt.map(date),
+            endReason: try endReason.map { try EndReason(rawValue: $0) ?? { throw bad("end reason") }() },
+            customerConnected: customerConnected, quality: q, rttMs: rttMs, lossPercent: lossPercent,
+            pendingModeRequest: try pendingModeRequest.map { try ControlMode(rawValue: $0) ?? { throw bad("pending mode") }() })
+    }
+}
+
+struct ParticipantRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "participant"
+    var id: Int64?
+    var sessionId: String
+    var name: String
+    var role: String
+    var at: Millis
+}
+
+struct LinkRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "link"
+    var tokenHash: String
+    var sessionId: String
+    var createdAt: Millis
+    var expiresAt: Millis
+    var usedAt: Millis?
+
+    init(_ l: LinkRecord) {
+        tokenHash = l.tokenHash; sessionId = l.sessionId; createdAt = millis(l.createdAt)
+        expiresAt = millis(l.expiresAt); usedAt = l.usedAt.map(millis)
+    }
+    var model: LinkRecord {
+        LinkRecord(tokenHash: tokenHash, sessionId: sessionId, createdAt: date(createdAt), expiresAt: date(expiresAt), usedAt: usedAt.map(date))
+    }
+}
+
+struct ResumeKeyRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "resumeKey"
+    var keyHash: String
+    var sessionId: String
+}
+
+struct ActivityRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "activity"
+    var id: Int64?
+    var sessionId: String
+    var at: Millis
+    var kind: String
+    var actor: String
+    var text: String
+
+    var model: ActivityItem {
+        // An unknown kind (written by a newer engine) still shows, as plain info.
+        ActivityItem(at: date(at), kind: ActivityItem.Kind(rawValue: kind) ?? .info, actor: actor, text: text)
+    }
+}
+
+struct NoteRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "note"
+    var id: Int64?
+    var sessionId: String
+    var at: Millis
+    var author: String
+    var text: String
+}
+
+struct AuditRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "audit"
+    var seq: Int64
+    var at: Millis
+    var actor: String
+    var action: String
+    var sessionId: String?
+    var detail: String
+    var prevHash: String
+    var hash: String
+
+    var model: AuditEntry {
+        AuditEntry(seq: seq, at: date(at), actor: actor, action: action, sessionId: sessionId, detail: detail, prevHash: prevHash, hash: hash)
+    }
+}

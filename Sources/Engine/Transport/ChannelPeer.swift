@@ -1,0 +1,93 @@
+import Foundation
+import NIOCore
+
+/// Numbers connections for the whole process, so ids from the local channel
+/// and the gateway never collide in the hub.
+public final class ConnectionIDs: @unchecked Sendable {
+    public static let shared = ConnectionIDs()
+    private let lock = NSLock()
+    private var last = 0
+
+    public init() {}
+
+    public func next() -> Int {
+        lock.lock(); defer { lock.unlock() }
+        last += 1
+        return last
+    }
+}
+
+/// Asks the last handler of a connection's pipeline to send what is queued and
+/// then close (a WebSocket adds its close frame). `PeerConnection.close()`.
+struct GracefulClose: Sendable {}
+
+/// A `PeerConnection` over a NIO channel whose pipeline takes one frame's
+/// payload (`[UInt8]`) at its tail and adds the transport's own framing.
+final class ChannelPeer: PeerConnection, CustomStringConvertible {
+    let connectionID: Int
+    let peer: PeerIdentity
+    let channel: Channel
+
+    init(connectionID: Int, peer: PeerIdentity, channel: Channel) {
+        self.connectionID = connectionID
+        self.peer = peer
+        self.channel = channel
+    }
+
+    /// Thread-safe: NIO hops to the channel's event loop and keeps the order
+    /// of writes made from one thread.
+    func send(_ payload: [UInt8]) {
+        channel.writeAndFlush(payload, promise: nil)
+    }
+
+    func close() {
+        channel.triggerUserOutboundEvent(GracefulClose(), promise: nil)
+    }
+
+    var description: String { "connection \(connectionID) (\(peer))" }
+}
+
+/// The children of a server channel, so `stop()` can close connections that
+/// are still open (closing a listening socket leaves its accepted ones alone).
+final class ChannelRegistry: @unchecked Sendable {
+    private let lock = NSLock()
+    private var channels: [ObjectIdentifier: Channel] = [:]
+
+    func add(_ channel: Channel) {
+        let key = ObjectIdentifier(channel)
+        lock.lock(); channels[key] = channel; lock.unlock()
+        channel.closeFuture.whenComplete { [weak self] _ in
+            guard let self else { return }
+            self.lock.lock(); self.channels[key] = nil; self.lock.unlock()
+        }
+    }
+
+    /// Closes every registered channel and waits (bounded) until they are closed.
+    func closeAll(timeout: TimeAmount = .seconds(5)) {
+        lock.lock(); let all = Array(channels.values); lock.unlock()
+        guard let first = all.first else { return }
+        let futures = all.map { channel -> EventLoopFuture<Void> in
+            channel.close(promise: nil)
+            return channel.closeFuture
+        }
+        let done = EventLoopFuture.andAllComplete(futures, on: first.eventLoop)
+        waitBounded(done, timeout: timeout)
+    }
+}
+
+/// Waits for a future from a thread outside the event loops, giving up after
+/// `timeout` (a stuck peer must not hang `stop()`).
+func waitBounded<T>(_ future: EventLoopFuture<T>, timeout: TimeAmount) {
+    let semaphore = DispatchSemaphore(value: 0)
+    future.whenComplete { _ in semaphore.signal() }
+    _ = semaphore.wait(timeout: .now() + .nanoseconds(Int(timeout.nanoseconds)))
+}
+
+extension SocketAddress {
+    /// "203.0.113.7:51234" or "[::1]:51234", for logs and `PeerIdentity.customer`.
+    var hostAndPort: String {
+        let ip = ipAddress ?? "?"
+        let host = ip.contains(":") ? "[\(ip)]" : ip
+        return port.map { "\(host):\($0)" } ?? host
+    }
+}

@@ -1,0 +1,44 @@
+import Engine
+
+/// A key press as the console understands it, decoupled from ncurses key
+/// codes so the state machine is testable without a terminal.
+public enum ConsoleKey: Equatable, Sendable {
+    case character(Character)
+    case enter
+    case escape
+    case backspace
+    case tab
+    case up, down, left, right
+    case pageUp, pageDown, home, end
+    /// Ctrl-C (raw mode delivers it as a key, not a signal).
+    case interrupt
+}
+
+/// What the state machine asks the runner to do.
+public enum ConsoleCommand: Equatable, Sendable {
+    case send(WireMessage)
+    case quit
+}
+
+/// The connection to the engine. `poll()` never blocks: it returns what has
+/// arrived since the last call. `closedReason` becomes non-nil once the link
+/// is gone (the console then exits and prints it).
+public protocol ConsoleLink: AnyObject {
+    func send(_ message: WireMessage)
+    func poll() -> [WireMessage]
+    var closedReason: String? { get }
+}
+
+public struct ConsoleOptions: Equatable, Sendable {
+    /// Attach to this session at start instead of showing the lobby.
+    public var sessionID: String?
+    /// Read-only (supervisor) attachment: no notes, mode requests or ending.
+    public var watch: Bool
+    /// Theme name (looked up in $COBROWSE_THEMES, ./themes, next to the binary) or a path to a .toml file.
+    public var theme: String?
+    public var symbols: BlitSymbols
+
+    public init(sessionID: String? = nil, watch: Bool = false, theme: String? = nil, symbols: BlitSymbols = .braille) {
+        self.sessionID = sessionID; self.watch = watch; self.theme = theme; self.symbols = symbols
+    }
+}

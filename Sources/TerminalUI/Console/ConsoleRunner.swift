@@ -1,0 +1,85 @@
+import Dispatch
+import Engine
+import Foundation
+
+/// Runs the console in the current terminal until the agent quits, a signal
+/// arrives or the link closes. Returns the process exit status.
+public enum ConsoleRunner {
+    public static let tickMs: Int32 = 50
+
+    public static func run(link: ConsoleLink, options: ConsoleOptions) -> Int32 {
+        let stop = StopRequest()
+        let signals = stop.watch([SIGINT, SIGTERM, SIGHUP])
+        defer {
+            signals.forEach { $0.cancel() }
+            for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
+        }
+
+        let loaded = ThemeLoader().load(options.theme)
+        let terminal = CursesTerminal()
+        var theme = loaded.theme
+        if terminal.depth == .monochrome && !theme.monochrome { theme = .monochromeTheme }
+        let view = ConsoleView(theme: theme)
+        var model = ConsoleModel(options: options)
+        var exitReason: String?
+        var status: Int32 = 0
+
+        if let warning = loaded.warning { model.handle(.notice(Notice(text: warning))) }
+        perform(model.startupCommands(), link: link, quit: &exitReason)
+
+        while exitReason == nil {
+            if let signal = stop.signal { exitReason = "stopped by signal \(signal)"; status = 128 + signal; break }
+            if let closed = link.closedReason { exitReason = "connection to the engine closed: \(closed)"; status = 1; break }
+
+            switch terminal.read(timeoutMs: tickMs) {
+            case let .key(key): perform(model.handle(key: key), link: link, quit: &exitReason)
+            case .resize, .none: break
+            }
+            for message in link.poll() { perform(model.handle(message), link: link, quit: &exitReason) }
+
+            let size = terminal.size
+            model.viewCells = view.viewArea(model, size: size).size
+            terminal.present(view.frame(model, size: size, now: Date()))
+        }
+        terminal.stop()
+        if let exitReason, exitReason != quitByAgent { FileHandle.standardError.write(Data("cobrowse console: \(exitReason)\n".utf8)) }
+        return status
+    }
+
+    private static let quitByAgent = "quit"
+
+    private static func perform(_ commands: [ConsoleCommand], link: ConsoleLink, quit: inout String?) {
+        for command in commands {
+            switch command {
+            case let .send(message): link.send(message)
+            case .quit: quit = quitByAgent
+            }
+        }
+    }
+}
+
+extension CellRect {
+    var size: GridSize { GridSize(columns: width, rows: height) }
+}
+
+/// Turns SIGINT/SIGTERM/SIGHUP into a flag the loop checks each tick, so the
+/// console always leaves through endwin() and the terminal is restored.
+final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: Int32?
+
+    var signal: Int32? { lock.lock(); defer { lock.unlock() }; return received }
+
+    func watch(_ signals: [Int32]) -> [DispatchSourceSignal] {
+        signals.map { sig in
+            Foundation.signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in
+                guard let self else { return }
+                self.lock.lock(); if self.received == nil { self.received = sig }; self.lock.unlock()
+            }
+            source.resume()
+            return source
+        }
+    }
+}

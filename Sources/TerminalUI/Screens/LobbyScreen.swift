@@ -1,0 +1,82 @@
+import Engine
+import Foundation
+
+/// The agent's start page: my open sessions, then my tickets, one selection.
+struct LobbyScreen {
+    var theme: Theme
+
+    func draw(_ model: ConsoleModel, on sheet: inout CellGrid) {
+        let w = sheet.width, h = sheet.height
+        sheet.fill(sheet.bounds, with: theme.base.cell(" "))
+        let who = model.agent.map { "\($0.name) (\($0.level.rawValue))" } ?? "connecting…"
+        sheet.bar(0, text: " Cobrowse console — agent \(who)\(model.options.watch ? " — read-only" : "")", pen: theme.statusAccent)
+        guard let lobby = model.lobby else {
+            sheet.write("Waiting for the engine…", x: 2, y: 2, pen: theme.base)
+            footer(model, on: &sheet)
+            return
+        }
+        let rows = model.lobbyRows
+        let open = lobby.sessions.filter { $0.status != .ended }
+        var y = 2
+        sheet.write("My open sessions (\(open.count))", x: 1, y: y, pen: theme.base.with(.bold)); y += 1
+        let sessionCols = [("SESSION", 12), ("TICKET", 10), ("CUSTOMER", 18), ("STATUS", 12), ("MODE", 13), ("REC", 4)]
+        header(sessionCols, y: y, on: &sheet); y += 1
+        if open.isEmpty { sheet.write("  none — pick a ticket below and press Enter to start one", x: 1, y: y, pen: theme.hint); y += 1 }
+        for (i, row) in rows.enumerated() {
+            guard case let .session(s) = row else { continue }
+            if y >= h - 3 { break }
+            line([String(s.id.prefix(11)), s.ticket.id, s.ticket.customer, s.status.rawValue, s.controlMode.title, s.recording ? "●" : ""],
+                 cols: sessionCols, selected: i == model.lobbySelection, y: y, on: &sheet)
+            y += 1
+        }
+        y += 1
+        if y < h - 3 { sheet.write("My tickets (\(lobby.tickets.count))", x: 1, y: y, pen: theme.base.with(.bold)); y += 1 }
+        let ticketCols = [("TICKET", 10), ("CUSTOMER", 18), ("CATEGORY", 12), ("SUBJECT", max(10, w - 44))]
+        if y < h - 3 { header(ticketCols, y: y, on: &sheet); y += 1 }
+        if lobby.tickets.isEmpty && y < h - 3 { sheet.write("  no open tickets assigned to you", x: 1, y: y, pen: theme.hint); y += 1 }
+        // Keep the selected ticket visible on short terminals by scrolling the ticket list.
+        let ticketRows = rows.enumerated().filter { if case .ticket = $0.element { return true } else { return false } }
+        let room = max(0, h - 3 - y)
+        let selectedTicket = ticketRows.firstIndex { $0.offset == model.lobbySelection } ?? 0
+        let first = max(0, min(selectedTicket - room + 1, ticketRows.count - room))
+        for (i, row) in ticketRows.dropFirst(first).prefix(room) {
+            guard case let .ticket(t) = row else { continue }
+            line([t.id, t.customer, t.category ?? "", t.subject], cols: ticketCols, selected: i == model.lobbySelection, y: y, on: &sheet)
+            y += 1
+        }
+        footer(model, on: &sheet)
+    }
+
+    private func header(_ cols: [(String, Int)], y: Int, on sheet: inout CellGrid) {
+        var x = 2
+        for (name, width) in cols { sheet.write(name, x: x, y: y, pen: theme.hint, maxX: x + width); x += width + 1 }
+    }
+
+    private func line(_ values: [String], cols: [(String, Int)], selected: Bool, y: Int, on sheet: inout CellGrid) {
+        let pen = selected ? theme.selection : theme.base
+        if selected { sheet.fill(CellRect(x: 0, y: y, width: sheet.width, height: 1), with: pen.cell(" ")) }
+        sheet.write(selected ? "▶" : " ", x: 0, y: y, pen: pen)
+        var x = 2
+        for (value, (_, width)) in zip(values, cols) { sheet.write(value, x: x, y: y, pen: pen, maxX: min(sheet.width, x + width)); x += width + 1 }
+    }
+
+    private func footer(_ model: ConsoleModel, on sheet: inout CellGrid) {
+        let h = sheet.height
+        MessageLine(theme: theme).draw(model.message, fallback: nil, y: h - 2, on: &sheet)
+        sheet.bar(h - 1, text: " ↑↓ select  Enter attach/start  r start+record  g refresh  ? help  q quit", pen: theme.hint)
+    }
+}
+
+/// The line above the key hints: engine errors (unmissable), notices, or the newest activity.
+struct MessageLine {
+    var theme: Theme
+
+    func draw(_ message: StatusMessage?, fallback: String?, y: Int, on sheet: inout CellGrid) {
+        if let message {
+            let pen = message.kind == .error ? theme.error : theme.notice
+            sheet.bar(y, text: (message.kind == .error ? " ✖ " : " ") + message.text, pen: pen)
+        } else {
+            sheet.bar(y, text: fallback.map { " \($0)" } ?? "", pen: theme.base)
+        }
+    }
+}

@@ -1,0 +1,253 @@
+import Engine
+
+/// Maps the customer's viewport (CSS px) onto a rectangle of cells. The page
+/// is stretched to fill the area: text is drawn as text anyway, so using every
+/// cell beats letterboxing.
+public struct SceneProjection: Equatable, Sendable {
+    public var viewport: Size
+    public var area: CellRect
+
+    public init(viewport: Size, area: CellRect) { self.viewport = viewport; self.area = area }
+
+    var scaleX: Double { Double(area.width) / max(1, viewport.width) }
+    var scaleY: Double { Double(area.height) / max(1, viewport.height) }
+
+    /// Cells covered by a page rectangle (area coordinates, at least one cell, unclipped).
+    public func cells(_ r: Rect) -> CellRect {
+        let x0 = Int((r.x * scaleX).rounded()), y0 = Int((r.y * scaleY).rounded())
+        let x1 = max(x0 + 1, Int((r.maxX * scaleX).rounded())), y1 = max(y0 + 1, Int((r.maxY * scaleY).rounded()))
+        return CellRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+    }
+
+    public func cell(_ p: Point) -> (x: Int, y: Int) {
+        (min(area.width - 1, max(0, Int(p.x * scaleX))), min(area.height - 1, max(0, Int(p.y * scaleY))))
+    }
+
+    /// The page point at the centre of a cell (for moving the agent's cursor cell by cell).
+    public func point(x: Int, y: Int) -> Point {
+        Point(x: (Double(x) + 0.5) / max(scaleX, 1e-9), y: (Double(y) + 0.5) / max(scaleY, 1e-9))
+    }
+}
+
+/// Draws a `Scene` into cells: boxes as backgrounds, text runs as real text at
+/// their rectangles (wrapped, never scaled), fields as bracketed boxes, images
+/// through the blitter, masks as a redaction hatch with a label. Owns the
+/// blitters' scratch buffers, so keep one per console.
+public final class SceneView {
+    public var theme: Theme
+    public var symbols: BlitSymbols
+    private var blitters: [BlitSymbols: Blitter] = [:]
+
+    /// What a browser paints where the page paints nothing.
+    static let pageBackground = RGB(255, 255, 255)
+    static let pageText = RGB(20, 20, 20)
+
+    public init(theme: Theme, symbols: BlitSymbols = .braille) { self.theme = theme; self.symbols = symbols }
+
+    /// The page content (boxes, text, fields, images) as a grid the size of the area.
+    public func drawPage(_ scene: Scene, size: GridSize) -> CellGrid {
+        let mono = theme.monochrome
+        let paper = mono ? theme.base.bg : Self.pageBackground
+        var grid = CellGrid(width: size.columns, height: size.rows, fill: Cell(" ", fg: mono ? theme.base.fg : Self.pageText, bg: paper))
+        var textOwner = [Int](repeating: -1, count: size.columns * size.rows)
+        let projection = SceneProjection(viewport: scene.viewport, area: CellRect(x: 0, y: 0, width: size.columns, height: size.rows))
+        for (index, node) in scene.paintOrder.enumerated() {
+            let r = projection.cells(node.rect)
+            switch node.kind {
+            case .box: drawBox(node, r, &grid)
+            case .text: drawText(node, r, owner: index, &grid, &textOwner)
+            case .field: drawField(node, r, owner: index, &grid, &textOwner)
+            case .image: drawImage(node, r, &grid)
+            case .mask: break // drawn on the mask layer, above everything
+            }
+        }
+        return grid
+    }
+
+    /// Renders the scene into the view, mask and annotation layers at `area`.
+    public func render(_ scene: Scene, area: CellRect, view: inout Layer, masks: inout Layer, annotations: inout Layer, agentCursor: Point?) {
+        guard !area.isEmpty else { return }
+        let page = drawPage(scene, size: GridSize(columns: area.width, rows: area.height))
+        view.paint(page, at: area.x, y: area.y)
+        let projection = SceneProjection(viewport: scene.viewport, area: area)
+        for node in scene.paintOrder where node.kind == .mask {
+            let r = projection.cells(node.rect)
+            drawMask(node, CellRect(x: r.x + area.x, y: r.y + area.y, width: r.width, height: r.height).intersection(area), &masks)
+        }
+        if let p = scene.pointer {
+            let c = projection.cell(p)
+            let under = page[c.x, c.y]
+            // Over text the pointer recolours the letter instead of hiding it.
+            annotations[area.x + c.x, area.y + c.y] = under.glyph == " "
+                ? .cell(Cell("↖", fg: theme.pointer.fg, bg: under.bg, style: theme.pointer.style))
+                : .highlight(theme.monochrome ? theme.pointer.with(.reverse) : Pen(fg: theme.pointer.bg, bg: theme.pointer.fg, style: theme.pointer.style))
+        }
+        if let p = agentCursor {
+            let c = projection.cell(p)
+            annotations[area.x + c.x, area.y + c.y] = .highlight(theme.cursor)
+        }
+    }
+
+    // MARK: - nodes
+
+    private func drawBox(_ node: SceneNode, _ r: CellRect, _ grid: inout CellGrid) {
+        guard !theme.monochrome, let bg = node.background else {
+            if theme.monochrome, node.border != nil { drawFrame(r, pen: Pen(fg: theme.base.fg, bg: theme.base.bg), &grid) }
+            return
+        }
+        grid.fill(r, with: Cell(" ", fg: Self.readable(on: bg), bg: bg))
+        if let border = node.border { drawFrame(r, pen: Pen(fg: border, bg: bg), &grid) }
+    }
+
+    private func drawFrame(_ r: CellRect, pen: Pen, _ grid: inout CellGrid) {
+        guard r.width >= 3, r.height >= 3 else { return }
+        for x in r.x + 1..<r.maxX - 1 { grid.set(x, r.y, pen.cell("─")); grid.set(x, r.maxY - 1, pen.cell("─")) }
+        for y in r.y + 1..<r.maxY - 1 { grid.set(r.x, y, pen.cell("│")); grid.set(r.maxX - 1, y, pen.cell("│")) }
+        grid.set(r.x, r.y, pen.cell("┌")); grid.set(r.maxX - 1, r.y, pen.cell("┐"))
+        grid.set(r.x, r.maxY - 1, pen.cell("└")); grid.set(r.maxX - 1, r.maxY - 1, pen.cell("┘"))
+    }
+
+    /// Text keeps its size: it wraps inside its rectangle and may spill right
+    /// into cells no other text owns (CSS overflow), then ends in "…".
+    private func drawText(_ node: SceneNode, _ r: CellRect, owner: Int, _ grid: inout CellGrid, _ textOwner: inout [Int]) {
+        guard let raw = node.text, r.y < grid.height, r.x < grid.width else { return }
+        let glyphs = SafeText.glyphs(raw)
+        let needed = glyphs.reduce(0) { $0 + $1.width }
+        guard needed > 0 else { return }
+        let startX = max(0, r.x)
+        var width = min(r.maxX, grid.width) - startX
+        if needed > width * r.height {
+            var x = startX + width
+            while x < grid.width, x - startX < needed, textOwner[r.y * grid.width + x] == -1 { x += 1 }
+            width = x - startX
+        }
+        guard width > 0 else { return }
+        let lines = Self.wrap(glyphs, width: width, maxLines: max(1, r.height))
+        for (i, line) in lines.enumerated() {
+            let y = r.y + i
+            guard y >= 0, y < grid.height else { continue }
+            var x = startX
+            for g in line {
+                guard x + g.width <= startX + width, x < grid.width else { break }
+                let under = grid[x, y].bg
+                let bg = theme.monochrome ? theme.base.bg : (node.background ?? under)
+                let fg = theme.monochrome ? theme.base.fg : Self.ensureContrast(node.foreground ?? Self.pageText, on: bg)
+                grid.set(x, y, Cell(g.character, fg: fg, bg: bg))
+                textOwner[y * grid.width + x] = owner
+                if g.width == 2, x + 1 < grid.width {
+                    grid.set(x + 1, y, Cell(" ", fg: fg, bg: bg, style: .wideTail)); textOwner[y * grid.width + x + 1] = owner
+                }
+                x += g.width
+            }
+        }
+    }
+
+    /// A form field as `[Label: value   ]`. Password-type values are never
+    /// shown, whatever the SDK sent.
+    private func drawField(_ node: SceneNode, _ r: CellRect, owner: Int, _ grid: inout CellGrid, _ textOwner: inout [Int]) {
+        let y = r.y + (r.height - 1) / 2
+        guard y >= 0, y < grid.height else { return }
+        let isSecret = ["password", "cc-number", "card"].contains((node.fieldType ?? "").lowercased())
+        let label = SafeText.clean(node.label ?? "")
+        let value = isSecret ? "••••••" : SafeText.clean(node.text ?? "")
+        let body = value.isEmpty ? label : (label.isEmpty ? value : "\(label): \(value)")
+        let minWidth = min(grid.width - max(0, r.x), max(r.width, min(SafeText.displayWidth(body) + 2, 24)))
+        let x0 = max(0, r.x), x1 = min(grid.width, x0 + minWidth)
+        guard x1 - x0 >= 2 else { return }
+        let bg = theme.monochrome ? theme.base.bg : (node.background ?? .white)
+        let fg = theme.monochrome ? theme.base.fg : Self.ensureContrast(node.foreground ?? Self.pageText, on: bg)
+        let frame = theme.monochrome ? theme.base.fg : Self.ensureContrast(node.border ?? RGB(120, 120, 120), on: bg)
+        let style: CellStyle = value.isEmpty ? .dim : []
+        grid.fill(CellRect(x: x0, y: y, width: x1 - x0, height: 1), with: Cell(" ", fg: fg, bg: bg))
+        grid.set(x0, y, Cell("[", fg: frame, bg: bg))
+        grid.set(x1 - 1, y, Cell("]", fg: frame, bg: bg))
+        grid.write(body, x: x0 + 1, y: y, pen: Pen(fg: fg, bg: bg, style: style), maxX: x1 - 1)
+        for x in x0..<x1 { textOwner[y * grid.width + x] = owner }
+    }
+
+    private func drawImage(_ node: SceneNode, _ r: CellRect, _ grid: inout CellGrid) {
+        guard let block = node.pixels, block.width > 0, block.height > 0, block.rgb.count == block.width * block.height * 3 else { return }
+        let image = RGBImage(width: block.width, height: block.height, bytes: [UInt8](block.rgb))
+        let blitter = blitters[symbols] ?? Blitter(symbols: symbols)
+        blitters[symbols] = blitter
+        let cells = blitter.blit(image, columns: r.width, rows: r.height)
+        for cy in 0..<r.height {
+            for cx in 0..<r.width {
+                var c = cells[cy * r.width + cx].cell
+                if theme.monochrome { c.fg = theme.base.fg; c.bg = theme.base.bg }
+                grid.set(r.x + cx, r.y + cy, c)
+            }
+        }
+    }
+
+    /// A hatch no page could be mistaken for, with "MASKED" (and the reason
+    /// when it fits) on the middle row. Nothing of the node's content is drawn.
+    private func drawMask(_ node: SceneNode, _ r: CellRect, _ layer: inout Layer) {
+        guard !r.isEmpty else { return }
+        for y in r.y..<r.maxY {
+            for x in r.x..<r.maxX {
+                layer[x, y] = .cell(theme.mask.cell((x + y) % 2 == 0 ? "╳" : "░"))
+            }
+        }
+        let reason = SafeText.clean(node.label ?? "")
+        var label = reason.isEmpty ? " MASKED " : " MASKED · \(reason) "
+        if SafeText.displayWidth(label) > r.width { label = r.width >= 8 ? " MASKED " : String("MASKED".prefix(r.width)) }
+        let glyphs = SafeText.glyphs(label)
+        let w = glyphs.reduce(0) { $0 + $1.width }
+        var x = r.x + max(0, (r.width - w) / 2)
+        let y = r.y + (r.height - 1) / 2
+        for g in glyphs where x < r.maxX {
+            layer[x, y] = .cell(theme.maskLabel.cell(g.character))
+            x += g.width
+        }
+    }
+
+    // MARK: - text helpers
+
+    /// Greedy word wrap; words longer than a line are broken; the last
+    /// allowed line ends in "…" when text is left over.
+    static func wrap(_ glyphs: [SafeText.Glyph], width: Int, maxLines: Int) -> [[SafeText.Glyph]] {
+        guard width > 0, maxLines > 0 else { return [] }
+        var words: [[SafeText.Glyph]] = [[]]
+        for g in glyphs {
+            if g.character == " " { if !(words.last!.isEmpty) { words.append([]) } } else { words[words.count - 1].append(g) }
+        }
+        words.removeAll { $0.isEmpty }
+        var lines: [[SafeText.Glyph]] = []
+        var line: [SafeText.Glyph] = []
+        var used = 0
+        let space = SafeText.Glyph(character: " ", width: 1)
+        for var word in words {
+            var ww = word.reduce(0) { $0 + $1.width }
+            if used > 0 && used + 1 + ww <= width { line.append(space); line += word; used += 1 + ww; continue }
+            if used > 0 { lines.append(line); line = []; used = 0 }
+            while ww > width {
+                var chunk: [SafeText.Glyph] = [], cw = 0
+                while let g = word.first, cw + g.width <= width { chunk.append(g); cw += g.width; word.removeFirst() }
+                if chunk.isEmpty { word.removeFirst(); ww = word.reduce(0) { $0 + $1.width }; continue }
+                lines.append(chunk)
+                ww -= cw
+            }
+            line = word; used = ww
+        }
+        if !line.isEmpty { lines.append(line) }
+        if lines.count > maxLines {
+            var last = lines[maxLines - 1]
+            var w = last.reduce(0) { $0 + $1.width }
+            while w + 1 > width, let g = last.popLast() { w -= g.width }
+            last.append(SafeText.Glyph(character: "…", width: 1))
+            lines = Array(lines.prefix(maxLines - 1)) + [last]
+        }
+        return lines
+    }
+
+    static func readable(on bg: RGB) -> RGB { bg.luminance > 0.4 ? RGB(20, 20, 20) : RGB(240, 240, 240) }
+
+    /// Page text the same colour as its background (white-on-white after a
+    /// lost background box) would vanish; keep at least a 3:1 contrast ratio.
+    static func ensureContrast(_ fg: RGB, on bg: RGB) -> RGB {
+        let a = fg.luminance, b = bg.luminance
+        let ratio = (max(a, b) + 0.05) / (min(a, b) + 0.05)
+        return ratio >= 3 ? fg : readable(on: bg)
+    }
+}

@@ -1,0 +1,134 @@
+import CNcursesw
+import Engine
+import Foundation
+
+/// The one place that talks to ncurses: start/stop, size, keys, and drawing a
+/// composed grid by touching only the cells that changed since the last frame.
+public final class CursesTerminal {
+    public let depth: ColorDepth
+    private var lastFrame: CellGrid?
+    /// Which colours each extended pair number currently holds; when
+    /// `alloc_pair` recycles a number for new colours, cells still showing the
+    /// old pair would change colour, so the next frame is redrawn in full.
+    private var pairColours: [Int32: Int64] = [:]
+    private var forceFullRedraw = false
+    private var running = true
+    private let synchronizedOutput: Bool
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        _ = cb_set_locale()
+        initscr()
+        raw()
+        noecho()
+        nonl()
+        keypad(cb_stdscr(), true)
+        curs_set(0)
+        set_escdelay(25)
+        let hasColors = has_colors()
+        if hasColors && environment["NO_COLOR"].map({ $0.isEmpty }) ?? true {
+            start_color()
+            use_default_colors()
+        }
+        depth = ColorDepth.detect(environment: environment, hasColors: hasColors, colors: Int(cb_colors()), hasRGB: cb_has_rgb() != 0)
+        let term = environment["TERM"] ?? ""
+        synchronizedOutput = !(term == "linux" || term.hasPrefix("vt") || term == "dumb")
+    }
+
+    deinit { stop() }
+
+    /// Restores the terminal. Safe to call more than once.
+    public func stop() {
+        guard running else { return }
+        running = false
+        endwin()
+    }
+
+    public var size: GridSize {
+        GridSize(columns: Int(cb_getmaxx(cb_stdscr())), rows: Int(cb_getmaxy(cb_stdscr())))
+    }
+
+    /// Waits up to `timeoutMs` for a key. `.resize` events are reported separately so the caller re-lays out.
+    public enum Input: Equatable { case key(ConsoleKey), resize, none }
+
+    public func read(timeoutMs: Int32) -> Input {
+        wtimeout(cb_stdscr(), timeoutMs)
+        var ch: Int32 = 0
+        let r = cb_get_key(cb_stdscr(), &ch)
+        if r == ERR { return .none }
+        if r == cb_key_code_yes() {
+            switch ch {
+            case cb_key_resize(): lastFrame = nil; return .resize
+            case cb_key_up(): return .key(.up)
+            case cb_key_down(): return .key(.down)
+            case cb_key_left(): return .key(.left)
+            case cb_key_right(): return .key(.right)
+            case cb_key_enter(): return .key(.enter)
+            case cb_key_backspace(): return .key(.backspace)
+            case cb_key_ppage(): return .key(.pageUp)
+            case cb_key_npage(): return .key(.pageDown)
+            case cb_key_home(): return .key(.home)
+            case cb_key_end(): return .key(.end)
+            default: return .none
+            }
+        }
+        switch ch {
+        case 3: return .key(.interrupt)
+        case 9: return .key(.tab)
+        case 10, 13: return .key(.enter)
+        case 27: return .key(.escape)
+        case 8, 127: return .key(.backspace)
+        default:
+            guard ch >= 32, let scalar = Unicode.Scalar(UInt32(ch)) else { return .none }
+            return .key(.character(Character(scalar)))
+        }
+    }
+
+    /// Sends a composed frame: only changed cells are written, wrapped in
+    /// synchronized output so the terminal never shows half a frame.
+    public func present(_ grid: CellGrid) {
+        if forceFullRedraw { lastFrame = nil; forceFullRedraw = false; clearok(cb_stdscr(), true) }
+        let changes = GridDiff.changes(from: lastFrame, to: grid)
+        lastFrame = grid
+        guard !changes.isEmpty else { return }
+        let win = cb_stdscr()!
+        var wide: [wchar_t] = Array(repeating: 0, count: 8)
+        for change in changes {
+            let cell = change.cell
+            if cell.style.contains(.wideTail) { continue }
+            // The bottom-right cell cannot be written without scrolling on some terminals; ncurses returns ERR but draws it.
+            var n = 0
+            for s in cell.glyph.unicodeScalars where n < 6 { wide[n] = wchar_t(bitPattern: s.value); n += 1 }
+            wide[n] = 0
+            let pair = pairNumber(fg: cell.fg, bg: cell.bg)
+            _ = wide.withUnsafeBufferPointer { cb_put_cell(win, Int32(change.y), Int32(change.x), $0.baseAddress, attributes(cell.style), pair) }
+        }
+        if synchronizedOutput { cb_write_raw("\u{1b}[?2026h") }
+        wnoutrefresh(win)
+        doupdate()
+        if synchronizedOutput { cb_write_raw("\u{1b}[?2026l") }
+    }
+
+    private func attributes(_ style: CellStyle) -> UInt32 {
+        var a = cb_a_normal()
+        if style.contains(.bold) { a |= cb_a_bold() }
+        if style.contains(.dim) { a |= cb_a_dim() }
+        if style.contains(.underline) { a |= cb_a_underline() }
+        if style.contains(.reverse) { a |= cb_a_reverse() }
+        if style.contains(.italic) { a |= cb_a_italic() }
+        return a
+    }
+
+    /// An extended pair for the colours, allocated on demand. `alloc_pair`
+    /// finds an existing pair or recycles the least recently allocated one
+    /// when the table is full, so pairs never run out.
+    private func pairNumber(fg: RGB, bg: RGB) -> Int32 {
+        if depth == .monochrome { return 0 }
+        let f = depth.colorNumber(fg), b = depth.colorNumber(bg)
+        let pair = alloc_pair(f, b)
+        guard pair > 0 else { return 0 }
+        let key = Int64(f) << 32 | Int64(UInt32(bitPattern: b))
+        if let old = pairColours[pair], old != key { forceFullRedraw = true }
+        pairColours[pair] = key
+        return pair
+    }
+}

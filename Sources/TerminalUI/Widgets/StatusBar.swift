@@ -1,0 +1,50 @@
+import Engine
+import Foundation
+
+/// The two chrome rows above the customer's page: who and what (ticket,
+/// customer, recording) and how it is going (mode, quality, timers, presence).
+public struct StatusBar {
+    public var theme: Theme
+    public var watching: Bool
+
+    public func draw(_ s: SessionSummary, now: Date, into grid: inout CellGrid, y: Int) {
+        let w = grid.width
+        let bar = theme.statusBar, accent = theme.statusAccent
+        grid.bar(y, text: "", pen: bar)
+        grid.bar(y + 1, text: "", pen: bar)
+
+        // Row 1: ticket, subject, customer — recording indicator right-aligned.
+        let rec = s.recording ? "● REC" : "○ not recording"
+        let recWidth = SafeText.displayWidth(rec) + 2
+        grid.write([(" \(s.ticket.id) ", accent), ("\(s.ticket.subject)", bar), (" · \(s.ticket.customer)", bar)],
+                   x: 0, y: y, maxX: w - recWidth - 1)
+        grid.write(rec, x: w - recWidth + 1, y: y, pen: s.recording ? theme.recording : bar)
+
+        // Row 2: mode │ quality │ elapsed │ left │ presence.
+        var pieces: [(String, Pen)] = [(" \(s.controlMode.title)", accent)]
+        if let pending = s.pendingModeRequest { pieces.append((" (asked: \(pending.title))", bar)) }
+        if watching { pieces.append((" · watching", bar)) }
+        pieces.append((" │ ", bar))
+        let qPen: Pen = switch s.quality { case .good: theme.good; case .fair: theme.fair; case .poor: theme.poor; case .unknown: bar }
+        var quality = s.quality == .unknown ? "quality —" : s.quality.rawValue
+        if let rtt = s.rttMs { quality += " \(rtt) ms" }
+        if let loss = s.lossPercent, loss > 0 { quality += " \(loss)% loss" }
+        pieces.append((quality, qPen))
+        pieces.append((" │ ", bar))
+        if s.status == .ended {
+            pieces.append(("ENDED: \(s.endReason?.title ?? "ended")", theme.poor))
+        } else if let started = s.startedAt {
+            pieces.append(("\(ClockFormat.duration(now.timeIntervalSince(started))) elapsed", bar))
+            if let deadline = s.deadline {
+                let left = deadline.timeIntervalSince(now)
+                pieces.append((" │ ", bar))
+                pieces.append(("\(ClockFormat.duration(left)) left", left < 300 ? theme.poor : bar))
+            }
+        } else {
+            pieces.append((s.status == .linkOpened ? "customer is reading the consent page" : "waiting for the customer", bar))
+        }
+        pieces.append((" │ ", bar))
+        pieces.append((s.customerConnected ? "● customer connected" : "○ customer disconnected", s.customerConnected ? theme.good : theme.poor))
+        grid.write(pieces, x: 0, y: y + 1, maxX: w)
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class AppTestsSmoke: XCTestCase { func testBuilds() { XCTAssertTrue(true) } }

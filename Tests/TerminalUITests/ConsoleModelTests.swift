@@ -1,0 +1,163 @@
+import Engine
+import Foundation
+import XCTest
+@testable import TerminalUI
+
+final class ConsoleModelTests: XCTestCase {
+    func attached(watch: Bool = false) -> ConsoleModel {
+        var m = ConsoleModel(options: ConsoleOptions(sessionID: "S-7f3a9c", watch: watch))
+        m.handle(.snapshot(Fixtures.snapshot()))
+        return m
+    }
+
+    func testStartupAttachesOrAsksForTheLobby() {
+        XCTAssertEqual(ConsoleModel().startupCommands(), [.send(.lobbyRequest)])
+        XCTAssertEqual(ConsoleModel(options: ConsoleOptions(sessionID: "S-1", watch: true)).startupCommands(),
+                       [.send(.attach(Attach(sessionId: "S-1", watch: true)))])
+    }
+
+    func testLobbyEnterAttachesToASessionAndStartsATicket() {
+        var m = ConsoleModel()
+        m.handle(.lobby(Fixtures.lobby()))
+        XCTAssertEqual(m.lobbyRows.count, 4) // 1 open session (the ended one is hidden) + 3 tickets
+        XCTAssertEqual(m.handle(key: .enter), [.send(.attach(Attach(sessionId: "S-7f3a9c", watch: false)))])
+        _ = m.handle(key: .down); _ = m.handle(key: .down)
+        XCTAssertEqual(m.handle(key: .enter), [.send(.startSession(StartSession(ticketId: "TCK-1043", record: false)))])
+        XCTAssertEqual(m.handle(key: .character("r")), [.send(.startSession(StartSession(ticketId: "TCK-1043", record: true)))])
+        for _ in 0..<10 { _ = m.handle(key: .down) }
+        XCTAssertEqual(m.lobbySelection, 3, "selection stops at the last row")
+        XCTAssertEqual(m.handle(key: .character("g")), [.send(.lobbyRequest)])
+        XCTAssertEqual(m.handle(key: .character("q")), [.quit])
+    }
+
+    func testSessionStartedShowsTheLinkOnceAndAttaches() {
+        var m = ConsoleModel()
+        m.handle(.lobby(Fixtures.lobby()))
+        let cmds = m.handle(.sessionStarted(SessionStarted(session: Fixtures.summary(), link: "https://127.0.0.1:8443/j/EXAMPLE")))
+        XCTAssertEqual(cmds, [.send(.attach(Attach(sessionId: "S-7f3a9c", watch: false)))])
+        XCTAssertEqual(m.dialog, .link(url: "https://127.0.0.1:8443/j/EXAMPLE", ticketID: "TCK-1042"))
+        m.handle(.snapshot(Fixtures.snapshot()))
+        XCTAssertEqual(m.screen, .workstation)
+        XCTAssertNotNil(m.dialog, "the link stays up until the agent closes it")
+        let grid = ConsoleView(theme: .dark).frame(m, size: GridSize(columns: 80, rows: 24), now: Fixtures.now)
+        XCTAssertTrue(grid.text.contains("https://127.0.0.1:8443/j/EXAMPLE"))
+        XCTAssertEqual(m.handle(key: .enter), [])
+        XCTAssertNil(m.dialog)
+    }
+
+    func testDeltasApplyAndAMismatchRequestsAFullSceneOnce() {
+        var m = attached()
+        let ok = SceneDelta(baseVersion: 3, version: 4, upserts: [.text("h1", Rect(x: 260, y: 76, width: 400, height: 36), "Invoices", color: .black)], title: "Invoices")
+        XCTAssertEqual(m.handle(.sceneDelta(ok)), [])
+        XCTAssertEqual(m.scene?.version, 4)
+        XCTAssertEqual(m.scene?.title, "Invoices")
+        let stale = SceneDelta(baseVersion: 9, version: 10)
+        XCTAssertEqual(m.handle(.sceneDelta(stale)), [.send(.requestScene)])
+        XCTAssertEqual(m.handle(.sceneDelta(SceneDelta(baseVersion: 11, version: 12))), [], "asked once, not per delta")
+        XCTAssertEqual(m.scene?.version, 4, "nothing half-applied")
+        m.handle(.scene(Fixtures.scene(version: 12)))
+        XCTAssertFalse(m.awaitingScene)
+        XCTAssertEqual(m.handle(.sceneDelta(SceneDelta(baseVersion: 12, version: 13))), [])
+        XCTAssertEqual(m.scene?.version, 13)
+    }
+
+    func testNotesModeExtensionAndEnd() {
+        var m = attached()
+        XCTAssertEqual(m.handle(key: .character("n")), [])
+        for c in "check autofill" { _ = m.handle(key: .character(c)) }
+        _ = m.handle(key: .backspace)
+        XCTAssertEqual(m.dialog, .note(draft: "check autofil"))
+        XCTAssertEqual(m.handle(key: .enter), [.send(.addNote(AddNote(text: "check autofil")))])
+        XCTAssertNil(m.dialog)
+
+        _ = m.handle(key: .character("m"))
+        XCTAssertEqual(m.dialog, .modeMenu(selected: 1))
+        XCTAssertEqual(m.handle(key: .enter), [.send(.requestMode(ModeRequest(mode: .guided)))])
+        _ = m.handle(key: .character("m"))
+        XCTAssertEqual(m.handle(key: .character("3")), [.send(.requestMode(ModeRequest(mode: .controlled)))])
+
+        XCTAssertEqual(m.handle(key: .character("x")), [.send(.requestExtension(ExtensionRequest(minutes: 15)))])
+
+        XCTAssertEqual(m.handle(key: .character("e")), [])
+        XCTAssertEqual(m.dialog, .confirmEnd)
+        XCTAssertEqual(m.handle(key: .character("n")), [], "n keeps the session")
+        XCTAssertNil(m.dialog)
+        _ = m.handle(key: .character("e"))
+        XCTAssertEqual(m.handle(key: .character("y")), [.send(.endSession(EndSession(sessionId: "S-7f3a9c")))])
+    }
+
+    func testEmptyNoteIsNotSentAndEscapeCancels() {
+        var m = attached()
+        _ = m.handle(key: .character("n"))
+        XCTAssertEqual(m.handle(key: .enter), [])
+        _ = m.handle(key: .character("n"))
+        _ = m.handle(key: .character("a"))
+        XCTAssertEqual(m.handle(key: .escape), [])
+        XCTAssertNil(m.dialog)
+        XCTAssertEqual(m.screen, .workstation, "Esc in a dialog only closes the dialog")
+    }
+
+    func testWatchModeIsReadOnly() {
+        var m = attached(watch: true)
+        for key in ["n", "m", "x", "e"] {
+            XCTAssertEqual(m.handle(key: .character(Character(key))), [])
+            XCTAssertNil(m.dialog)
+            XCTAssertEqual(m.message?.kind, .error)
+        }
+    }
+
+    func testBackToLobbyDetachesAndQuitDetachesFirst() {
+        var m = attached()
+        XCTAssertEqual(m.handle(key: .character("Q")), [.send(.detach), .quit])
+        XCTAssertEqual(m.handle(key: .character("q")), [.send(.detach), .send(.lobbyRequest)])
+        XCTAssertEqual(m.screen, .lobby)
+        XCTAssertNil(m.scene)
+        var n = attached()
+        XCTAssertEqual(n.handle(key: .escape), [.send(.detach), .send(.lobbyRequest)])
+        XCTAssertEqual(n.handle(key: .interrupt), [.quit])
+    }
+
+    func testEngineMessagesUpdateTheChrome() {
+        var m = attached()
+        m.handle(.quality(QualityReport(quality: .poor, rttMs: 900, lossPercent: 12)))
+        XCTAssertEqual(m.session?.quality, .poor)
+        m.handle(.activity(ActivityItem(at: Fixtures.now, kind: .disconnected, actor: "engine", text: "Customer disconnected")))
+        XCTAssertEqual(m.activity.last?.text, "Customer disconnected")
+        m.handle(.note(NoteEntry(at: Fixtures.now, author: "Maria S.", text: "second note")))
+        XCTAssertEqual(m.notes.count, 2)
+        m.handle(.error(ErrorReply(code: .notAllowed, message: "L1 agents cannot ask for Controlled")))
+        XCTAssertEqual(m.message, StatusMessage(.error, "not-allowed: L1 agents cannot ask for Controlled"))
+        let grid = ConsoleView(theme: .dark).frame(m, size: GridSize(columns: 80, rows: 24), now: Fixtures.now)
+        XCTAssertTrue(grid.text.contains("✖ not-allowed: L1 agents cannot ask for Controlled"))
+        XCTAssertTrue(grid.text.contains("Poor 900 ms 12% loss"))
+        var s = Fixtures.summary(recording: false, connected: false)
+        s.controlMode = .guided
+        m.handle(.summary(s))
+        let again = ConsoleView(theme: .dark).frame(m, size: GridSize(columns: 80, rows: 24), now: Fixtures.now).text
+        XCTAssertTrue(again.contains("○ not recording"))
+        XCTAssertTrue(again.contains("○ customer disconnected"))
+        XCTAssertTrue(again.contains("Guided"))
+    }
+
+    func testSessionEndedBlocksActionsAndSaysWhy() {
+        var m = attached()
+        m.handle(.sessionEnded(SessionEnded(sessionId: "S-7f3a9c", reason: .timeLimit)))
+        XCTAssertTrue(m.sessionEnded)
+        XCTAssertEqual(m.handle(key: .character("n")), [])
+        XCTAssertEqual(m.message?.text, "This session has ended")
+        let grid = ConsoleView(theme: .dark).frame(m, size: GridSize(columns: 100, rows: 30), now: Fixtures.now)
+        XCTAssertTrue(grid.text.contains("ENDED: 45-minute limit reached"))
+    }
+
+    func testBrailleToggleAndCursorMoves() {
+        var m = attached()
+        XCTAssertEqual(m.symbols, .braille)
+        _ = m.handle(key: .character("b"))
+        XCTAssertEqual(m.symbols, .half)
+        m.viewCells = GridSize(columns: 128, rows: 36)
+        _ = m.handle(key: .right)
+        XCTAssertEqual(m.agentCursor, Point(x: 650, y: 360))
+        _ = m.handle(key: .up)
+        XCTAssertEqual(m.agentCursor, Point(x: 650, y: 340))
+    }
+}

@@ -1,0 +1,103 @@
+import Engine
+import Foundation
+import XCTest
+@testable import TerminalUI
+
+final class SceneViewTests: XCTestCase {
+    func render(_ scene: Scene, _ cols: Int, _ rows: Int, theme: Theme = .dark, cursor: Point? = nil) -> CellGrid {
+        let view = SceneView(theme: theme)
+        var v = Layer(.view, width: cols, height: rows), m = Layer(.masks, width: cols, height: rows), a = Layer(.annotations, width: cols, height: rows)
+        view.render(scene, area: CellRect(x: 0, y: 0, width: cols, height: rows), view: &v, masks: &m, annotations: &a, agentCursor: cursor)
+        return Compositor().compose([a, m, v], width: cols, height: rows)
+    }
+
+    func testPageTextIsReadableAtEverySize() {
+        for (c, r) in [(78, 18), (150, 53), (300, 80)] {
+            var scene = Fixtures.scene()
+            scene.pointer = nil
+            let text = render(scene, c, r).text
+            XCTAssertTrue(text.contains("Acme Cloud"), "\(c)x\(r)")
+            XCTAssertTrue(text.contains("Billing"), "\(c)x\(r)")
+            XCTAssertTrue(text.contains("[Name on card: Dana"), "\(c)x\(r)")
+            XCTAssertTrue(text.contains("Save"), "\(c)x\(r)")
+        }
+    }
+
+    func testMaskIsDrawnAsRedactionPatternWithLabel() {
+        let grid = render(Fixtures.scene(), 150, 53)
+        let rows = grid.rows
+        XCTAssertTrue(rows.contains { $0.contains("MASKED · card number") })
+        XCTAssertTrue(rows.contains { $0.contains("╳░╳░╳░") })
+        // The mask covers what is under it even when a text node sits beneath.
+        var scene = Fixtures.scene()
+        scene.nodes.append(.text("leak", Rect(x: 560, y: 430, width: 420, height: 38), "SHOULD-NOT-SHOW", color: .black, z: 1))
+        XCTAssertFalse(render(scene, 150, 53).text.contains("SHOULD-NOT-SHOW"))
+        XCTAssertFalse(render(scene, 78, 18).text.contains("SHOULD"))
+    }
+
+    func testControlCharactersAndEscapeSequencesAreNeutralised() {
+        let grid = render(Fixtures.scene(), 150, 53)
+        XCTAssertTrue(grid.text.contains("Totally normal ␛[2J␛]0;pwned␇ text"))
+        for cell in grid.cells {
+            for s in cell.glyph.unicodeScalars {
+                XCTAssertFalse(s.value < 0x20 || (0x7f...0x9f).contains(s.value), "control U+\(String(s.value, radix: 16)) reached the grid")
+            }
+        }
+        XCTAssertEqual(SafeText.clean("a\u{202e}b\u{9b}c\td"), "ab�c d")
+        XCTAssertEqual(SafeText.displayWidth("日本"), 4)
+    }
+
+    func testPasswordFieldValueIsNeverShown() {
+        let scene = Scene(viewport: Size(width: 800, height: 600), url: "u", title: "t",
+                          nodes: [.field("pw", Rect(x: 0, y: 0, width: 400, height: 40), label: "Password", value: "hunter2-fake", type: "password")])
+        let text = render(scene, 80, 24).text
+        XCTAssertTrue(text.contains("[Password: ••••••"))
+        XCTAssertFalse(text.contains("hunter2"))
+    }
+
+    func testImageNodeIsBlittedWithItsColours() {
+        let grid = render(Fixtures.scene(), 150, 53)
+        let projection = SceneProjection(viewport: Size(width: 1280, height: 720), area: CellRect(x: 0, y: 0, width: 150, height: 53))
+        let r = projection.cells(Rect(x: 260, y: 200, width: 980, height: 120))
+        let left = grid[r.x + 1, r.y + 1], right = grid[r.maxX - 2, r.y + 1]
+        XCTAssertGreaterThan(Int(left.bg.b), 200)    // indigo end of the banner
+        XCTAssertGreaterThan(Int(right.bg.r), 200)   // pink end
+        XCTAssertNotEqual(left.bg, right.bg)
+    }
+
+    func testLongTextWrapsInsideTallRectsAndEndsWithEllipsis() {
+        let scene = Scene(viewport: Size(width: 100, height: 100), url: "u", title: "t",
+                          nodes: [.text("p", Rect(x: 0, y: 0, width: 50, height: 20), "alpha beta gamma delta epsilon zeta", color: .black)])
+        let rows = render(scene, 10, 10).rows
+        // Too long for its 5x2-cell box: it spills right into free cells, wraps
+        // inside the box's two rows and never below them.
+        XCTAssertEqual(rows[0].trimmingCharacters(in: .whitespaces), "alpha beta")
+        XCTAssertEqual(rows[1].trimmingCharacters(in: .whitespaces), "gamma…")
+        XCTAssertEqual(rows[2].trimmingCharacters(in: .whitespaces), "")
+    }
+
+    func testPointerAndAgentCursorAreAnnotations() {
+        var scene = Fixtures.scene()
+        scene.pointer = Point(x: 26, y: 132) // on the "B" of the sidebar's "Billing"
+        let grid = render(scene, 160, 45, cursor: Point(x: 24, y: 84))
+        let projection = SceneProjection(viewport: scene.viewport, area: CellRect(x: 0, y: 0, width: 160, height: 45))
+        let p = projection.cell(scene.pointer!)
+        XCTAssertEqual(grid[p.x, p.y].bg, Theme.dark.pointer.fg, "over text the pointer recolours the letter")
+        XCTAssertEqual(grid[p.x, p.y].glyph, "B")
+        var blank = scene
+        blank.pointer = Point(x: 1200, y: 700)
+        let q = projection.cell(blank.pointer!)
+        XCTAssertEqual(render(blank, 160, 45)[q.x, q.y].glyph, "↖")
+        let c = projection.cell(Point(x: 24, y: 84))
+        XCTAssertEqual(grid[c.x, c.y].glyph, "A")             // the text under the cursor stays readable
+        XCTAssertEqual(grid[c.x, c.y].bg, Theme.dark.cursor.bg) // but is highlighted
+    }
+
+    func testMonochromeKeepsTextAndMaskWithoutPageColours() {
+        let grid = render(Fixtures.scene(), 150, 53, theme: .monochromeTheme)
+        XCTAssertTrue(grid.text.contains("Acme Cloud"))
+        XCTAssertTrue(grid.text.contains("MASKED"))
+        let bgs = Set(grid.cells.map(\.bg))
+        XCTAssertEqual(bgs, [.black])
+    }
+}

@@ -1,0 +1,20 @@
+# Installs the Debian packages named in $@ that are missing. Sourced by the
+# scripts a newcomer runs, so a fresh machine with only Swift gets the rest.
+ensure_packages() {
+    local missing=()
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "==> installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# What building and running the product needs (the design card's system packages).
+PRODUCT_PACKAGES=(libncursesw5-dev libssl-dev libsqlite3-dev openssl)
+# What the end-to-end tests drive besides the product.
+TEST_PACKAGES=(tmux curl)
