@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
         var size: String = "160x45"
 
         @Option(name: .long, help: "Timed iterations (after 3 warm-up runs).")
-        var iterations: Int = 200
+        var iterations: Int = 1000
 
         @Argument(help: "A binary PPM (P6) picture.")
         var file: String

@@ -118,21 +118,41 @@ final class EngineFixture {
     }
 
     @discardableResult
-    func runTool(_ path: String, _ args: [String], timeout: TimeInterval = 60) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let o = Pipe(), e = Pipe()
-        p.standardOutput = o
-        p.standardError = e
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        // Read before waiting so a chatty tool cannot fill the pipe and stall.
-        let outData = o.fileHandleForReading.readDataToEndOfFile()
-        let errData = e.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+    func runTool(_ path: String, _ args: [String]) throws -> Output {
+        // Output goes to files, not pipes: tmux's server inherits the child's
+        // descriptors, so a pipe would never reach end-of-file.
+        let base = dir + "/tool-\(UUID().uuidString.prefix(8))"
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: base + ".out")
+            try? FileManager.default.removeItem(atPath: base + ".err")
+        }
+        let status = try Self.spawnAndWait(path, args, stdout: base + ".out", stderr: base + ".err")
+        return Output(status: status,
+                      stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
+    }
+
+    /// posix_spawn + waitpid. Foundation's Process cannot be used for tmux: it
+    /// watches the child through a descriptor that tmux's daemonised server
+    /// inherits, so `waitUntilExit` would never return.
+    static func spawnAndWait(_ path: String, _ args: [String], stdout: String, stderr: String) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard rc == 0 else { throw FixtureError("could not start \(path): errno \(rc)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS by hand (they are macros).
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     func spawn(_ args: [String]) throws -> Process {

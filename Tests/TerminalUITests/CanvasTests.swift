@@ -92,6 +92,13 @@ final class ThemeTests: XCTestCase {
         let hc = loader.load("high-contrast")
         XCTAssertTrue(hc.source.hasSuffix("high-contrast.toml"), hc.source)
         XCTAssertEqual(hc.theme.base.bg, RGB(0, 0, 0))
+        let light = loader.load("light")
+        XCTAssertTrue(light.source.hasSuffix("light.toml"), light.source)
+        XCTAssertEqual(light.theme.base.bg, RGB(244, 245, 247))
+        // Every file in themes/ parses cleanly.
+        for file in try FileManager.default.contentsOfDirectory(atPath: dir) where file.hasSuffix(".toml") {
+            XCTAssertNoThrow(try Theme(toml: String(contentsOfFile: dir + "/" + file, encoding: .utf8), fallbackName: file), file)
+        }
     }
 
     func testFallbacksWhenNoThemeFilesExist() {

@@ -76,6 +76,34 @@ final class SceneViewTests: XCTestCase {
         XCTAssertEqual(rows[2].trimmingCharacters(in: .whitespaces), "")
     }
 
+    func testLabelAndFieldSqueezedOntoOneRowDoNotGarbleEachOther() {
+        // At 24 rows a label 20 px above its field lands on the field's row.
+        let scene = Scene(viewport: Size(width: 1280, height: 720), url: "u", title: "t", nodes: [
+            .text("lbl", Rect(x: 300, y: 300, width: 120, height: 18), "Work e-mail", color: .black),
+            .field("mail", Rect(x: 300, y: 318, width: 400, height: 36), label: "Work e-mail", value: "[email]"),
+        ])
+        let rows = render(scene, 80, 18).rows.map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertTrue(rows.contains("Work e-mail"), rows.joined(separator: "\n"))
+        XCTAssertTrue(rows.contains { $0.hasPrefix("[Work e-mail: [email]") && $0.hasSuffix("]") }, rows.joined(separator: "\n"))
+    }
+
+    func testTextWithNoFreeRowLeavesNoFragments() {
+        // Three runs on the same cell row: the first wins, the others find the rows
+        // around it or are dropped whole — never letters mixed into another run.
+        let scene = Scene(viewport: Size(width: 800, height: 240), url: "u", title: "t", nodes: [
+            .text("a", Rect(x: 0, y: 40, width: 100, height: 10), "Work e-mail", color: .black),
+            .text("b", Rect(x: 0, y: 40, width: 120, height: 10), "Company name", color: .black),
+            .text("c", Rect(x: 0, y: 40, width: 120, height: 10), "Time zone", color: .black),
+            .text("d", Rect(x: 0, y: 40, width: 120, height: 10), "Dropped", color: .black),
+        ])
+        let rows = render(scene, 40, 6).rows.map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertEqual(rows[1], "Work e-mail")
+        XCTAssertEqual(rows[0], "Company name")
+        XCTAssertEqual(rows[2], "Time zone")
+        XCTAssertFalse(rows.joined().contains("Dropped"))
+        XCTAssertFalse(rows.joined().contains("Drop"))
+    }
+
     func testPointerAndAgentCursorAreAnnotations() {
         var scene = Fixtures.scene()
         scene.pointer = Point(x: 26, y: 132) // on the "B" of the sidebar's "Billing"

@@ -67,7 +67,13 @@ public final class ScriptedCustomer: @unchecked Sendable {
         let token = url.pathComponents[2]
         // A browser opens the link first; the consent page is what the customer reads.
         let page = try HTTPSFetch.get(url: link, trustedCertificate: trustedCertificate)
-        guard page.status == 200 else { throw Failure.refused("the link page answered \(page.status)") }
+        guard page.status == 200 else {
+            // Say what the customer would read on the page.
+            let said = page.body.range(of: "<p>").flatMap { start in
+                page.body.range(of: "</p>", range: start.upperBound ..< page.body.endIndex).map { String(page.body[start.upperBound ..< $0.lowerBound]) }
+            }
+            throw Failure.refused("the link page answered \(page.status): \(said ?? "no explanation")")
+        }
         log("opened the link page")
 
         var client = try CustomerClient.connect(host: host, port: port, path: "/ws", trustedCertificate: trustedCertificate,

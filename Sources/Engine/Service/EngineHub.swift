@@ -148,7 +148,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         }
         locked {
             guard let link = links[connection.connectionID] else { return }
-            let origin = Origin(connection: connection, requestID: frame.id)
+            let origin = Origin(connection: connection, requestID: frame.id, hub: self)
             switch link.role {
             case .handshaking: handshake(frame, link: link, origin: origin)
             case let .console(agent): consoleMessage(frame.message, agent: agent, link: link, origin: origin)
@@ -183,8 +183,10 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     private struct Origin {
         let connection: PeerConnection
         let requestID: Int?
-        func reply(_ message: WireMessage) { connection.send(WireCodec.encode(message, re: requestID)) }
-        func fail(_ code: WireErrorCode, _ text: String) { connection.send(WireCodec.encode(WireError(code, text, re: requestID).reply)) }
+        unowned let hub: EngineHub
+        func reply(_ message: WireMessage) { hub.send(WireCodec.encode(message, re: requestID), to: connection) }
+        func fail(_ code: WireErrorCode, _ text: String) { hub.send(WireCodec.encode(WireError(code, text, re: requestID).reply), to: connection) }
+        func close() { hub.close(connection) }
     }
 
     private func handshake(_ frame: WireFrame, link: Link, origin: Origin) {
@@ -194,7 +196,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         }
         guard hello.protocolVersion >= WireProtocol.version else {
             origin.fail(.unsupportedVersion, "this engine speaks protocol \(WireProtocol.version)")
-            origin.connection.close()
+            origin.close()
             return
         }
         let now = clock()
@@ -209,7 +211,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                 try? store.appendAudit(at: now, actor: "uid \(uid)", action: "console.refused", sessionId: nil,
                                        detail: "unknown uid")
                 origin.fail(.unknownAgent, "uid \(uid) is not a registered agent; ask an admin to run `cobrowse agents add NAME --uid \(uid) --level L1|L2|manager|supervisor|trainer`")
-                origin.connection.close()
+                origin.close()
                 return
             }
             links[origin.connection.connectionID]?.role = .console(agent)
@@ -234,7 +236,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                                        detail: used ? "used" : "\(outcome)")
                 origin.fail(used ? .linkUsed : (outcome == .expired ? .linkExpired : .notFound),
                             used ? LinkCheck.Outcome.used.customerMessage : outcome.customerMessage)
-                origin.connection.close()
+                origin.close()
                 return
             }
             sessionId = record.sessionId
@@ -248,17 +250,17 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             resumeKey = key
         } else {
             origin.fail(.notAllowed, "a customer connection needs the link's token or a resume key")
-            origin.connection.close()
+            origin.close()
             return
         }
         guard let machine = machines[sessionId], machine.summary.status != .ended else {
             origin.fail(.badState, "this co-browse session has ended")
-            origin.connection.close()
+            origin.close()
             return
         }
         if let old = customerBySession[sessionId], old != cid {
             // The newest connection wins: a reconnect replaces a half-dead socket.
-            links[old]?.connection.close()
+            if let c = links[old]?.connection { close(c) }
             links[old] = nil
         }
         customerBySession[sessionId] = cid
@@ -393,7 +395,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             do {
                 switch effect {
                 case let .toCustomer(message):
-                    if let cid = customerBySession[sid], let link = links[cid] { link.connection.send(WireCodec.encode(message)) }
+                    if let cid = customerBySession[sid], let link = links[cid] { send(WireCodec.encode(message), to: link.connection) }
                 case let .toConsoles(message):
                     broadcast(message, session: sid)
                 case let .activity(item):
@@ -407,7 +409,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                     try store.saveSession(summary)
                 case .closeCustomer:
                     if let cid = customerBySession.removeValue(forKey: sid) {
-                        links[cid]?.connection.close()
+                        if let c = links[cid]?.connection { close(c) }
                         links[cid]?.sessionId = nil
                     }
                 case let .reject(code, text):
@@ -425,7 +427,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     private func broadcast(_ message: WireMessage, session sid: String) {
         let bytes = WireCodec.encode(message)
         for link in links.values where link.sessionId == sid {
-            if case .console = link.role { link.connection.send(bytes) }
+            if case .console = link.role { send(bytes, to: link.connection) }
         }
     }
 
@@ -466,10 +468,38 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         logger.notice("refused a message from \(who): \(error)")
     }
 
+    // MARK: - Serialisation
+
+    /// Sends and closes wait until the lock is released: a transport may
+    /// deliver `connectionClosed` synchronously from `close()` (or from a failed
+    /// write) on the same thread, which must not find the lock taken.
+    private var pendingIO: [() -> Void] = []
+
+    private func send(_ bytes: [UInt8], to connection: PeerConnection) {
+        pendingIO.append { connection.send(bytes) }
+    }
+
+    private func close(_ connection: PeerConnection) {
+        pendingIO.append { connection.close() }
+    }
+
     @discardableResult
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
-        defer { lock.unlock() }
-        return try body()
+        let result: T
+        do {
+            result = try body()
+        } catch {
+            let io = pendingIO
+            pendingIO = []
+            lock.unlock()
+            io.forEach { $0() }
+            throw error
+        }
+        let io = pendingIO
+        pendingIO = []
+        lock.unlock()
+        io.forEach { $0() }
+        return result
     }
 }

@@ -82,6 +82,11 @@ public final class Blitter {
         }
     }
 
+    /// 65536 / n for the 1...7 pixels a braille colour group can hold, rounded up so 255s stay 255.
+    @inline(__always) private static func reciprocal8(_ n: Int) -> Int {
+        switch n { case 1: 65536; case 2: 32768; case 3: 21846; case 4: 16384; case 5: 13108; case 6: 10923; default: 9363 }
+    }
+
     /// Braille dot bit for sample (dx, dy) of a 2x4 cell (Unicode's dot numbering).
     @inline(__always) private static func dotBit(_ i: Int) -> UInt32 {
         // i = dy * 2 + dx
@@ -136,8 +141,10 @@ public final class Blitter {
                             else { br += R[i]; bg += G[i]; bbs += B[i]; bn += 1 }
                         }
                         if an == 0 || bn == 0 { break }
-                        ca = ((ar + an / 2) / an, (ag + an / 2) / an, (ab + an / 2) / an)
-                        cb = ((br + bn / 2) / bn, (bg + bn / 2) / bn, (bbs + bn / 2) / bn)
+                        // Means by reciprocal: integer division per channel would cost more than the rest of the cell.
+                        let ka = reciprocal8(an), kb = reciprocal8(bn)
+                        ca = ((ar * ka + 0x8000) >> 16, (ag * ka + 0x8000) >> 16, (ab * ka + 0x8000) >> 16)
+                        cb = ((br * kb + 0x8000) >> 16, (bg * kb + 0x8000) >> 16, (bbs * kb + 0x8000) >> 16)
                         if pass == 1 { break }
                         var next = 0
                         for i in 0..<8 {

@@ -116,19 +116,22 @@ public final class SceneView {
         guard needed > 0 else { return }
         let startX = max(0, r.x)
         var width = min(r.maxX, grid.width) - startX
-        if needed > width * r.height {
+        guard width > 0 else { return }
+        let top = Self.freeRow(near: r.y, x: startX, width: min(needed, width), grid.width, grid.height, textOwner)
+        if needed > width * r.height, top >= 0, top < grid.height {
             var x = startX + width
-            while x < grid.width, x - startX < needed, textOwner[r.y * grid.width + x] == -1 { x += 1 }
+            while x < grid.width, x - startX < needed, textOwner[top * grid.width + x] == -1 { x += 1 }
             width = x - startX
         }
-        guard width > 0 else { return }
         let lines = Self.wrap(glyphs, width: width, maxLines: max(1, r.height))
         for (i, line) in lines.enumerated() {
-            let y = r.y + i
+            let y = top + i
             guard y >= 0, y < grid.height else { continue }
             var x = startX
             for g in line {
                 guard x + g.width <= startX + width, x < grid.width else { break }
+                // Text already placed keeps its cells: a later run stops there rather than leave fragments in it.
+                if textOwner[y * grid.width + x] != -1 || (g.width == 2 && x + 1 < grid.width && textOwner[y * grid.width + x + 1] != -1) { break }
                 let under = grid[x, y].bg
                 let bg = theme.monochrome ? theme.base.bg : (node.background ?? under)
                 let fg = theme.monochrome ? theme.base.fg : Self.ensureContrast(node.foreground ?? Self.pageText, on: bg)
@@ -145,8 +148,8 @@ public final class SceneView {
     /// A form field as `[Label: value   ]`. Password-type values are never
     /// shown, whatever the SDK sent.
     private func drawField(_ node: SceneNode, _ r: CellRect, owner: Int, _ grid: inout CellGrid, _ textOwner: inout [Int]) {
-        let y = r.y + (r.height - 1) / 2
-        guard y >= 0, y < grid.height else { return }
+        let mid = r.y + (r.height - 1) / 2
+        guard mid >= 0, mid < grid.height else { return }
         let isSecret = ["password", "cc-number", "card"].contains((node.fieldType ?? "").lowercased())
         let label = SafeText.clean(node.label ?? "")
         let value = isSecret ? "••••••" : SafeText.clean(node.text ?? "")
@@ -154,6 +157,8 @@ public final class SceneView {
         let minWidth = min(grid.width - max(0, r.x), max(r.width, min(SafeText.displayWidth(body) + 2, 24)))
         let x0 = max(0, r.x), x1 = min(grid.width, x0 + minWidth)
         guard x1 - x0 >= 2 else { return }
+        // A label squeezed onto the field's row at low resolution pushes the field down a row rather than overlapping it.
+        let y = Self.freeRow(near: mid, x: x0, width: x1 - x0, grid.width, grid.height, textOwner, preferDown: true)
         let bg = theme.monochrome ? theme.base.bg : (node.background ?? .white)
         let fg = theme.monochrome ? theme.base.fg : Self.ensureContrast(node.foreground ?? Self.pageText, on: bg)
         let frame = theme.monochrome ? theme.base.fg : Self.ensureContrast(node.border ?? RGB(120, 120, 120), on: bg)
@@ -203,6 +208,18 @@ public final class SceneView {
     }
 
     // MARK: - text helpers
+
+    /// The row nearest `y` (y, then one below/above) whose cells x..<x+width
+    /// no earlier text or field owns; `y` itself when none is free.
+    static func freeRow(near y: Int, x: Int, width: Int, _ gw: Int, _ gh: Int, _ owner: [Int], preferDown: Bool = false) -> Int {
+        func free(_ row: Int) -> Bool {
+            guard row >= 0, row < gh else { return false }
+            for cx in max(0, x)..<min(gw, x + max(1, width)) where owner[row * gw + cx] != -1 { return false }
+            return true
+        }
+        let candidates = preferDown ? [y, y + 1, y - 1] : [y, y - 1, y + 1]
+        return candidates.first(where: free) ?? y
+    }
 
     /// Greedy word wrap; words longer than a line are broken; the last
     /// allowed line ends in "…" when text is left over.
