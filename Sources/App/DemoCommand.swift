@@ -30,7 +30,9 @@ struct Demo: ParsableCommand {
         let store = try SQLiteStore(path: config.databasePath)
         let me = Int(getuid())
         if try store.agent(uid: me) == nil {
-            let name = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "agent"
+            let login = ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? getpwuid(getuid()).flatMap { String(validatingCString: $0.pointee.pw_name) } ?? "agent"
+            let name = login
             try store.addAgent(Agent(name: name.capitalized, uid: me, level: .l2))
         }
         for t in DemoTickets.all where try store.ticket(id: t.id) == nil { try store.addTicket(t) }
