@@ -15,6 +15,9 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     private let logger: Logger
     private let lock = NSLock()
 
+    /// Set before the engine takes connections; nil records nothing.
+    public var recordingService: RecordingService?
+    private var recordings: [String: SessionRecording] = [:]
     private var machines: [String: SessionMachine] = [:]
     private var links: [Int: Link] = [:]
     private var customerBySession: [String: Int] = [:]
@@ -407,6 +410,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                     try store.appendAudit(at: clock(), actor: actor, action: action, sessionId: sid, detail: detail)
                 case let .persist(summary):
                     try store.saveSession(summary)
+                    updateRecording(for: summary)
                 case .closeCustomer:
                     if let cid = customerBySession.removeValue(forKey: sid) {
                         if let c = links[cid]?.connection { close(c) }
@@ -425,9 +429,46 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     }
 
     private func broadcast(_ message: WireMessage, session sid: String) {
+        record(message, session: sid)
         let bytes = WireCodec.encode(message)
         for link in links.values where link.sessionId == sid {
             if case .console = link.role { send(bytes, to: link.connection) }
+        }
+    }
+
+    // MARK: - Recording
+
+    /// Starts a recording when a session with recording consent turns active,
+    /// and finishes it when the session ends.
+    private func updateRecording(for summary: SessionSummary) {
+        let now = clock()
+        if summary.status == .active, summary.recording, recordings[summary.id] == nil, let service = recordingService {
+            do {
+                let recording = try service.startRecording(session: summary, at: now)
+                recordings[summary.id] = recording
+                try recording.append(.summary(summary), at: now)
+                if let scene = machines[summary.id]?.scene { try recording.append(.scene(scene), at: now) }
+            } catch {
+                logger.error("session \(summary.id): recording could not start: \(error)")
+                broadcast(.error(ErrorReply(code: .internalError, message: "recording could not start: \(error)")), session: summary.id)
+            }
+        } else if summary.status == .ended, let recording = recordings.removeValue(forKey: summary.id) {
+            do { try recording.finish(at: now) } catch {
+                logger.error("session \(summary.id): recording could not be finished: \(error)")
+            }
+        }
+    }
+
+    private func record(_ message: WireMessage, session sid: String) {
+        guard let recording = recordings[sid] else { return }
+        do { try recording.append(message, at: clock()) } catch {
+            // A full disk, say: stop recording rather than the session, and say so.
+            recordings[sid] = nil
+            logger.error("session \(sid): recording stopped: \(error)")
+            let bytes = WireCodec.encode(.error(ErrorReply(code: .internalError, message: "recording stopped: \(error)")))
+            for link in links.values where link.sessionId == sid {
+                if case .console = link.role { send(bytes, to: link.connection) }
+            }
         }
     }
 
