@@ -27,19 +27,28 @@ public enum ConsoleRunner {
         if let warning = loaded.warning { model.handle(.notice(Notice(text: warning))) }
         perform(model.startupCommands(), link: link, quit: &exitReason)
 
+        // Compose a frame only when something changed, and once a second for the
+        // clocks: an idle console should cost next to nothing on a shared host.
+        var dirty = true
+        var lastFrame = Date.distantPast
         while exitReason == nil {
             if let signal = stop.signal { exitReason = "stopped by signal \(signal)"; status = 128 + signal; break }
             if let closed = link.closedReason { exitReason = "connection to the engine closed: \(closed)"; status = 1; break }
 
             switch terminal.read(timeoutMs: tickMs) {
-            case let .key(key): perform(model.handle(key: key), link: link, quit: &exitReason)
-            case .resize, .none: break
+            case let .key(key): perform(model.handle(key: key), link: link, quit: &exitReason); dirty = true
+            case .resize: dirty = true
+            case .none: break
             }
-            for message in link.poll() { perform(model.handle(message), link: link, quit: &exitReason) }
+            for message in link.poll() { perform(model.handle(message), link: link, quit: &exitReason); dirty = true }
 
+            let now = Date()
+            guard dirty || now.timeIntervalSince(lastFrame) >= 1 else { continue }
             let size = terminal.size
             model.viewCells = view.viewArea(model, size: size).size
-            terminal.present(view.frame(model, size: size, now: Date()))
+            terminal.present(view.frame(model, size: size, now: now))
+            dirty = false
+            lastFrame = now
         }
         terminal.stop()
         if let exitReason, exitReason != quitByAgent { FileHandle.standardError.write(Data("cobrowse console: \(exitReason)\n".utf8)) }
