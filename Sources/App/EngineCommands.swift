@@ -59,13 +59,20 @@ struct Invite: ParsableCommand {
         abstract: "Start a co-browse session for a ticket as the calling agent and print the one-time link.")
     @Option(help: "The ticket the session is about (required: no ticket, no session).") var ticket: String
     @Flag(help: "Ask the customer for recording consent.") var record = false
+    @Option(help: ArgumentHelp("The page the customer lands on after consenting: any http(s) page that includes <script src=\"https://ENGINE/cobrowse.js\">. Default: the engine's demo site.", valueName: "URL")) var url: String?
     @OptionGroup var socket: SocketOptions
+
+    func validate() throws {
+        if let url, !LandingURL.isValid(url) {
+            throw ValidationError("--url must be an absolute http:// or https:// URL of at most \(LandingURL.maxLength) bytes")
+        }
+    }
 
     func run() throws {
         let client = try connectToEngine(socket.socketPath, client: "cobrowse-invite")
         defer { client.close() }
         let reply: WireMessage
-        do { reply = try client.request(.startSession(StartSession(ticketId: ticket, record: record)), timeout: 10) } catch {
+        do { reply = try client.request(.startSession(StartSession(ticketId: ticket, record: record, landingURL: url)), timeout: 10) } catch {
             throw Failure("\(error)")
         }
         switch reply {

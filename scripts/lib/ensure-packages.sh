@@ -18,3 +18,6 @@ ensure_packages() {
 PRODUCT_PACKAGES=(libncursesw5-dev libssl-dev libsqlite3-dev openssl)
 # What the end-to-end tests drive besides the product.
 TEST_PACKAGES=(tmux curl)
+# What the browser end-to-end tests drive: a real customer in headless Chromium
+# (Tests/Browser/*.py, run with Debian's /usr/bin/python3).
+BROWSER_TEST_PACKAGES=(chromium chromium-driver python3-selenium)

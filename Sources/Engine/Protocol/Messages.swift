@@ -50,7 +50,12 @@ public struct Lobby: Codable, Equatable, Sendable {
 public struct StartSession: Codable, Equatable, Sendable {
     public var ticketId: String
     public var record: Bool
-    public init(ticketId: String, record: Bool = false) { self.ticketId = ticketId; self.record = record }
+    /// Optional: the http(s) page the customer lands on after consenting (any
+    /// origin that includes cobrowse.js); absent means the engine's demo site.
+    public var landingURL: String?
+    public init(ticketId: String, record: Bool = false, landingURL: String? = nil) {
+        self.ticketId = ticketId; self.record = record; self.landingURL = landingURL
+    }
 }
 
 public struct SessionStarted: Codable, Equatable, Sendable {

@@ -21,6 +21,9 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     private var machines: [String: SessionMachine] = [:]
     private var links: [Int: Link] = [:]
     private var customerBySession: [String: Int] = [:]
+    /// Where each session's customer lands after consenting (`invite --url`);
+    /// absent: the demo site. Kept in memory only.
+    private var landingURLs: [String: String] = [:]
 
     /// What the hub knows about one connection.
     private struct Link {
@@ -171,9 +174,22 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         if route == "/assets/cobrowse.css" {
             return GatewayResponse(status: 200, contentType: "text/css; charset=utf-8", body: Array(CustomerPages.stylesheet.utf8))
         }
+        if route == "/cobrowse.js" {
+            // Loaded by pages of any origin: allowed cross-origin, nothing more.
+            return GatewayResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: Array(CobrowseScript.source.utf8),
+                                   headers: [("Access-Control-Allow-Origin", "*"), ("Cross-Origin-Resource-Policy", "cross-origin")])
+        }
+        if route == "/consent.js" {
+            return GatewayResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: Array(ConsentScript.source.utf8))
+        }
+        if route == "/demo" || route.hasPrefix("/demo/"), let asset = DemoPages.asset(route) {
+            return GatewayResponse(status: 200, contentType: asset.contentType, body: Array(asset.body.utf8),
+                                   headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: WebPolicy.host(in: headers)))])
+        }
         if route.hasPrefix("/join/") {
             let token = String(route.dropFirst("/join/".count))
-            return locked { joinPage(token: token) }
+            let host = WebPolicy.host(in: headers)
+            return locked { joinPage(token: token, host: host) }
         }
         if route == "/" {
             return .html(200, CustomerPages.message(title: "Cobrowse", body: "Open the link your support agent sent you."))
@@ -291,8 +307,12 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                 origin.fail(.internalError, "could not read the lobby: \(error)")
             }
         case let .startSession(req):
+            if let url = req.landingURL, !LandingURL.isValid(url) {
+                return origin.fail(.invalid, "landingURL must be an absolute http(s) URL of at most \(LandingURL.maxLength) bytes")
+            }
             do {
                 let started = try startSessionLocked(ticketId: req.ticketId, record: req.record, agent: agent)
+                if let url = req.landingURL { landingURLs[started.session.id] = url }
                 origin.reply(.sessionStarted(started))
             } catch let e as WireError {
                 origin.fail(e.code, e.message)
@@ -484,7 +504,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         machines[summary.id]?.summary ?? summary
     }
 
-    private func joinPage(token: String) -> GatewayResponse {
+    private func joinPage(token: String, host: String?) -> GatewayResponse {
         let now = clock()
         let record = try? store.link(tokenHash: OneTimeLink.hash(token: token))
         let outcome = LinkCheck.evaluate(record, now: now)
@@ -496,8 +516,11 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                                                        body: outcome == .valid ? "This co-browse session has ended." : outcome.customerMessage))
         }
         if m.summary.status == .linkMinted { dispatch(.linkOpened, session: record.sessionId, origin: nil) }
-        return .html(200, CustomerPages.consent(agentName: m.summary.agentName, ticket: m.summary.ticket,
-                                                recording: m.summary.recording))
+        let page = CustomerPages.consent(agentName: m.summary.agentName, ticket: m.summary.ticket,
+                                         recording: m.summary.recording,
+                                         landingURL: landingURLs[record.sessionId] ?? "/demo/")
+        return GatewayResponse(status: 200, body: Array(page.utf8),
+                               headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: host))])
     }
 
     private func auditBadInput(_ connection: PeerConnection, _ error: WireError) {

@@ -37,6 +37,10 @@ public enum CustomerPages {
     body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1d2330}
     h1{font-size:1.4rem} .box{border:1px solid #ccd;border-radius:8px;padding:1rem 1.25rem;margin:1rem 0}
     li{margin:.25rem 0} .muted{color:#5a6270;font-size:.9rem}
+    fieldset{border:0;padding:0;margin:.75rem 0} legend{font-weight:600} .choice{display:block;margin:.35rem 0}
+    .buttons button{font:inherit;font-weight:600;border:0;border-radius:6px;padding:.55rem 1.4rem;margin-right:.5rem;cursor:pointer}
+    .allow{background:#1f7a3a;color:#fff} .deny{background:#5a6270;color:#fff} button:disabled{opacity:.6}
+    .status{font-weight:600;min-height:1.5em}
     """
 
     public static func message(title: String, body: String) -> String {
@@ -44,26 +48,37 @@ public enum CustomerPages {
     }
 
     /// What the customer sees behind a valid one-time link: who asks, for what,
-    /// and what stays hidden, before anything is shared.
-    public static func consent(agentName: String, ticket: Ticket, recording: Bool) -> String {
+    /// and what stays hidden, before anything is shared. `/consent.js` does the
+    /// rest; nothing connects until the customer presses Allow.
+    public static func consent(agentName: String, ticket: Ticket, recording: Bool, landingURL: String = "/demo/") -> String {
         let record = recording
-            ? "<li>The agent asks to <b>record</b> this session for quality and training. You can say no and still share.</li>"
-            : "<li>This session is <b>not recorded</b>.</li>"
+            ? """
+              <label class="choice"><input type="checkbox" id="record" name="record"> Also allow the agent to <b>record</b> this session for quality and training. You can say no and still share.</label>
+              """
+            : "<p>This session is <b>not recorded</b>.</p>"
         return page(title: "Screen sharing request", """
+        <main id="consent" data-landing="\(escape(landingURL))">
         <h1>Agent \(escape(agentName)) wants to view your screen. Allow?</h1>
         <div class="box">
         <p>About your request <b>\(escape(ticket.id))</b>: \(escape(ticket.subject))</p>
-        <ul>
-        <li>The agent sees this browser tab only, <b>view only</b> unless you allow more.</li>
-        <li>Any request for control needs your approval, each time.</li>
+        <p>The agent sees the pages of this site in this browser tab only, never other tabs, windows or your desktop.</p>
+        <fieldset><legend>What may the agent do?</legend>
+        <label class="choice"><input type="radio" name="access" value="view-only" checked> View only</label>
+        <label class="choice"><input type="radio" name="access" value="controlled"> Let the agent ask for control (you approve each request)</label>
+        </fieldset>
         \(record)
-        </ul>
         </div>
         <div class="box">
         <p><b>Always hidden from the agent:</b> passwords, payment card fields, and fields marked private.
-        Card numbers, social security numbers and similar details in the page text are masked as well.</p>
+        What you type in other fields is hidden as well. Card numbers, social security numbers, e-mail addresses,
+        phone numbers and API keys in the page text are masked before they leave your browser.</p>
         </div>
-        <p class="muted">You can stop sharing at any moment. This link works once and expires after 15 minutes.</p>
+        <p class="buttons"><button id="allow" class="allow" disabled>Allow</button> <button id="deny" class="deny" disabled>Deny</button></p>
+        <p id="status" class="status" role="status" aria-live="polite"></p>
+        <p class="muted">You can stop sharing at any moment with the "Stop sharing" button. This link works once and expires after 15 minutes.
+        On phones and tablets only the pages of this site are shared.</p>
+        </main>
+        <script src="/consent.js"></script>
         """)
     }
 }

@@ -1,0 +1,60 @@
+// The consent page's script, served at /consent.js (the gateway's CSP allows no
+// inline script). Nothing is shared until the customer presses Allow: only then
+// does the page open the WebSocket with the link's token, give consent, and
+// take the customer to the landing page with the resume key in the fragment.
+public enum ConsentScript {
+    public static let source = #"""
+(function () {
+  'use strict';
+  var main = document.getElementById('consent');
+  if (!main) return;
+  var token = location.pathname.split('/').pop();
+  var landing = main.getAttribute('data-landing') || '/demo/';
+  var status = document.getElementById('status');
+  var allow = document.getElementById('allow'), deny = document.getElementById('deny');
+  function say(text) { status.textContent = text; }
+  function choice() {
+    var access = document.querySelector('input[name="access"]:checked');
+    var record = document.getElementById('record');
+    return { access: access ? access.value : 'view-only', record: !!(record && record.checked) };
+  }
+  function answer(allowed) {
+    allow.disabled = true; deny.disabled = true;
+    say(allowed ? 'Connecting\u2026' : 'Telling the agent\u2026');
+    var ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws');
+    var done = false;
+    ws.onopen = function () { ws.send(JSON.stringify({ v: 1, type: 'hello', body: { protocolVersion: 1, client: 'consent-page', token: token } })); };
+    ws.onmessage = function (ev) {
+      var f; try { f = JSON.parse(ev.data); } catch (e) { return; }
+      var b = f.body || {};
+      if (f.type === 'error') { done = true; say(b.message || 'This link cannot be used.'); ws.close(); return; }
+      if (f.type !== 'welcome') return;
+      var c = choice();
+      ws.send(JSON.stringify({ v: 1, type: 'consent', body: { allow: allowed, access: c.access, record: allowed && c.record } }));
+      if (!allowed) {
+        done = true;
+        say('You declined. Nothing was shared, and the agent has been told.');
+        setTimeout(function () { ws.close(); }, 300);
+        return;
+      }
+      var key = b.resumeKey;
+      try { sessionStorage.setItem('cobrowse.resumeKey', key); } catch (e) {}
+      // Give the engine a moment to answer (a refusal arrives as an error), then go.
+      setTimeout(function () {
+        if (done) return;
+        done = true;
+        var u = new URL(landing, location.href);
+        u.hash = (u.hash ? u.hash.slice(1) + '&' : '') + 'cobrowse=' + key;
+        say('Sharing is on. Taking you to the page\u2026');
+        ws.close();
+        location.replace(u.href);
+      }, 400);
+    };
+    ws.onclose = function () { if (!done) say('The connection to the support service failed. Please reload the page.'); };
+  }
+  allow.addEventListener('click', function () { answer(true); });
+  deny.addEventListener('click', function () { answer(false); });
+  allow.disabled = false; deny.disabled = false;
+})();
+"""#
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""A customer in headless Chromium, driven by Selenium (Debian's python3-selenium
+and chromium-driver). Run by Tests/AppTests/Browser*.swift; prints one line per
+step ("STEP ...", "TEXT ...", "BYTES ...") and exits non-zero with "FAIL ..." when
+a bounded wait runs out. The browser is always quit, also on SIGTERM.
+
+  customer.py allow LINK [--access view-only|controlled] [--visit PATH]... [--type ID=TEXT]... [--hold SECONDS]
+  customer.py deny LINK
+  customer.py open LINK              (prints the page's HTTP-visible text)
+"""
+import argparse, os, shutil, signal, sys, tempfile, time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+WAIT = 20
+
+
+def say(*parts):
+    print(*parts, flush=True)
+
+
+def browser(profile):
+    opts = webdriver.ChromeOptions()
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--ignore-certificate-errors", "--window-size=1280,800", "--no-first-run",
+              "--disable-extensions", "--user-data-dir=" + profile):
+        opts.add_argument(a)
+    opts.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
+    driver = webdriver.Chrome(service=service, options=opts)
+    driver.set_page_load_timeout(WAIT)
+    driver.set_script_timeout(WAIT)
+    return driver
+
+
+def wait(driver, what, predicate, timeout=WAIT):
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: predicate(d))
+    except Exception:
+        say("FAIL timed out waiting for", what, "at", driver.current_url)
+        say("PAGE", driver.find_element(By.TAG_NAME, "body").text.replace("\n", " | ")[:2000])
+        raise SystemExit(2)
+
+
+def consent(driver, link, allow, access="view-only"):
+    driver.get(link)
+    wait(driver, "the consent page", lambda d: d.find_element(By.ID, "allow").is_enabled())
+    say("TEXT", driver.find_element(By.TAG_NAME, "h1").text)
+    if access != "view-only":
+        driver.find_element(By.CSS_SELECTOR, 'input[name="access"][value="%s"]' % access).click()
+    driver.find_element(By.ID, "allow" if allow else "deny").click()
+
+
+def sdk_joined(driver):
+    return driver.execute_script("return !!(window.__cobrowse)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("action", choices=["allow", "deny", "open"])
+    ap.add_argument("link")
+    ap.add_argument("--access", default="view-only")
+    class Step(argparse.Action):  # keeps --visit and --type in command-line order
+        def __call__(self, parser, ns, value, option=None):
+            ns.steps = (ns.steps or []) + [(self.dest, value)]
+    ap.add_argument("--visit", dest="visit", action=Step)
+    ap.add_argument("--type", dest="type", action=Step)
+    ap.add_argument("--pause", type=float, default=2.0, help="seconds after each step, so a watcher sees it")
+    ap.add_argument("--hold", type=float, default=0)
+    ap.add_argument("--stop", action="store_true", help="press the overlay's Stop sharing at the end")
+    ap.set_defaults(steps=[])
+    args = ap.parse_args()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
+    profile = tempfile.mkdtemp(prefix="cobrowse-chromium-")
+    driver = None
+    try:
+        driver = browser(profile)
+        if args.action == "open":
+            driver.get(args.link)
+            say("TITLE", driver.title)
+            say("TEXT", driver.find_element(By.TAG_NAME, "body").text.replace("\n", " | "))
+            return
+        consent(driver, args.link, args.action != "deny", args.access)
+        if args.action == "deny":
+            wait(driver, "the declined message", lambda d: "declined" in d.find_element(By.ID, "status").text)
+            say("STEP denied", driver.find_element(By.ID, "status").text)
+            time.sleep(1)
+            return
+        wait(driver, "the landing page", lambda d: "/join/" not in d.current_url and d.execute_script("return document.readyState") == "complete")
+        wait(driver, "the SDK to join", sdk_joined)
+        say("STEP landed", driver.current_url, "|", driver.title)
+        if "cobrowse=" in driver.current_url:
+            say("FAIL the resume key stayed in the address bar")
+            raise SystemExit(2)
+        time.sleep(args.pause)
+        for kind, value in args.steps:
+            if kind == "visit":
+                path = value
+                if path.startswith("click:"):
+                    driver.find_element(By.LINK_TEXT, path[len("click:"):]).click()
+                else:
+                    driver.get(path if "://" in path else driver.current_url.split("/demo")[0] + path)
+                wait(driver, "the SDK on " + path, lambda d: d.execute_script("return document.readyState") == "complete" and sdk_joined(d))
+                say("STEP visited", driver.current_url, "|", driver.title)
+            else:
+                field, text = value.split("=", 1)
+                el = driver.find_element(By.ID, field)
+                el.clear()
+                el.send_keys(text)
+                say("STEP typed", field)
+            time.sleep(args.pause)
+        if args.stop:
+            # The overlay's shadow root is closed to page scripts; press its button like a person would,
+            # with a real mouse click where the bar draws "Stop sharing" (bottom right).
+            box = driver.execute_script("return [innerWidth, innerHeight]")
+            for kind in ("mousePressed", "mouseReleased"):
+                driver.execute_cdp_cmd("Input.dispatchMouseEvent", {"type": kind, "x": box[0] - 40, "y": box[1] - 26,
+                                                                     "button": "left", "clickCount": 1})
+            say("STEP stopped sharing")
+        deadline = time.time() + args.hold
+        while time.time() < deadline:
+            time.sleep(0.5)
+        sent = driver.execute_script("return window.__cobrowse && window.__cobrowse.bytesSent ? window.__cobrowse.bytesSent() : -1")
+        say("BYTES", sent)
+        say("STEP done")
+    finally:
+        if driver is not None:
+            try:
+                driver.quit()
+            except Exception:
+                pass
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
