@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the console's blitters.",
-        subcommands: [Blit.self, ScoreANSI.self]
+        subcommands: [Blit.self, ScoreANSI.self, RecordingBench.self]
     )
 
     static let methodNote = """

@@ -12,7 +12,8 @@ struct Cobrowse: ParsableCommand {
         A deployment runs `cobrowse serve`, registers agents and tickets, and agents work in `cobrowse console`.
         """,
         subcommands: [Demo.self, Serve.self, Agents.self, Tickets.self, Invite.self, Console.self,
-                      ScriptedCustomerCommand.self, AuditCommand.self, BenchCommand.self]
+                      ScriptedCustomerCommand.self, AuditCommand.self, BenchCommand.self,
+                      Recordings.self, Replay.self, Highlights.self]
     )
 }
 

@@ -17,21 +17,29 @@ struct Serve: ParsableCommand {
     var cert: String?
     @Option(help: ArgumentHelp("TLS private key (PEM).", valueName: "FILE"))
     var key: String?
+    @Option(name: .customLong("recording-retention"),
+            help: ArgumentHelp("Days a new recording is kept before the sweeper shreds it (1...3650).", valueName: "DAYS"))
+    var recordingRetentionDays: Int = RecordingPolicy.defaultRetentionDays
 
     func validate() throws {
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
         _ = try parseHostPort(listen)
+        guard (1 ... 3650).contains(recordingRetentionDays) else {
+            throw ValidationError("--recording-retention must be 1...3650 days, got \(recordingRetentionDays)")
+        }
     }
 
     func run() throws {
         let (host, port) = try parseHostPort(listen)
-        let config = EngineConfiguration(dataDirectory: data.dataDirectory, socketPath: socket, listenHost: host,
+        var config = EngineConfiguration(dataDirectory: data.dataDirectory, socketPath: socket, listenHost: host,
                                          listenPort: port, certificatePath: cert, keyPath: key)
+        config.recordingRetention = TimeInterval(recordingRetentionDays) * 86_400
         let server = EngineServer(configuration: config)
         do { try server.start() } catch { throw Failure("the engine could not start: \(error)") }
         print("engine: socket \(config.socketPath)")
         print("engine: gateway \(server.hub.publicBaseURL)")
         print("engine: data \(config.dataDirectory)")
+        print("engine: recordings kept \(recordingRetentionDays) days")
         fflush(stdout)
         waitForTermination()
         server.stop()

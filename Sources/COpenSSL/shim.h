@@ -38,4 +38,9 @@ static inline BIO *cb_bio_new_mem(void) {
 // --- self-signed identity ---
 static inline EVP_PKEY *cb_ec_p256_keygen(void) { return EVP_EC_gen("P-256"); }
 static inline void cb_x509v3_set_ctx_nodb(X509V3_CTX *ctx) { X509V3_set_ctx_nodb(ctx); }
+
+// --- AES-256-GCM for recordings (the GCM controls are macros) ---
+static inline int cb_evp_ctrl_gcm_get_tag(void) { return EVP_CTRL_GCM_GET_TAG; }
+static inline int cb_evp_ctrl_gcm_set_tag(void) { return EVP_CTRL_GCM_SET_TAG; }
+static inline int cb_evp_ctrl_gcm_set_ivlen(void) { return EVP_CTRL_GCM_SET_IVLEN; }
 #endif

@@ -234,3 +234,76 @@ extension BrowserTests {
         XCTAssertTrue(ended.contains("ended by customer"), "the agent sees who ended it:\n\(ended)")
     }
 }
+
+extension BrowserTests {
+    /// The activity feed (the right-hand column, between its frame lines) as one
+    /// line of text: the console word-wraps feed items, a test reads them whole.
+    func feedText(_ screen: String) -> String {
+        screen.split(separator: "\n").compactMap { line -> String? in
+            let parts = line.split(separator: "│", omittingEmptySubsequences: false)
+            return parts.count >= 3 ? parts[parts.count - 2].trimmingCharacters(in: .whitespaces) : nil
+        }.filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// The agent ends the session in the console; the customer's overlay offers the
+    /// 1–5 star survey over the still-open connection; the rating lands in the feed.
+    func testSurveyAtTheEndReachesTheAgentsFeed() throws {
+        let (session, link) = try fixture.invite()
+        let console = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session])
+        let browser = try customer(["allow", link, "--survey", "4", "--comment", "Quick fix, thanks! Mail me: dana@northwind.example"])
+        try fixture.waitForScreen(console, timeout: 60, "the customer's page") { $0.contains("Account settings") }
+        fixture.sendKeys(console, "e")
+        try fixture.waitForScreen(console, timeout: 10, "the end confirmation") { $0.contains("End session?") }
+        fixture.sendKeys(console, "y")
+        let out = try browser.waitForExit(timeout: 90)
+        XCTAssertEqual(browser.status, 0, out)
+        XCTAssertTrue(out.contains("STEP survey shown") && out.contains("How was your support session?"), out)
+        XCTAssertTrue(out.contains("STEP rated 4"), out)
+        let feed = try fixture.waitForScreen(console, timeout: 15, "the rating in the feed") { self.feedText($0).contains("Customer rated the session 4/5: Quick fix, thanks!") }
+        XCTAssertFalse(feed.contains("dana@northwind.example") || feedText(feed).contains("dana@northwind.example"), "the comment is masked:\n\(feed)")
+        XCTAssertTrue(feed.contains("Session ended"), feed)
+        let audit = try fixture.run(["audit", "--session", session, "--data", fixture.dir])
+        XCTAssertTrue(audit.stdout.contains("stars=4 comment=yes"), audit.stdout)
+    }
+
+    /// "Debugging error messages": a demo page's button fails a request and throws;
+    /// both reach the agent's feed, masked.
+    func testAJavaScriptErrorOnTheDemoPageReachesTheFeed() throws {
+        let (session, link) = try fixture.invite()
+        let console = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session])
+        let browser = try customer(["allow", link, "--visit", "/demo/integrations", "--click", "send-test", "--hold", "4"])
+        let screen = try fixture.waitForScreen(console, timeout: 60, "the page error in the feed") {
+            self.feedText($0).contains("Page error: Uncaught Error: Webhook test failed for")
+        }
+        XCTAssertFalse(screen.contains("ops@northwind.example") || feedText(screen).contains("ops@northwind"), "masked at the source:\n\(screen)")
+        let network = try fixture.waitForScreen(console, timeout: 15, "the failed request in the feed") {
+            self.feedText($0).contains("Request failed: GET /demo/api/webhooks/test → 404")
+        }
+        XCTAssertFalse(network.contains("whsec_"), "no query string:\n\(network)")
+        let out = try browser.waitForExit(timeout: 60)
+        XCTAssertEqual(browser.status, 0, out)
+    }
+}
+
+extension BrowserTests {
+    /// The agent presses `k`; the overlay asks "Is the screen quality okay for you?";
+    /// the customer's No reaches the agent's feed.
+    func testMidSessionQualityCheckAnswerReachesTheFeed() throws {
+        let (session, link) = try fixture.invite()
+        let console = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session])
+        let browser = try customer(["allow", link, "--quality", "no", "--hold", "3"])
+        try fixture.waitForScreen(console, timeout: 60, "the customer's page") { $0.contains("Account settings") }
+        fixture.sendKeys(console, "k")
+        let asked = try fixture.waitForScreen(console, timeout: 15, "the question in the feed") {
+            self.feedText($0).contains("asked the customer whether the screen quality is okay")
+        }
+        XCTAssertTrue(asked.contains("k quality"), "the key is in the key bar:\n\(asked)")
+        let answered = try fixture.waitForScreen(console, timeout: 30, "the answer in the feed") {
+            self.feedText($0).contains("Customer says the screen quality is NOT okay")
+        }
+        XCTAssertFalse(feedText(answered).contains("did not answer"), answered)
+        let out = try browser.waitForExit(timeout: 60)
+        XCTAssertEqual(browser.status, 0, out)
+        XCTAssertTrue(out.contains("STEP answered quality no"), out)
+    }
+}

@@ -4,7 +4,8 @@ and chromium-driver). Run by Tests/AppTests/Browser*.swift; prints one line per
 step ("STEP ...", "TEXT ...", "BYTES ...") and exits non-zero with "FAIL ..." when
 a bounded wait runs out. The browser is always quit, also on SIGTERM.
 
-  customer.py allow LINK [--access view-only|controlled] [--visit PATH]... [--type ID=TEXT]... [--hold SECONDS]
+  customer.py allow LINK [--access view-only|controlled] [--visit PATH]... [--type ID=TEXT]... [--click ID]...
+              [--stop] [--quality yes|no] [--survey STARS [--comment TEXT]] [--hold SECONDS]
   customer.py deny LINK
   customer.py open LINK              (prints the page's HTTP-visible text)
 """
@@ -54,6 +55,44 @@ def consent(driver, link, allow, access="view-only"):
     driver.find_element(By.ID, "allow" if allow else "deny").click()
 
 
+def shadow_nodes(driver):
+    """Every element of the page, the SDK's closed shadow root included (CDP pierces it,
+    page scripts cannot): [(nodeId, attributes dict, text of its text children)]."""
+    doc = driver.execute_cdp_cmd("DOM.getDocument", {"depth": -1, "pierce": True})
+    out, stack = [], [doc["root"]]
+    while stack:
+        n = stack.pop()
+        attrs = n.get("attributes") or []
+        text = "".join(c.get("nodeValue", "") for c in n.get("children") or [] if c.get("nodeType") == 3)
+        out.append((n["nodeId"], dict(zip(attrs[::2], attrs[1::2])), text))
+        stack.extend(n.get("children") or [])
+        stack.extend(n.get("shadowRoots") or [])
+    return out
+
+
+def overlay_node(driver, cb):
+    for node_id, attrs, _ in shadow_nodes(driver):
+        if attrs.get("data-cb") == cb:
+            return node_id
+    return None
+
+
+def overlay_text(driver):
+    return " ".join(t for _, _, t in shadow_nodes(driver) if t.strip())
+
+
+def press(driver, x, y):
+    # A real mouse click, as a person would: the overlay is closed to page scripts.
+    for kind in ("mousePressed", "mouseReleased"):
+        driver.execute_cdp_cmd("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1})
+
+
+def press_overlay(driver, cb):
+    node_id = wait(driver, "the overlay's " + cb, lambda d: overlay_node(d, cb))
+    quad = driver.execute_cdp_cmd("DOM.getBoxModel", {"nodeId": node_id})["model"]["content"]
+    press(driver, sum(quad[0::2]) / 4, sum(quad[1::2]) / 4)
+
+
 def sdk_joined(driver):
     return driver.execute_script("return !!(window.__cobrowse)")
 
@@ -68,6 +107,10 @@ def main():
             ns.steps = (ns.steps or []) + [(self.dest, value)]
     ap.add_argument("--visit", dest="visit", action=Step)
     ap.add_argument("--type", dest="type", action=Step)
+    ap.add_argument("--click", dest="click", action=Step, help="click the page element with this id")
+    ap.add_argument("--quality", choices=["yes", "no"], help="wait for the agent's quality check and answer it")
+    ap.add_argument("--survey", type=int, help="wait for the end-of-session survey and give this many stars")
+    ap.add_argument("--comment", default="")
     ap.add_argument("--pause", type=float, default=2.0, help="seconds after each step, so a watcher sees it")
     ap.add_argument("--hold", type=float, default=0)
     ap.add_argument("--stop", action="store_true", help="press the overlay's Stop sharing at the end")
@@ -106,6 +149,9 @@ def main():
                     driver.get(path if "://" in path else driver.current_url.split("/demo")[0] + path)
                 wait(driver, "the SDK on " + path, lambda d: d.execute_script("return document.readyState") == "complete" and sdk_joined(d))
                 say("STEP visited", driver.current_url, "|", driver.title)
+            elif kind == "click":
+                driver.find_element(By.ID, value).click()
+                say("STEP clicked", value)
             else:
                 field, text = value.split("=", 1)
                 el = driver.find_element(By.ID, field)
@@ -113,14 +159,26 @@ def main():
                 el.send_keys(text)
                 say("STEP typed", field)
             time.sleep(args.pause)
+        if args.quality:
+            wait(driver, "the quality question", lambda d: "Is the screen quality okay for you?" in overlay_text(d), timeout=60)
+            press_overlay(driver, "answer-" + args.quality)
+            say("STEP answered quality", args.quality)
         if args.stop:
             # The overlay's shadow root is closed to page scripts; press its button like a person would,
             # with a real mouse click where the bar draws "Stop sharing" (bottom right).
             box = driver.execute_script("return [innerWidth, innerHeight]")
-            for kind in ("mousePressed", "mouseReleased"):
-                driver.execute_cdp_cmd("Input.dispatchMouseEvent", {"type": kind, "x": box[0] - 40, "y": box[1] - 26,
-                                                                     "button": "left", "clickCount": 1})
+            press(driver, box[0] - 40, box[1] - 26)
             say("STEP stopped sharing")
+        if args.survey:
+            wait(driver, "the survey", lambda d: overlay_node(d, "star-%d" % args.survey), timeout=60)
+            say("STEP survey shown", overlay_text(driver))
+            press_overlay(driver, "star-%d" % args.survey)
+            if args.comment:
+                press_overlay(driver, "comment")
+                driver.execute_cdp_cmd("Input.insertText", {"text": args.comment})
+            press_overlay(driver, "survey-send")
+            wait(driver, "the thank-you", lambda d: "Thank you for your feedback." in overlay_text(d))
+            say("STEP rated", args.survey)
         deadline = time.time() + args.hold
         while time.time() < deadline:
             time.sleep(0.5)

@@ -65,6 +65,10 @@ final class CodecTests: XCTestCase {
             .quality(QualityReport(quality: .poor, rttMs: nil, lossPercent: 20)),
             .notice(Notice(text: "Your agent is looking at the page")),
             .sessionEnded(SessionEnded(sessionId: "S-1", reason: .timeLimit)),
+            .qualityCheck,
+            .survey(Survey(stars: 4, comment: "Quick fix — thanks ✓")),
+            .pageEvent(PageEvent(kind: .network, text: "GET /api/cart → 500")),
+            .qualityAnswer(QualityAnswer(ok: false)),
         ]
     }
 
@@ -78,7 +82,7 @@ final class CodecTests: XCTestCase {
 
     func testEveryMessageTypeRoundTrips() throws {
         let messages = everyMessage
-        XCTAssertEqual(Set(messages.map(\.type)).count, 31, "one sample of each of the 31 types")
+        XCTAssertEqual(Set(messages.map(\.type)).count, 35, "one sample of each of the 35 types")
         for (i, m) in messages.enumerated() {
             let frame = WireFrame(m, id: i, re: i % 3 == 0 ? nil : i - 1)
             let bytes = WireCodec.encode(frame)
@@ -87,6 +91,26 @@ final class CodecTests: XCTestCase {
             XCTAssertEqual(json?["v"] as? Int, 1)
             XCTAssertEqual(json?["type"] as? String, m.type)
         }
+    }
+
+    func testSurveyPageEventAndQualityMessagesOnTheWire() throws {
+        XCTAssertEqual(try decode(#"{"v":1,"type":"survey","body":{"stars":5}}"#).message, .survey(Survey(stars: 5)))
+        XCTAssertEqual(try decode(#"{"v":1,"type":"quality-check"}"#).message, .qualityCheck)
+        XCTAssertEqual(try decode(#"{"v":1,"type":"quality-answer","body":{"ok":true}}"#).message, .qualityAnswer(QualityAnswer(ok: true)))
+        XCTAssertEqual(try decode(#"{"v":1,"type":"page-event","body":{"kind":"error","text":"x"}}"#).message,
+                       .pageEvent(PageEvent(kind: .error, text: "x")))
+        for stars in [0, 6, -1] {
+            XCTAssertEqual(wireError(#"{"v":1,"type":"survey","id":3,"body":{"stars":\#(stars)}}"#)?.code, .invalid, "\(stars) stars")
+        }
+        let long = String(repeating: "é", count: 501) // 1002 bytes
+        XCTAssertEqual(wireError(#"{"v":1,"type":"survey","body":{"stars":3,"comment":"\#(long)"}}"#)?.code, .invalid)
+        XCTAssertNotNil(try? decode(#"{"v":1,"type":"survey","body":{"stars":3,"comment":"\#(String(repeating: "é", count: 500))"}}"#))
+        XCTAssertEqual(wireError(#"{"v":1,"type":"page-event","body":{"kind":"error","text":"\#(long)"}}"#)?.code, .invalid)
+        XCTAssertEqual(wireError(#"{"v":1,"type":"page-event","body":{"kind":"console","text":"x"}}"#)?.code, .malformed)
+        XCTAssertEqual(wireError(#"{"v":1,"type":"survey","body":{"stars":"five"}}"#)?.code, .malformed)
+        // The survey window is announced to the customer only; consoles decode it as before.
+        let ended = try decode(#"{"v":1,"type":"session-ended","body":{"sessionId":"S-1","reason":"agent-ended"}}"#).message
+        XCTAssertEqual(ended, .sessionEnded(SessionEnded(sessionId: "S-1", reason: .agentEnded)))
     }
 
     func testBodylessMessagesNeedNoBody() throws {

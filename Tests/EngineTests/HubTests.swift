@@ -226,10 +226,67 @@ final class HubTests: XCTestCase {
         let (agent, customer, sid) = try activeSession()
         send(agent, .endSession(EndSession()))
         XCTAssertTrue(customer.messages.contains { if case .sessionEnded = $0 { return true } else { return false } })
+        // Closed after the survey window (SessionPolicy.surveyWindow), unless the customer rates or leaves sooner.
+        clock.advance(120)
+        hub.tick()
         XCTAssertTrue(customer.closed)
         XCTAssertEqual(try store.session(id: sid)?.status, .ended)
         XCTAssertEqual(try store.session(id: sid)?.endReason, .agentEnded)
         try store.verifyAuditChain()
+    }
+
+    func testSurveyAfterTheEndIsStoredShownAndClosesTheCustomer() throws {
+        let (agent, customer, sid) = try activeSession()
+        send(agent, .endSession(EndSession()))
+        XCTAssertFalse(customer.closed, "kept open for the survey")
+        XCTAssertTrue(customer.messages.contains(.sessionEnded(SessionEnded(sessionId: sid, reason: .agentEnded, surveySeconds: 120))))
+        XCTAssertTrue(agent.messages.contains(.sessionEnded(SessionEnded(sessionId: sid, reason: .agentEnded))), "consoles are told as before")
+        send(customer, .extensionAnswer(ExtensionAnswer(accept: true)), id: 4)
+        XCTAssertEqual(customer.errors.last?.code, .badState, "only the survey is taken now")
+        send(customer, .survey(Survey(stars: 4, comment: "Fast! write me at dana@example.com")), id: 5)
+        XCTAssertTrue(customer.closed)
+        XCTAssertTrue(activityTexts(agent).contains("Customer rated the session 4/5: Fast! write me at [email]"), "\(activityTexts(agent))")
+        XCTAssertEqual(try store.survey(sessionId: sid), SessionSurvey(at: clock.now, stars: 4, comment: "Fast! write me at [email]"))
+        XCTAssertTrue(try store.activity(sessionId: sid).contains { $0.text.hasPrefix("Customer rated the session 4/5") })
+        XCTAssertTrue(try store.auditEntries(sessionId: sid).contains { $0.action == "survey" && $0.detail == "stars=4 comment=yes" })
+        try store.verifyAuditChain()
+    }
+
+    func testSurveyWindowClosesTheCustomerOnTheClock() throws {
+        let (agent, customer, sid) = try activeSession()
+        send(agent, .endSession(EndSession()))
+        clock.advance(119)
+        hub.tick()
+        XCTAssertFalse(customer.closed)
+        clock.advance(1)
+        hub.tick()
+        XCTAssertTrue(customer.closed)
+        XCTAssertNil(try store.survey(sessionId: sid))
+        send(agent, .detach)
+        hub.connectionClosed(customer)
+        hub.tick()
+        let late = connect(.customer(remote: "127.0.0.1"))
+        send(late, .survey(Survey(stars: 5)))
+        XCTAssertEqual(late.errors.first?.code, .handshakeRequired)
+    }
+
+    func testPageEventsAndQualityCheckReachTheAgentsFeed() throws {
+        let (agent, customer, sid) = try activeSession()
+        send(customer, .pageEvent(PageEvent(kind: .error, text: "Uncaught Error: failed for dana@example.com (/app.js:3)")))
+        XCTAssertTrue(activityTexts(agent).contains("Page error: Uncaught Error: failed for [email] (/app.js:3)"), "\(activityTexts(agent))")
+        XCTAssertTrue(try store.auditEntries(sessionId: sid).contains { $0.action == "redaction" && $0.detail.contains("page-event") })
+
+        let sup = console(uid: 1002)
+        send(sup, .attach(Attach(sessionId: sid, watch: true)))
+        send(sup, .qualityCheck, id: 9)
+        XCTAssertEqual(sup.errors.last?.code, .notAllowed, "a watcher cannot ask the customer")
+        customer.clear()
+        send(agent, .qualityCheck)
+        XCTAssertEqual(customer.messages, [.qualityCheck])
+        send(customer, .qualityAnswer(QualityAnswer(ok: true)))
+        XCTAssertTrue(activityTexts(agent).contains("Customer says the screen quality is okay"))
+        send(agent, .qualityAnswer(QualityAnswer(ok: true)))
+        XCTAssertEqual(agent.errors.last?.code, .notAllowed, "answers come from the customer only")
     }
 
     func activityTexts(_ c: RecordingConnection) -> [String] {

@@ -127,8 +127,13 @@ final class SessionMachineTests: XCTestCase {
         var m = active()
         let fx = m.handle(.agentEnded(by: "maria"), now: at(100))
         XCTAssertEqual(m.summary.endReason, .agentEnded)
-        XCTAssertTrue(fx.contains(.closeCustomer))
+        XCTAssertFalse(fx.contains(.closeCustomer), "the connected customer is kept for the survey")
+        XCTAssertTrue(fx.contains(.toCustomer(.sessionEnded(SessionEnded(sessionId: "S-1", reason: .agentEnded, surveySeconds: 120)))))
+        XCTAssertTrue(fx.contains(.toConsoles(.sessionEnded(SessionEnded(sessionId: "S-1", reason: .agentEnded)))))
         XCTAssertTrue(activities(fx).contains { $0.kind == .ended && $0.actor == "maria" })
+        XCTAssertEqual(m.handle(.tick, now: at(100 + 119)), [])
+        XCTAssertEqual(m.handle(.tick, now: at(100 + 120)), [.closeCustomer], "closed when the survey window runs out")
+        XCTAssertEqual(m.handle(.tick, now: at(100 + 121)), [], "and only once")
 
         var n = active()
         _ = n.handle(.customerLeft, now: at(100))
@@ -192,13 +197,16 @@ final class SessionMachineTests: XCTestCase {
     func testEventsAfterTheEndAreRejected() {
         var m = active()
         _ = m.handle(.agentEnded(by: "maria"), now: at(60))
+        XCTAssertEqual(m.handle(.tick, now: at(60 + 120)), [.closeCustomer], "the survey window ran out")
         let ended = m.summary
         let events: [SessionEvent] = [.linkOpened, .consent(Consent(allow: true)), .scene(page(title: "x")),
                                       .modeRequested(.guided, by: maria), .extensionRequested(minutes: 5, by: maria),
                                       .noteAdded(NoteEntry(at: at(61), author: "maria", text: "late")),
-                                      .agentEnded(by: "maria"), .customerLeft, .pong(seq: 1)]
+                                      .agentEnded(by: "maria"), .customerLeft, .pong(seq: 1),
+                                      .survey(Survey(stars: 5)), .pageEvent(PageEvent(kind: .error, text: "late")),
+                                      .qualityCheckRequested(by: maria), .qualityAnswered(ok: true)]
         for e in events {
-            let fx = m.handle(e, now: at(61))
+            let fx = m.handle(e, now: at(181))
             XCTAssertEqual(fx.count, 1, "\(e)")
             XCTAssertEqual(rejects(fx).first?.0, .badState, "\(e)")
         }
@@ -206,6 +214,125 @@ final class SessionMachineTests: XCTestCase {
         XCTAssertTrue(m.handle(.tick, now: at(min(100))).isEmpty)
         XCTAssertTrue(m.handle(.customerDisconnected, now: at(63)).isEmpty)
         XCTAssertEqual(m.summary, ended)
+    }
+
+    // MARK: - Survey at the end
+
+    func testSurveyWindowTakesOneRatingStoresItAndCloses() {
+        var m = active()
+        _ = m.handle(.customerLeft, now: at(100))
+        XCTAssertEqual(m.summary.endReason, .customerEnded)
+        XCTAssertEqual(rejects(m.handle(.scene(page(title: "x")), now: at(101))).first?.0, .badState, "only the survey is taken")
+        let fx = m.handle(.survey(Survey(stars: 4, comment: "Quick fix,\nthanks! Card 4111 1111 1111 1111")), now: at(130))
+        XCTAssertEqual(fx.first, .storeSurvey(SessionSurvey(at: at(130), stars: 4, comment: "Quick fix, thanks! Card [card number]")))
+        XCTAssertEqual(activities(fx).map(\.text), ["Customer rated the session 4/5: Quick fix, thanks! Card [card number]"])
+        XCTAssertEqual(activities(fx).first?.actor, "Dana Lee")
+        XCTAssertEqual(audits(fx).map(\.action), ["survey", "redaction"])
+        XCTAssertEqual(audits(fx).first?.detail, "stars=4 comment=yes")
+        XCTAssertFalse(audits(fx).contains { $0.detail.contains("4111") }, "the audit never holds the text")
+        XCTAssertEqual(fx.last, .closeCustomer, "the connection closes with the rating")
+        XCTAssertEqual(rejects(m.handle(.survey(Survey(stars: 1)), now: at(131))).first?.0, .badState, "accepted once")
+        XCTAssertEqual(m.handle(.tick, now: at(400)), [], "nothing left to close")
+    }
+
+    func testSurveyWithoutCommentOutOfRangeBeforeTheEndAndAfterTheWindow() {
+        var m = active()
+        XCTAssertEqual(rejects(m.handle(.survey(Survey(stars: 5)), now: at(50))).first?.0, .badState, "not while the session runs")
+        _ = m.handle(.agentEnded(by: "maria"), now: at(60))
+        XCTAssertEqual(rejects(m.handle(.survey(Survey(stars: 6)), now: at(61))).first?.0, .invalid)
+        let fx = m.handle(.survey(Survey(stars: 2, comment: "  ")), now: at(62))
+        XCTAssertEqual(fx.first, .storeSurvey(SessionSurvey(at: at(62), stars: 2, comment: nil)))
+        XCTAssertEqual(activities(fx).map(\.text), ["Customer rated the session 2/5"])
+
+        var late = active()
+        _ = late.handle(.agentEnded(by: "maria"), now: at(60))
+        XCTAssertEqual(rejects(late.handle(.survey(Survey(stars: 5)), now: at(60 + 120))).first?.0, .badState, "the window is over")
+    }
+
+    func testLeaveOrDisconnectDuringTheSurveyWindow() {
+        var m = active()
+        _ = m.handle(.agentEnded(by: "maria"), now: at(60))
+        XCTAssertEqual(m.handle(.customerLeft, now: at(70)), [.closeCustomer], "Skip closes at once")
+        XCTAssertEqual(m.handle(.tick, now: at(60 + 120)), [])
+
+        var n = active()
+        _ = n.handle(.agentEnded(by: "maria"), now: at(60))
+        XCTAssertEqual(n.handle(.customerDisconnected, now: at(70)), [])
+        XCTAssertEqual(n.handle(.tick, now: at(60 + 120)), [], "a gone customer is not closed again")
+        XCTAssertEqual(rejects(n.handle(.survey(Survey(stars: 3)), now: at(71))).first?.0, .badState)
+    }
+
+    func testNoSurveyForADeniedOrAbsentCustomer() {
+        var denied = minted()
+        _ = denied.handle(.linkOpened, now: at(1))
+        _ = denied.handle(.customerConnected(resumed: false), now: at(2))
+        let fx = denied.handle(.consent(Consent(allow: false)), now: at(8))
+        XCTAssertTrue(fx.contains(.closeCustomer))
+        XCTAssertTrue(fx.contains(.toCustomer(.sessionEnded(SessionEnded(sessionId: "S-1", reason: .customerDenied)))))
+
+        var gone = active()
+        _ = gone.handle(.customerDisconnected, now: at(20))
+        let end = gone.handle(.agentEnded(by: "maria"), now: at(25))
+        XCTAssertTrue(end.contains(.closeCustomer))
+        XCTAssertFalse(end.contains { if case .toCustomer(.sessionEnded(let e)) = $0 { return e.surveySeconds != nil }; return false })
+
+        var silent = active()  // socket open, no pongs: announced as gone after 10 s
+        _ = silent.handle(.tick, now: at(25))
+        XCTAssertTrue(silent.handle(.agentEnded(by: "maria"), now: at(26)).contains(.closeCustomer))
+    }
+
+    // MARK: - Page events
+
+    func testPageEventsReachTheFeedRedacted() {
+        var m = active()
+        let fx = m.handle(.pageEvent(PageEvent(kind: .error, text: "Uncaught TypeError: x is undefined\u{1b}[2J for dana@example.com")), now: at(30))
+        XCTAssertEqual(activities(fx).map(\.text), ["Page error: Uncaught TypeError: x is undefined [2J for [email]"])
+        XCTAssertEqual(activities(fx).first?.kind, .warning)
+        XCTAssertEqual(audits(fx).map(\.detail), ["kind=email address in=page-event"])
+        let net = m.handle(.pageEvent(PageEvent(kind: .network, text: "GET /api/cart → 500")), now: at(31))
+        XCTAssertEqual(activities(net).map(\.text), ["Request failed: GET /api/cart → 500"])
+        _ = m.handle(.tick, now: at(10 + min(30)))
+        XCTAssertEqual(m.summary.endReason, .inactivity, "errors are not the session being used")
+    }
+
+    func testPageEventsAreCappedPerMinute() {
+        var m = active()
+        var shown = 0, capNotes = 0
+        for i in 0..<50 {
+            let fx = m.handle(.pageEvent(PageEvent(kind: .error, text: "loop \(i)")), now: at(20 + Double(i) / 10))
+            shown += activities(fx).filter { $0.text.hasPrefix("Page error") }.count
+            capNotes += activities(fx).filter { $0.actor == "engine" }.count
+        }
+        XCTAssertEqual(shown, 20)
+        XCTAssertEqual(capNotes, 1, "one line says the rest is not shown")
+        XCTAssertEqual(activities(m.handle(.pageEvent(PageEvent(kind: .error, text: "next minute")), now: at(81))).count, 1)
+        var linked = minted()
+        XCTAssertEqual(rejects(linked.handle(.pageEvent(PageEvent(kind: .error, text: "x")), now: at(1))).first?.0, .badState)
+    }
+
+    // MARK: - Quality check
+
+    func testQualityCheckAskedAndAnswered() {
+        var m = active()
+        let ask = m.handle(.qualityCheckRequested(by: maria), now: at(30))
+        XCTAssertTrue(ask.contains(.toCustomer(.qualityCheck)))
+        XCTAssertEqual(activities(ask).map(\.text), ["maria asked the customer whether the screen quality is okay"])
+        XCTAssertEqual(rejects(m.handle(.qualityCheckRequested(by: maria), now: at(31))).first?.0, .badState, "one at a time")
+        let yes = m.handle(.qualityAnswered(ok: true), now: at(35))
+        XCTAssertEqual(activities(yes).map(\.text), ["Customer says the screen quality is okay"])
+        XCTAssertEqual(audits(yes).map(\.detail), ["ok=true askedBy=maria"])
+        XCTAssertEqual(rejects(m.handle(.qualityAnswered(ok: false), now: at(36))).first?.0, .badState, "no question waiting")
+
+        _ = m.handle(.qualityCheckRequested(by: maria), now: at(40))
+        let no = m.handle(.qualityAnswered(ok: false), now: at(41))
+        XCTAssertEqual(activities(no).first?.kind, .warning)
+        XCTAssertTrue(activities(no).first?.text.hasPrefix("Customer says the screen quality is NOT okay") ?? false)
+
+        let other = Agent(name: "lee", uid: 1003, level: .l2)
+        XCTAssertEqual(rejects(m.handle(.qualityCheckRequested(by: other), now: at(42))).first?.0, .notAllowed)
+        _ = m.handle(.qualityCheckRequested(by: maria), now: at(50))
+        let lapse = m.handle(.tick, now: at(50 + 60))
+        XCTAssertTrue(activities(lapse).map(\.text).contains("Customer did not answer the quality check"))
     }
 
     // MARK: - Extension

@@ -15,7 +15,7 @@ ensure_packages() {
 }
 
 # What building and running the product needs (the design card's system packages).
-PRODUCT_PACKAGES=(libncursesw5-dev libssl-dev libsqlite3-dev openssl)
+PRODUCT_PACKAGES=(libncursesw5-dev libssl-dev libsqlite3-dev zlib1g-dev openssl)
 # What the end-to-end tests drive besides the product.
 TEST_PACKAGES=(tmux curl)
 # What the browser end-to-end tests drive: a real customer in headless Chromium

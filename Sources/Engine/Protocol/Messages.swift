@@ -143,7 +143,51 @@ public struct QualityReport: Codable, Equatable, Sendable {
 public struct SessionEnded: Codable, Equatable, Sendable {
     public var sessionId: String
     public var reason: EndReason
-    public init(sessionId: String, reason: EndReason) { self.sessionId = sessionId; self.reason = reason }
+    /// To the customer only: seconds the connection stays open for the end-of-session
+    /// survey; absent means no survey (the engine closes the connection now).
+    public var surveySeconds: Int?
+    public init(sessionId: String, reason: EndReason, surveySeconds: Int? = nil) {
+        self.sessionId = sessionId; self.reason = reason; self.surveySeconds = surveySeconds
+    }
+}
+
+/// The customer's rating at the end of a session, stored with it.
+public struct Survey: Codable, Equatable, Sendable {
+    public static let stars = 1...5
+    public static let maxCommentBytes = 1_000
+    public var stars: Int
+    public var comment: String?
+    public init(stars: Int, comment: String? = nil) { self.stars = stars; self.comment = comment }
+
+    func validate() throws {
+        guard Self.stars.contains(stars) else { throw SceneError.invalid("survey: stars must be 1 to 5") }
+        if let c = comment, c.utf8.count > Self.maxCommentBytes {
+            throw SceneError.invalid("survey: comment longer than \(Self.maxCommentBytes) bytes")
+        }
+    }
+}
+
+/// A JavaScript error or a failed request on the customer's page, for
+/// "debugging error messages" sessions. Masked by the SDK, redacted again by the engine.
+public struct PageEvent: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        case error
+        case network
+    }
+    public static let maxTextBytes = 1_000
+    public var kind: Kind
+    public var text: String
+    public init(kind: Kind, text: String) { self.kind = kind; self.text = text }
+
+    func validate() throws {
+        guard text.utf8.count <= Self.maxTextBytes else { throw SceneError.invalid("page-event: text longer than \(Self.maxTextBytes) bytes") }
+    }
+}
+
+/// The customer's answer to the agent's "Is the screen quality okay for you?".
+public struct QualityAnswer: Codable, Equatable, Sendable {
+    public var ok: Bool
+    public init(ok: Bool) { self.ok = ok }
 }
 
 public struct Notice: Codable, Equatable, Sendable {
@@ -193,6 +237,8 @@ public enum WireMessage: Equatable, Sendable {
     case requestExtension(ExtensionRequest)
     case endSession(EndSession)
     case requestScene
+    /// The agent asks the customer whether the screen quality is okay (also sent on to the customer).
+    case qualityCheck
     // engine → console
     case lobby(Lobby)
     case sessionStarted(SessionStarted)
@@ -208,6 +254,9 @@ public enum WireMessage: Equatable, Sendable {
     case modeAnswer(ModeAnswer)
     case extensionAnswer(ExtensionAnswer)
     case leave
+    case survey(Survey)
+    case pageEvent(PageEvent)
+    case qualityAnswer(QualityAnswer)
     // engine → customer
     case ping(Ping)
     case modeRequest(ModeRequest)
@@ -230,6 +279,7 @@ public enum WireMessage: Equatable, Sendable {
         case .requestExtension: "request-extension"
         case .endSession: "end-session"
         case .requestScene: "request-scene"
+        case .qualityCheck: "quality-check"
         case .lobby: "lobby"
         case .sessionStarted: "session-started"
         case .snapshot: "snapshot"
@@ -243,6 +293,9 @@ public enum WireMessage: Equatable, Sendable {
         case .modeAnswer: "mode-answer"
         case .extensionAnswer: "extension-answer"
         case .leave: "leave"
+        case .survey: "survey"
+        case .pageEvent: "page-event"
+        case .qualityAnswer: "quality-answer"
         case .ping: "ping"
         case .modeRequest: "mode-request"
         case .extensionRequest: "extension-request"

@@ -107,7 +107,7 @@ public enum WireCodec {
             case let .hello(b): try c.encode(b, forKey: .body)
             case let .welcome(b): try c.encode(b, forKey: .body)
             case let .error(b): try c.encode(b, forKey: .body)
-            case .lobbyRequest, .detach, .requestScene, .leave: try c.encode(Empty(), forKey: .body)
+            case .lobbyRequest, .detach, .requestScene, .leave, .qualityCheck: try c.encode(Empty(), forKey: .body)
             case let .startSession(b): try c.encode(b, forKey: .body)
             case let .attach(b): try c.encode(b, forKey: .body)
             case let .addNote(b): try c.encode(b, forKey: .body)
@@ -126,6 +126,9 @@ public enum WireCodec {
             case let .pong(b): try c.encode(b, forKey: .body)
             case let .modeAnswer(b): try c.encode(b, forKey: .body)
             case let .extensionAnswer(b): try c.encode(b, forKey: .body)
+            case let .survey(b): try c.encode(b, forKey: .body)
+            case let .pageEvent(b): try c.encode(b, forKey: .body)
+            case let .qualityAnswer(b): try c.encode(b, forKey: .body)
             case let .ping(b): try c.encode(b, forKey: .body)
             case let .modeRequest(b): try c.encode(b, forKey: .body)
             case let .extensionRequest(b): try c.encode(b, forKey: .body)
@@ -146,6 +149,7 @@ public enum WireCodec {
         case extensionAnswer = "extension-answer", leave
         case ping, modeRequest = "mode-request", extensionRequest = "extension-request", quality, notice
         case sessionEnded = "session-ended"
+        case qualityCheck = "quality-check", survey, pageEvent = "page-event", qualityAnswer = "quality-answer"
 
         func decode(_ data: Data) throws -> WireMessage {
             func body<T: Decodable>(_: T.Type) throws -> T { try WireCodec.decoder.decode(Body<T>.self, from: data).body }
@@ -190,6 +194,16 @@ public enum WireCodec {
             case .quality: return .quality(try body(QualityReport.self))
             case .notice: return .notice(try body(Notice.self))
             case .sessionEnded: return .sessionEnded(try body(SessionEnded.self))
+            case .qualityCheck: return .qualityCheck
+            case .survey:
+                let v = try body(Survey.self)
+                try v.validate()
+                return .survey(v)
+            case .pageEvent:
+                let e = try body(PageEvent.self)
+                try e.validate()
+                return .pageEvent(e)
+            case .qualityAnswer: return .qualityAnswer(try body(QualityAnswer.self))
             }
         }
     }

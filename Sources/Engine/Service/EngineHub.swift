@@ -334,6 +334,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             writeAction(link, agent, origin, "change the control mode") { sid in dispatch(.modeRequested(req.mode, by: agent), session: sid, origin: origin) }
         case let .requestExtension(req):
             writeAction(link, agent, origin, "extend the session") { sid in dispatch(.extensionRequested(minutes: req.minutes, by: agent), session: sid, origin: origin) }
+        case .qualityCheck:
+            writeAction(link, agent, origin, "ask the customer about the screen quality") { sid in dispatch(.qualityCheckRequested(by: agent), session: sid, origin: origin) }
         case let .endSession(req):
             let target = req.sessionId ?? link.sessionId
             guard let sid = target, let m = machines[sid] else { return origin.fail(.notFound, "no such open session") }
@@ -396,6 +398,9 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         case let .modeAnswer(a): event = .modeAnswered(a)
         case let .extensionAnswer(a): event = .extensionAnswered(accept: a.accept)
         case .leave: event = .customerLeft
+        case let .survey(v): event = .survey(v)
+        case let .pageEvent(e): event = .pageEvent(e)
+        case let .qualityAnswer(a): event = .qualityAnswered(ok: a.ok)
         default: return origin.fail(.notAllowed, "\(message.type) is not a customer message")
         }
         dispatch(event, session: sid, origin: origin)
@@ -436,6 +441,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                         if let c = links[cid]?.connection { close(c) }
                         links[cid]?.sessionId = nil
                     }
+                case let .storeSurvey(survey):
+                    try store.saveSurvey(sessionId: sid, survey)
                 case let .reject(code, text):
                     origin?.fail(code, text)
                 }

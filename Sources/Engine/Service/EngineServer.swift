@@ -14,6 +14,8 @@ public struct EngineConfiguration: Sendable {
     public var policy: SessionPolicy
     /// How often the session clocks tick (heartbeats, timeouts).
     public var tickInterval: TimeInterval
+    /// How long recordings are kept before the retention sweeper removes them.
+    public var recordingRetention: TimeInterval = RecordingPolicy().retention
 
     public init(dataDirectory: String, socketPath: String? = nil, listenHost: String = "127.0.0.1", listenPort: Int = 8443,
                 certificatePath: String? = nil, keyPath: String? = nil, policy: SessionPolicy = .init(), tickInterval: TimeInterval = 0.25) {
@@ -67,6 +69,12 @@ public final class EngineServer: @unchecked Sendable {
         }
         certificatePath = cert
         let hub = EngineHub(store: store, policy: c.policy, publicBaseURL: "", logger: logger)
+        let recordings = EncryptedRecordingService(dataDirectory: c.dataDirectory, index: store,
+                                                   keySource: FileKeySource(dataDirectory: c.dataDirectory),
+                                                   policy: RecordingPolicy(retention: c.recordingRetention))
+        let swept = try recordings.startRetentionSweeper(store: store) { [logger] in logger.error("retention sweep failed: \($0)") }
+        if !swept.isEmpty { logger.info("retention: removed \(swept.count) expired recording(s)") }
+        hub.recordingService = recordings
         try hub.restoreOpenSessions()
         self.hub = hub
         let local = LocalChannelServer()

@@ -21,6 +21,12 @@ public struct SessionPolicy: Equatable, Sendable {
     public var maxExtensionMinutes: Int = 30
     /// Asked for a full scene this often, so a missed delta heals itself.
     public var fullSceneInterval: TimeInterval = 5
+    /// After the end, the customer's connection stays open this long for the
+    /// 1–5 star survey (only `survey` and `leave` are taken), then closes.
+    public var surveyWindow: TimeInterval = 120
+    /// Page errors and failed requests reaching the feed per minute; a page in an
+    /// error loop must not bury the agent's feed (the SDK rate-limits too).
+    public var pageEventsPerMinute: Int = 20
 
     public init() {}
 }
@@ -50,6 +56,13 @@ public enum SessionEvent: Equatable, Sendable {
     case consoleDetached(name: String, role: ParticipantRole)
     /// A console asked for a full scene (it lost track).
     case sceneRequested
+    /// The customer rated the session (accepted once, in the survey window after the end).
+    case survey(Survey)
+    /// A JavaScript error or failed request on the customer's page.
+    case pageEvent(PageEvent)
+    /// The agent asks "Is the screen quality okay for you?".
+    case qualityCheckRequested(by: Agent)
+    case qualityAnswered(ok: Bool)
     /// The clock moved; timeouts and heartbeats are decided here.
     case tick
 }
@@ -71,6 +84,8 @@ public enum SessionEffect: Equatable, Sendable {
     case persist(SessionSummary)
     /// Close the customer's connection.
     case closeCustomer
+    /// Store the customer's end-of-session survey with the session (comment already redacted).
+    case storeSurvey(SessionSurvey)
     /// The event was refused: reply to whoever sent it with this error; nothing changed.
     case reject(WireErrorCode, String)
 }

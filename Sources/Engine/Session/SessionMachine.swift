@@ -6,8 +6,12 @@ import Foundation
 /// control escalation, timeouts, heartbeats, reconnects, redaction — is a
 /// unit test with made-up dates.
 ///
-///     linkMinted ─linkOpened─▶ linkOpened ─consent(allow)─▶ active ─▶ ended
+///     linkMinted ─linkOpened─▶ linkOpened ─consent(allow)─▶ active ─▶ ended ─▶ (survey window) ─▶ closed
 ///          └─ link lifetime ─▶ ended        └─ consent(deny) ─▶ ended
+///
+/// After the end of a session the customer took part in, their connection stays
+/// open for `policy.surveyWindow`: only `survey` (once) and `leave` are taken,
+/// then the machine asks the hub to close it.
 public struct SessionMachine: Sendable {
     public private(set) var summary: SessionSummary
     /// The current scene, already redacted: what late joiners and reconnecting consoles get.
@@ -32,6 +36,15 @@ public struct SessionMachine: Sendable {
     private struct Pending<T: Sendable>: Sendable { var value: T; var at: Date; var by: String }
     private var pendingMode: Pending<ControlMode>?
     private var pendingExtension: Pending<Int>?
+    private var pendingQualityCheck: Pending<Bool>?
+
+    /// Open survey window: the customer's connection closes at this time (or on the survey).
+    private var surveyClosesAt: Date?
+
+    /// Page events in the current minute, so an error loop on the page cannot bury the feed.
+    private var pageEventsSince: Date?
+    private var pageEventsCount = 0
+    private var pageEventsCapNoted = false
 
     /// Redactions already reported (kind, node, page), so a full scene every few
     /// seconds with the same masked card number is one audit row, not hundreds.
@@ -56,13 +69,7 @@ public struct SessionMachine: Sendable {
     // MARK: - Events
 
     public mutating func handle(_ event: SessionEvent, now: Date) -> [SessionEffect] {
-        if summary.status == .ended {
-            switch event {
-            // The clock, a closing socket and a console going away are no one's mistake after the end.
-            case .tick, .customerDisconnected, .consoleDetached: return []
-            default: return [.reject(.badState, "This session has ended (\(summary.endReason?.title ?? "ended")).")]
-            }
-        }
+        if summary.status == .ended { return afterEnd(event, now) }
         switch event {
         case .linkOpened: return linkOpened(now)
         case let .customerConnected(resumed): return customerConnected(resumed: resumed, now)
@@ -91,6 +98,34 @@ public struct SessionMachine: Sendable {
             if let scene { return [.toConsoles(.scene(scene))] }
             return summary.status == .active ? [.toCustomer(.requestScene)] : []
         case .tick: return tick(now)
+        case .survey: return [.reject(.badState, "The survey opens when the session ends.")]
+        case let .pageEvent(e): return pageEvent(e, now)
+        case let .qualityCheckRequested(agent): return qualityCheckRequested(by: agent, now)
+        case let .qualityAnswered(ok): return qualityAnswered(ok, now)
+        }
+    }
+
+    /// After the end only the survey window is alive: the clock closes it, the
+    /// customer may rate once or leave; everything else is refused.
+    private mutating func afterEnd(_ event: SessionEvent, _ now: Date) -> [SessionEffect] {
+        let surveyOpen = surveyClosesAt.map { now < $0 } ?? false
+        switch event {
+        case .tick:
+            guard let closes = surveyClosesAt, now >= closes else { return [] }
+            surveyClosesAt = nil
+            return [.closeCustomer]
+        case .customerDisconnected:
+            surveyClosesAt = nil
+            return []
+        // A console going away is no one's mistake after the end.
+        case .consoleDetached: return []
+        case .customerLeft where surveyOpen:
+            surveyClosesAt = nil
+            return [.closeCustomer]
+        case let .survey(s) where surveyOpen:
+            return survey(s, now)
+        default:
+            return [.reject(.badState, "This session has ended (\(summary.endReason?.title ?? "ended")).")]
         }
     }
 
@@ -362,6 +397,80 @@ public struct SessionMachine: Sendable {
         return out
     }
 
+    // MARK: Survey (after the end)
+
+    private mutating func survey(_ s: Survey, _ now: Date) -> [SessionEffect] {
+        guard Survey.stars.contains(s.stars) else { return [.reject(.invalid, "A rating is 1 to 5 stars.")] }
+        // Accepted once: the window closes with it.
+        surveyClosesAt = nil
+        let r = s.comment.map { redactor.redact(text: Self.oneLine($0)) }
+        let comment = r.map(\.value).flatMap { $0.isEmpty ? nil : $0 }
+        var out: [SessionEffect] = [
+            .storeSurvey(SessionSurvey(at: now, stars: s.stars, comment: comment)),
+            activity(.info, customer, "Customer rated the session \(s.stars)/5" + (comment.map { ": \($0)" } ?? ""), now),
+            .audit(action: "survey", actor: customer, detail: "stars=\(s.stars) comment=\(comment == nil ? "no" : "yes")"),
+        ]
+        for kind in Set((r?.hits ?? []).map(\.kind)).sorted(by: { "\($0)" < "\($1)" }) {
+            out.append(.audit(action: "redaction", actor: Self.engine, detail: "kind=\(kind) in=survey"))
+        }
+        out.append(.closeCustomer)
+        return out
+    }
+
+    // MARK: Page events ("debugging error messages" sessions)
+
+    private mutating func pageEvent(_ e: PageEvent, _ now: Date) -> [SessionEffect] {
+        guard summary.status == .active else { return [.reject(.badState, "Page events are accepted only while the session is active.")] }
+        lastHeard = now
+        // Not `lastActivity`: a page stuck in an error loop must not keep an idle session alive.
+        if pageEventsSince.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
+            pageEventsSince = now
+            pageEventsCount = 0
+            pageEventsCapNoted = false
+        }
+        pageEventsCount += 1
+        if pageEventsCount > policy.pageEventsPerMinute {
+            guard !pageEventsCapNoted else { return [] }
+            pageEventsCapNoted = true
+            return [activity(.warning, Self.engine, "More than \(policy.pageEventsPerMinute) page errors this minute; the rest are not shown", now)]
+        }
+        let r = redactor.redact(text: Self.oneLine(e.text))
+        let what = e.kind == .error ? "Page error" : "Request failed"
+        // The page itself is in the console's chrome already; the feed line stays short.
+        var out: [SessionEffect] = [activity(.warning, customer, "\(what): \(r.value)", now)]
+        for kind in Set(r.hits.map(\.kind)).sorted(by: { "\($0)" < "\($1)" }) {
+            out.append(.audit(action: "redaction", actor: Self.engine, detail: "kind=\(kind) in=page-event"))
+        }
+        return out
+    }
+
+    // MARK: Mid-session quality check
+
+    private mutating func qualityCheckRequested(by agent: Agent, _ now: Date) -> [SessionEffect] {
+        guard summary.status == .active else { return [.reject(.badState, "The quality check needs an active session.")] }
+        guard agent.name == summary.agentName || agent.level == .manager else {
+            return [.reject(.notAllowed, "Only the session's agent may ask the customer.")]
+        }
+        guard socketConnected && !disconnectAnnounced else { return [.reject(.badState, "The customer is not connected.")] }
+        guard pendingQualityCheck == nil else { return [.reject(.badState, "The customer has not answered the last quality check yet.")] }
+        pendingQualityCheck = Pending(value: true, at: now, by: agent.name)
+        lastActivity = now
+        return [.toCustomer(.qualityCheck),
+                activity(.info, agent.name, "\(agent.name) asked the customer whether the screen quality is okay", now),
+                .audit(action: "quality.check", actor: agent.name, detail: "")]
+    }
+
+    private mutating func qualityAnswered(_ ok: Bool, _ now: Date) -> [SessionEffect] {
+        guard summary.status == .active, let p = pendingQualityCheck else { return [.reject(.badState, "No quality check is waiting.")] }
+        pendingQualityCheck = nil
+        lastActivity = now
+        lastHeard = now
+        let text = ok ? "Customer says the screen quality is okay"
+                      : "Customer says the screen quality is NOT okay (link \(summary.quality.rawValue)) — consider a lower detail or another channel"
+        return [activity(ok ? .info : .warning, customer, text, now),
+                .audit(action: "quality.answer", actor: customer, detail: "ok=\(ok) askedBy=\(p.by)")]
+    }
+
     // MARK: The clock
 
     private mutating func tick(_ now: Date) -> [SessionEffect] {
@@ -381,6 +490,10 @@ public struct SessionMachine: Sendable {
             pendingExtension = nil
             out += [activity(.info, customer, "Customer did not answer the \(p.value)-minute extension request", now),
                     .audit(action: "extension.lapsed", actor: Self.engine, detail: "minutes=\(p.value)")]
+        }
+        if let p = pendingQualityCheck, now.timeIntervalSince(p.at) >= policy.answerTimeout {
+            pendingQualityCheck = nil
+            out.append(activity(.info, customer, "Customer did not answer the quality check", now))
         }
         out += connectionEffects(now)
         if socketConnected && !disconnectAnnounced, let seq = heartbeat.pingIfDue(now: now, interval: policy.heartbeatInterval) {
@@ -429,18 +542,38 @@ public struct SessionMachine: Sendable {
         summary.customerConnected = false
         pendingMode = nil
         pendingExtension = nil
+        pendingQualityCheck = nil
+        // The survey is for a customer who took part and is still there to answer it.
+        let offerSurvey = socketConnected && !disconnectAnnounced && summary.startedAt != nil && policy.surveyWindow > 0
         socketConnected = false
         let ended = SessionEnded(sessionId: summary.id, reason: reason)
-        return [activity(.ended, actor, "Session ended: \(reason.title)", now),
-                .audit(action: "session.ended", actor: actor, detail: "reason=\(reason.rawValue)"),
-                .persist(summary), .toConsoles(.summary(summary)),
-                .toConsoles(.sessionEnded(ended)), .toCustomer(.sessionEnded(ended)), .closeCustomer]
+        var out: [SessionEffect] = [activity(.ended, actor, "Session ended: \(reason.title)", now),
+                                    .audit(action: "session.ended", actor: actor, detail: "reason=\(reason.rawValue)"),
+                                    .persist(summary), .toConsoles(.summary(summary)), .toConsoles(.sessionEnded(ended))]
+        if offerSurvey {
+            surveyClosesAt = now.addingTimeInterval(policy.surveyWindow)
+            var toCustomer = ended
+            toCustomer.surveySeconds = Int(policy.surveyWindow.rounded(.down))
+            out.append(.toCustomer(.sessionEnded(toCustomer)))
+        } else {
+            out += [.toCustomer(.sessionEnded(ended)), .closeCustomer]
+        }
+        return out
     }
 
     // MARK: Helpers
 
     private func activity(_ kind: ActivityItem.Kind, _ actor: String, _ text: String, _ now: Date) -> SessionEffect {
         .activity(ActivityItem(at: now, kind: kind, actor: actor, text: text))
+    }
+
+    /// Customer-written text for a one-line feed item: no control characters, no runs of whitespace.
+    static func oneLine(_ text: String) -> String {
+        let scalars = text.unicodeScalars.map { s -> Character in
+            (s.properties.generalCategory == .control || s.properties.generalCategory == .format
+                || s.properties.generalCategory == .lineSeparator || s.properties.generalCategory == .paragraphSeparator) ? " " : Character(s)
+        }
+        return String(scalars).split(whereSeparator: { $0 == " " }).joined(separator: " ")
     }
 
     /// The page without its query or fragment: those often carry tokens and e-mail addresses.

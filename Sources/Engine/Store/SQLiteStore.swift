@@ -156,6 +156,19 @@ public final class SQLiteStore: SessionStore {
             .map { NoteEntry(at: date($0.at), author: $0.author, text: $0.text) }
     }
 
+    // MARK: Survey
+
+    public func saveSurvey(sessionId: String, _ survey: SessionSurvey) throws {
+        try write("survey of \(sessionId)") {
+            try SurveyRow(sessionId: sessionId, at: millis(survey.at), stars: survey.stars, comment: survey.comment).insert($0)
+        }
+    }
+
+    public func survey(sessionId: String) throws -> SessionSurvey? {
+        try db.read { try SurveyRow.fetchOne($0, key: sessionId) }
+            .map { SessionSurvey(at: date($0.at), stars: $0.stars, comment: $0.comment) }
+    }
+
     // MARK: Audit
 
     @discardableResult

@@ -43,6 +43,14 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// The customer's 1–5 star rating of a session, with the optional comment as redacted by the engine.
+public struct SessionSurvey: Equatable, Sendable {
+    public var at: Date
+    public var stars: Int
+    public var comment: String?
+    public init(at: Date, stars: Int, comment: String? = nil) { self.at = at; self.stars = stars; self.comment = comment }
+}
+
 /// Everything the engine keeps. SQLite (GRDB) is the embedded default; the
 /// queries are named for what they answer so another store (PostgreSQL) can
 /// implement the same protocol without touching the session logic.
@@ -86,6 +94,10 @@ public protocol SessionStore: AnyObject, Sendable {
     func activity(sessionId: String) throws -> [ActivityItem]
     func addNote(sessionId: String, _ note: NoteEntry) throws
     func notes(sessionId: String) throws -> [NoteEntry]
+
+    // The end-of-session survey (at most one per session).
+    func saveSurvey(sessionId: String, _ survey: SessionSurvey) throws
+    func survey(sessionId: String) throws -> SessionSurvey?
 
     // Hash-chained audit log.
     @discardableResult

@@ -87,8 +87,55 @@ enum StoreSchema {
                 t.column("hash", .text).notNull()
             }
         }
+        m.registerMigration("v2: recordings index and highlights") { db in
+            try db.create(table: "recording") { t in
+                t.primaryKey("id", .text)
+                t.column("sessionId", .text).notNull().indexed()
+                t.column("ticketId", .text).notNull()
+                t.column("agentName", .text).notNull().indexed()
+                // Relative to the data directory.
+                t.column("path", .text).notNull()
+                // The data key wrapped by the master key; NULL once shredded.
+                t.column("wrappedKey", .blob)
+                t.column("createdAt", .integer).notNull().indexed()
+                t.column("endedAt", .integer)
+                t.column("complete", .boolean).notNull().defaults(to: false)
+                t.column("bytes", .integer).notNull().defaults(to: 0)
+                t.column("retainUntil", .integer).notNull().indexed()
+                t.column("deletedAt", .integer)
+                t.column("deleteReason", .text)
+            }
+            try db.create(table: "highlight") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("recordingId", .text).notNull().indexed().references("recording", onDelete: .cascade)
+                t.column("atMs", .integer).notNull()
+                t.column("durationMs", .integer).notNull()
+                t.column("title", .text).notNull()
+                t.column("tags", .text).notNull()
+                t.column("author", .text).notNull()
+                t.column("createdAt", .integer).notNull()
+            }
+        }
+        // Registered after every other migration: the survey only needs the session id.
+        m.registerMigration("survey: the customer's rating at the end of a session") { db in
+            try db.create(table: "survey") { t in
+                // One survey per session: the machine accepts it once.
+                t.primaryKey("sessionId", .text)
+                t.column("at", .integer).notNull()
+                t.column("stars", .integer).notNull()
+                t.column("comment", .text)
+            }
+        }
         return m
     }
+}
+
+struct SurveyRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "survey"
+    var sessionId: String
+    var at: Millis
+    var stars: Int
+    var comment: String?
 }
 
 // MARK: - Records: plain rows, converted to the model at the edge of the store.

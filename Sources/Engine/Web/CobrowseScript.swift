@@ -333,6 +333,73 @@ public enum CobrowseScript {
     }, true);
   }
 
+  // ---- page errors and failed requests, for "debugging error messages" sessions ----
+  // Masked here like everything else, at most PE_MAX a minute and the same line
+  // once per 10 s, so a page in an error loop cannot flood the link or the feed.
+  var PE_MAX = 10, PE_WINDOW_MS = 60000, peSince = 0, peCount = 0, peQueue = [], peLast = new Map();
+  function utf8Cut(s, n) {
+    var enc = new TextEncoder();
+    if (enc.encode(s).length <= n) return s;
+    while (s && enc.encode(s).length > n - 1) s = s.slice(0, Math.max(0, s.length - Math.max(1, (s.length / 10) | 0)));
+    return s + '\u2026';
+  }
+  function pageEvent(kind, text) {
+    try {
+      text = utf8Cut(maskText(String(text || '').replace(/\s+/g, ' ').trim()), 900);
+      if (!text || ended) return;
+      var now = Date.now(), key = kind + '|' + text;
+      if (peLast.has(key) && now - peLast.get(key) < 10000) return;
+      peLast.set(key, now);
+      if (peLast.size > 200) peLast.clear();
+      if (now - peSince >= PE_WINDOW_MS) { peSince = now; peCount = 0; }
+      if (++peCount > PE_MAX) return;
+      var ev = { kind: kind, text: text };
+      if (connected && consented) send('page-event', ev); else if (peQueue.length < 5) peQueue.push(ev);
+    } catch (e) {}
+  }
+  function flushPageEvents() { while (peQueue.length && connected && consented) send('page-event', peQueue.shift()); }
+  // Where a request went, without its query string (tokens, e-mail addresses).
+  function where(u) {
+    try { var x = new URL(u, location.href); return (x.origin === location.origin ? '' : x.origin) + x.pathname; } catch (e) { return '(unknown address)'; }
+  }
+  addEventListener('error', function (e) {
+    var t = e.target;
+    if (t && t !== window && t.tagName) {
+      var src = t.currentSrc || t.src || t.href;
+      if (src) pageEvent('network', 'Could not load ' + t.tagName.toLowerCase() + ' ' + where(src));
+      return;
+    }
+    var msg = e.message || (e.error && e.error.message) || 'Script error';
+    pageEvent('error', msg + (e.filename ? ' (' + where(e.filename) + ':' + (e.lineno || 0) + ')' : ''));
+  }, true);
+  addEventListener('unhandledrejection', function (e) {
+    var r = e.reason;
+    pageEvent('error', 'Unhandled promise rejection: ' + (r && r.message ? r.message : String(r)));
+  });
+  if (window.fetch) {
+    var pageFetch = window.fetch;
+    window.fetch = function (input, init) {
+      var method = String((init && init.method) || (input && input.method) || 'GET').toUpperCase();
+      var url = where(typeof input === 'string' ? input : (input && input.url) || String(input));
+      return pageFetch.apply(this, arguments).then(function (r) {
+        if (!r.ok) pageEvent('network', method + ' ' + url + ' \u2192 ' + r.status + (r.statusText ? ' ' + r.statusText : ''));
+        return r;
+      }, function (err) {
+        pageEvent('network', method + ' ' + url + ' failed: ' + ((err && err.message) || 'network error'));
+        throw err;
+      });
+    };
+  }
+  var xhrOpen = XMLHttpRequest.prototype.open, xhrSend = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.open = function (m, u) { this.__cobrowse = { m: String(m).toUpperCase(), u: where(u) }; return xhrOpen.apply(this, arguments); };
+  XMLHttpRequest.prototype.send = function () {
+    var x = this, info = x.__cobrowse;
+    if (info) x.addEventListener('loadend', function () {
+      if (x.status === 0 || x.status >= 400) pageEvent('network', info.m + ' ' + info.u + (x.status ? ' \u2192 ' + x.status : ' failed'));
+    });
+    return xhrSend.apply(this, arguments);
+  };
+
   // ---- connection ----
   function connect() {
     if (ended) return;
@@ -346,7 +413,7 @@ public enum CobrowseScript {
           connected = true; backoff = 500;
           consented = !!b.consentGiven;
           overlay.show(b.agentName || 'your agent', consented);
-          if (consented) sendFull();
+          if (consented) { sendFull(); flushPageEvents(); }
           break;
         case 'ping': send('pong', { seq: b.seq }); break;
         case 'request-scene': sendFull(); break;
@@ -354,7 +421,14 @@ public enum CobrowseScript {
         case 'notice': overlay.notice(String(b.text || '')); break;
         case 'mode-request': overlay.ask(modeQuestion(b.mode), function (ok) { send('mode-answer', { mode: b.mode, accept: ok }); }); break;
         case 'extension-request': overlay.ask('Your agent asks to continue the session ' + (b.minutes | 0) + ' more minutes.', function (ok) { send('extension-answer', { accept: ok }); }); break;
-        case 'session-ended': finish('The session has ended. Nothing more is shared.'); break;
+        case 'quality-check':
+          overlay.ask('Is the screen quality okay for you?', function (ok) { send('quality-answer', { ok: ok }); }, 'Yes', 'No');
+          break;
+        case 'session-ended':
+          // The engine keeps the connection open for the survey only when it offers one.
+          if ((b.surveySeconds | 0) > 0) startSurvey(b.surveySeconds | 0);
+          else finish('The session has ended. Nothing more is shared.');
+          break;
         case 'error':
           if (!connected || /link-used|link-expired|not-found|not-allowed|bad-state/.test(b.code || '') && !consented) {
             finish(String(b.message || 'This co-browse session is not available.'));
@@ -383,8 +457,35 @@ public enum CobrowseScript {
     overlay.end(text);
   }
   function stopSharing() {
-    send('leave', {});
-    finish('You stopped sharing. The agent no longer sees this page.');
+    // Nothing more is captured from here on; the engine answers with session-ended (and the survey).
+    consented = false;
+    if (!send('leave', {})) return finish('You stopped sharing. The agent no longer sees this page.');
+    overlay.notice('You stopped sharing. The agent no longer sees this page.', true);
+    setTimeout(function () { if (!ended) finish('You stopped sharing. The agent no longer sees this page.'); }, 5000);
+  }
+  function startSurvey(seconds) {
+    ended = true; consented = false;
+    try { sessionStorage.removeItem(KEY); } catch (e) {}
+    var closed = false;
+    function close(text) {
+      if (closed) return;
+      closed = true;
+      if (ws) { try { ws.close(); } catch (e) {} }
+      overlay.end(text);
+    }
+    var lapse = setTimeout(function () { close('The session has ended. Nothing more is shared.'); }, seconds * 1000);
+    overlay.survey('The session has ended. Nothing more is shared. How was your support session?', function (stars, comment) {
+      clearTimeout(lapse);
+      var body = { stars: stars };
+      comment = utf8Cut(maskText(comment.trim()), 1000);
+      if (comment) body.comment = comment;
+      send('survey', body);
+      close('Thank you for your feedback.');
+    }, function () {
+      clearTimeout(lapse);
+      send('leave', {});
+      close('The session has ended. Nothing more is shared.');
+    });
   }
 
   // ---- overlay: a shadow root that never changes the page ----
@@ -404,7 +505,10 @@ public enum CobrowseScript {
       '.stop{background:#f85149;color:#fff}.ok{background:#3fb950;color:#fff}.no{background:#5a6270;color:#fff}' +
       '.panel{position:fixed;right:12px;bottom:64px;max-width:340px;font:14px/1.4 system-ui,sans-serif;background:#fff;color:#1d2330;' +
       'border:1px solid #ccd;border-radius:8px;padding:10px 12px;box-shadow:0 2px 10px rgba(0,0,0,.2);pointer-events:auto}' +
-      '.panel p{margin:0 0 8px}.row{display:flex;gap:8px}';
+      '.panel p{margin:0 0 8px}.row{display:flex;gap:8px}' +
+      '.star{background:#eef0f4;color:#9aa1ad;font-size:20px;padding:2px 8px}.star.on{color:#d29922}' +
+      'textarea{display:block;width:100%;box-sizing:border-box;margin:8px 0;font:inherit;min-height:54px;pointer-events:auto}' +
+      'button:disabled{opacity:.5;cursor:default}';
     try { var sheet = new CSSStyleSheet(); sheet.replaceSync(css); root.adoptedStyleSheets = [sheet]; } catch (e) {}
     var bar = el('div', 'bar'), dot = el('span', 'dot'), label = el('span', ''), q = el('span', ''), clock = el('span', '');
     var stop = el('button', 'stop'); stop.textContent = 'Stop sharing'; stop.addEventListener('click', stopSharing);
@@ -424,13 +528,37 @@ public enum CobrowseScript {
       show: function (agent, sharing) { label.textContent = sharing ? 'Sharing this page with ' + agent : 'Waiting for your consent'; attach(); },
       quality: function (v) { q.textContent = '\u00b7 ' + v; bar.className = 'bar q-' + v; },
       tick: function () { var s = Math.floor((Date.now() - startedAt) / 1000); clock.textContent = '\u00b7 ' + pad(Math.floor(s / 60)) + ':' + pad(s % 60); },
-      notice: function (text) { var p = panel('Your agent: ' + text); setTimeout(function () { p.remove(); }, 15000); },
-      ask: function (text, answer) {
+      notice: function (text, own) { var p = panel(own ? text : 'Your agent: ' + text); setTimeout(function () { p.remove(); }, 15000); },
+      ask: function (text, answer, yesLabel, noLabel) {
         var yes = el('button', 'ok'), no = el('button', 'no');
-        yes.textContent = 'Allow'; no.textContent = 'Deny';
+        yes.textContent = yesLabel || 'Allow'; no.textContent = noLabel || 'Deny';
+        yes.setAttribute('data-cb', 'answer-yes'); no.setAttribute('data-cb', 'answer-no');
         var p = panel(text, [yes, no]);
         yes.addEventListener('click', function () { answer(true); p.remove(); });
         no.addEventListener('click', function () { answer(false); p.remove(); });
+      },
+      survey: function (text, submit, skip) {
+        bar.remove(); panels.textContent = '';
+        var stars = 0, row = el('div', 'row'), buttons = [];
+        for (var i = 1; i <= 5; i++) (function (n) {
+          var b = el('button', 'star'); b.textContent = '\u2605';
+          b.setAttribute('aria-label', n + (n === 1 ? ' star' : ' stars')); b.setAttribute('data-cb', 'star-' + n);
+          b.addEventListener('click', function () {
+            stars = n; send_.disabled = false;
+            buttons.forEach(function (x, j) { x.className = j < n ? 'star on' : 'star'; });
+          });
+          buttons.push(b); row.append(b);
+        })(i);
+        var comment = el('textarea', ''); comment.maxLength = 1000; comment.placeholder = 'Anything to add? (optional)';
+        comment.setAttribute('data-cb', 'comment');
+        var send_ = el('button', 'ok'), skip_ = el('button', 'no');
+        send_.textContent = 'Send'; send_.disabled = true; send_.setAttribute('data-cb', 'survey-send');
+        skip_.textContent = 'Skip'; skip_.setAttribute('data-cb', 'survey-skip');
+        var p = panel(text, [send_, skip_]);
+        p.insertBefore(comment, p.lastChild); p.insertBefore(row, comment);
+        send_.addEventListener('click', function () { if (stars) submit(stars, comment.value); });
+        skip_.addEventListener('click', skip);
+        attach();
       },
       end: function (text) {
         bar.remove(); panels.textContent = '';

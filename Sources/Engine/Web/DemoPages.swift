@@ -16,6 +16,7 @@ public enum DemoPages {
         case "/demo/integrations": return html(integrations)
         case "/demo/demo.css": return Asset(contentType: "text/css; charset=utf-8", body: css)
         case "/demo/logo.svg": return Asset(contentType: "image/svg+xml", body: logo)
+        case "/demo/demo.js": return Asset(contentType: "text/javascript; charset=utf-8", body: script)
         default: return nil
         }
     }
@@ -102,7 +103,21 @@ public enum DemoPages {
     <h2>Recent webhook deliveries</h2>
     <p class="log">Delivery failed: &lt;b&gt;502 Bad Gateway&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt; &#27;[2J&#27;]0;owned&#7; retrying in 60 s</p>
     <p class="muted">Deliveries are retried for 24 hours.</p>
+    <p><button type="button" id="send-test">Send test event</button></p>
+    <script src="/demo/demo.js"></script>
     """)
+
+    /// The demo's own bug, for "debugging error messages" sessions: "Send test
+    /// event" calls an endpoint that does not exist and then throws, so the SDK
+    /// reports a failed request and a JavaScript error (both carrying something
+    /// it must mask: an e-mail address, a secret in the query).
+    static let script = """
+    document.addEventListener('click', function (e) {
+      if (!e.target.closest || !e.target.closest('#send-test')) return;
+      fetch('/demo/api/webhooks/test?secret=whsec_5f2a9c7d').catch(function () {});
+      setTimeout(function () { throw new Error('Webhook test failed for ops@northwind.example: no endpoint configured'); }, 0);
+    });
+    """
 
     static let css = """
     *{box-sizing:border-box} body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1d2330;background:#f4f6fa}

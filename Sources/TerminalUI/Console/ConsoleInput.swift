@@ -9,6 +9,8 @@ public enum ConsoleKey: Equatable, Sendable {
     case backspace
     case tab
     case up, down, left, right
+    /// Shift+← / Shift+→ (curses KEY_SLEFT / KEY_SRIGHT).
+    case shiftLeft, shiftRight
     case pageUp, pageDown, home, end
     /// Ctrl-C (raw mode delivers it as a key, not a signal).
     case interrupt

@@ -194,7 +194,7 @@ public struct ConsoleModel: Equatable, Sendable {
         case .character("b"): symbols = symbols == .braille ? .half : .braille
         case .character("f"): feedShown.toggle()
         case .up, .down, .left, .right: moveCursor(key)
-        case .character("n"), .character("m"), .character("x"), .character("e"):
+        case .character("n"), .character("m"), .character("x"), .character("k"), .character("e"):
             if let refusal = actionRefusal() { message = StatusMessage(.error, refusal); return [] }
             switch key {
             case .character("n"): dialog = .note(draft: "")
@@ -204,6 +204,10 @@ public struct ConsoleModel: Equatable, Sendable {
             case .character("x"):
                 message = StatusMessage(.info, "Asked the customer for \(Self.extensionMinutes) more minutes…")
                 return [.send(.requestExtension(ExtensionRequest(minutes: Self.extensionMinutes)))]
+            case .character("k"):
+                // The mid-session quality check: the answer arrives as an activity item.
+                message = StatusMessage(.info, "Asked the customer whether the screen quality is okay…")
+                return [.send(.qualityCheck)]
             default: dialog = .confirmEnd
             }
         default: break

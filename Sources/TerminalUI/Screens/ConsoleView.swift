@@ -71,8 +71,12 @@ public final class ConsoleView {
         let mode = model.symbols == .braille ? "braille" : "half-block"
         let hints = model.isReadOnly
             ? " WATCHING (read-only)  ? help  b \(mode)  f feed  q lobby  Q quit"
-            : " ? help  n note  m mode  x +15 min  e end  b \(mode)  f feed  q lobby  Q quit"
-        sheet.bar(layout.hints.y, text: hints, pen: theme.hint)
+            : " ? help  n note  m mode  x +15m  k quality  e end  b \(mode)  f feed  q lobby  Q quit"
+        // At 80 columns every key must still fit, quit included: a tighter spelling.
+        let compact = model.isReadOnly
+            ? " WATCHING read-only  ?help  b \(mode)  f feed  q lobby  Q quit"
+            : " ?help n note m mode x +15m k check e end b \(mode == "braille" ? "blit" : "half") f feed q lobby Q quit"
+        sheet.bar(layout.hints.y, text: SafeText.displayWidth(hints) <= sheet.width ? hints : compact, pen: theme.hint)
     }
 }
 

@@ -47,6 +47,7 @@ struct DialogView {
     ]
     static let workstationKeys: [(String, String)] = [
         ("n", "add a note to the session"), ("m", "ask for a control mode"), ("x", "ask for 15 more minutes"),
+        ("k", "ask the customer: is the screen quality okay?"),
         ("e", "end the session (asks first)"), ("b", "switch braille / half-block pictures"), ("f", "show/hide the activity feed"),
         ("← ↑ → ↓", "move your highlighted cursor"), ("?", "this help"), ("q Esc", "back to the lobby (detach)"), ("Q", "quit the console"),
     ]

@@ -62,6 +62,8 @@ public final class CursesTerminal {
             case cb_key_down(): return .key(.down)
             case cb_key_left(): return .key(.left)
             case cb_key_right(): return .key(.right)
+            case Int32(KEY_SLEFT): return .key(.shiftLeft)
+            case Int32(KEY_SRIGHT): return .key(.shiftRight)
             case cb_key_enter(): return .key(.enter)
             case cb_key_backspace(): return .key(.backspace)
             case cb_key_ppage(): return .key(.pageUp)
