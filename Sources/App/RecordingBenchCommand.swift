@@ -13,8 +13,9 @@ struct RecordingBench: ParsableCommand {
         The demo session is the scripted customer's walk (account → API keys → billing → SSO, a pointer move or \
         keystroke every 0.4 s, a page every 6 s, its full scene re-sent every 5 s as the SDK does), redacted by \
         the engine's Redactor and appended to the real encrypted writer with simulated time. Seek time is the \
-        median over --seeks random points of: open (access check, audit, read, authenticate, decrypt, decode) \
-        + seek + reconstruct the console state. The last line is `recording bytes_per_min=… seek_median_ms=…`.
+        median over --seeks random points of: open (access check, audit, read the file, authenticate and decrypt \
+        every chunk, decompress, frame its events, decode the small messages) + build the timeline + seek (decode \
+        the last full scene and the deltas since) + reconstruct the console state. The last line is `recording bytes_per_min=… seek_median_ms=…`.
         """)
 
     @Option(help: "Minutes of demo session to record (simulated time).") var minutes: Double = 5
@@ -63,7 +64,7 @@ struct RecordingBench: ParsableCommand {
             let t1 = DispatchTime.now().uptimeNanoseconds
             let state = timeline.state(at: t)
             let t2 = DispatchTime.now().uptimeNanoseconds
-            guard state.scene != nil, opened.scan.complete else { throw Failure("seek at \(t) s found no scene: \(opened.scan.ending())") }
+            guard state.scene != nil, opened.complete else { throw Failure("seek at \(t) s found no scene: \(opened.scan.ending())") }
             if i < 2 { continue } // warm-up
             total.append(Double(t2 - t0) / 1e6)
             inMemory.append(Double(t2 - t1) / 1e6)

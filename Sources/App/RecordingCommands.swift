@@ -138,7 +138,7 @@ struct Replay: ParsableCommand {
             return
         }
         let status = ReplayRunner.run(timeline: timeline, title: "\(opened.record.id) · ticket \(opened.record.ticketId)",
-                                      ending: opened.scan.complete ? nil : opened.scan.ending(),
+                                      ending: opened.complete ? nil : opened.recording.ending(),
                                       window: window, theme: theme)
         if status != 0 { throw ExitCode(status) }
     }

@@ -7,7 +7,7 @@ import XCTest
 final class RecordingCompactionTests: XCTestCase {
     /// A session like the SDK's: a pointer delta every 0.4 s and the same
     /// scene re-sent in full every 5 s (equal to what the deltas built).
-    func recordWithResentScenes(_ f: RecordingFixture, seconds: Double, policy: RecordingPolicy? = nil) throws -> (RecordingWriter, [WireMessage]) {
+    static func recordWithResentScenes(_ f: RecordingFixture, seconds: Double, policy: RecordingPolicy? = nil) throws -> (RecordingWriter, [WireMessage]) {
         let start = f.now
         let writer = try f.service.startRecording(session: f.summary(), at: start) as! RecordingWriter
         var sent = [WireMessage]()
@@ -45,7 +45,7 @@ final class RecordingCompactionTests: XCTestCase {
 
     func testRepeatedScenesAreStoredAsMarkersAndComeBackInFull() throws {
         let f = try RecordingFixture()
-        let (writer, sent) = try recordWithResentScenes(f, seconds: 60)
+        let (writer, sent) = try Self.recordWithResentScenes(f, seconds: 60)
         let scan = try f.scan(writer)
         XCTAssertNil(scan.failure)
         XCTAssertTrue(scan.complete)
@@ -77,7 +77,7 @@ final class RecordingCompactionTests: XCTestCase {
 
     func testChunksAreCompressedBeforeEncryptionAndMuchSmaller() throws {
         let f = try RecordingFixture()
-        let (writer, _) = try recordWithResentScenes(f, seconds: 60)
+        let (writer, _) = try Self.recordWithResentScenes(f, seconds: 60)
         let chunks = try plaintexts(f, writer)
         XCTAssertTrue(chunks.contains { $0.first == RecordingFormat.Encoding.zlib.rawValue })
         var stored = 0, raw = 0
@@ -101,7 +101,7 @@ final class RecordingCompactionTests: XCTestCase {
 
     func testAnAuthenticatedButBrokenCompressedChunkNamesTheChunk() throws {
         let f = try RecordingFixture()
-        let (writer, _) = try recordWithResentScenes(f, seconds: 3)
+        let (writer, _) = try Self.recordWithResentScenes(f, seconds: 3)
         var bytes = f.bytes(writer)
         let parsed = try RecordingFormat.parseHeader(bytes)
         let key = try f.keyRing.unwrap(parsed.wrappedKey, boundTo: parsed.headerJSON)

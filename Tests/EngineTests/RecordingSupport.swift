@@ -68,9 +68,22 @@ final class RecordingFixture {
 
     func path(_ writer: RecordingWriter) -> String { dir + "/recordings/\(writer.recordingId).cbrec" }
 
-    func scan(_ writer: RecordingWriter) throws -> RecordingScan {
+    /// Reads the recording eagerly, and checks the lazy opening (what the library
+    /// uses) ends the same way and decodes to the same events.
+    func scan(_ writer: RecordingWriter, file: StaticString = #filePath, line: UInt = #line) throws -> RecordingScan {
         var reader = try RecordingReader(path: path(writer), keyRing: keyRing)
-        return reader.scan()
+        let scan = reader.scan()
+        var again = try RecordingReader(path: path(writer), keyRing: keyRing)
+        let lazy = again.openLazily()
+        XCTAssertEqual(lazy.failure, scan.failure, "lazy opening fails the same way", file: file, line: line)
+        XCTAssertEqual(lazy.chunks, scan.chunks, file: file, line: line)
+        XCTAssertEqual(lazy.trailer, scan.trailer, file: file, line: line)
+        XCTAssertEqual(lazy.complete, scan.complete, file: file, line: line)
+        let full = lazy.scan()
+        XCTAssertEqual(full.events, scan.events, file: file, line: line)
+        XCTAssertEqual(full.failure, scan.failure, file: file, line: line)
+        XCTAssertEqual(full.chunks, scan.chunks, file: file, line: line)
+        return scan
     }
 
     func bytes(_ writer: RecordingWriter) -> [UInt8] { Array(FileManager.default.contents(atPath: path(writer))!) }

@@ -169,6 +169,13 @@ public enum RecordingFormat {
     /// chunk so repeated scenes can be given back in full.
     public static func openChunk(_ frame: ChunkFrame, recordingId: String, key: [UInt8], version: UInt16 = version,
                                  scene: inout SceneTracker) throws -> [RecordedEvent] {
+        let encoded = try openChunkBytes(frame, recordingId: recordingId, key: key, version: version)
+        guard let events = decodeEvents(encoded, scene: &scene) else { throw RecordingError.undecodableChunk(chunk: Int(frame.index)) }
+        return events
+    }
+
+    /// Authenticates, decrypts and decompresses one chunk: its event batch, not yet decoded.
+    public static func openChunkBytes(_ frame: ChunkFrame, recordingId: String, key: [UInt8], version: UInt16 = version) throws -> [UInt8] {
         let plain: [UInt8]
         do {
             plain = try AESGCM.open(frame.sealed, key: key, nonce: frame.nonce,
@@ -185,8 +192,7 @@ public enum RecordingFormat {
             case .failure(.malformed): throw RecordingError.undecodableChunk(chunk: Int(frame.index))
             }
         }
-        guard let events = decodeEvents(encoded, scene: &scene) else { throw RecordingError.undecodableChunk(chunk: Int(frame.index)) }
-        return events
+        return encoded
     }
 
     /// Convenience for a single chunk read on its own (no repeated scene can be resolved across chunks).

@@ -35,12 +35,18 @@ public struct AccessRefused: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// A recording opened for someone: its index row, its decrypted events and how reading ended.
+/// A recording opened for someone: its index row, its authenticated chunks and how reading ended.
+/// Opening authenticates every chunk but decodes only the small messages; `timeline`
+/// seeks decoding just the last full scene and the deltas since, `scan` decodes everything.
 public struct OpenedRecording: Sendable {
     public var record: RecordingRecord
-    public var scan: RecordingScan
+    public var recording: LazyRecording
     public var highlights: [Highlight]
-    public var timeline: ReplayTimeline { ReplayTimeline(scan: scan, highlights: highlights) }
+    /// Every event decoded (done once, on first use).
+    public var scan: RecordingScan { recording.scan() }
+    public var timeline: ReplayTimeline { ReplayTimeline(recording: recording, highlights: highlights) }
+    /// Whether the final chunk was found and nothing failed authentication — without decoding every event.
+    public var complete: Bool { recording.complete }
 }
 
 /// The recordings as the commands see them: access checked and audited on
@@ -83,7 +89,7 @@ public final class RecordingLibrary {
             try store.appendAudit(at: clock(), actor: actor, action: "recording.opened", sessionId: r.sessionId,
                                   detail: "recording=\(id) purpose=\(purpose) reason=\(why) granted=\(because)")
             var reader = try RecordingReader(path: path(of: r), keyRing: keyRing, wrappedKey: key)
-            return OpenedRecording(record: r, scan: reader.scan(), highlights: try store.highlights(recordingId: id))
+            return OpenedRecording(record: r, recording: reader.openLazily(), highlights: try store.highlights(recordingId: id))
         }
     }
 

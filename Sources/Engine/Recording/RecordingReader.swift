@@ -120,3 +120,196 @@ public struct RecordingReader {
         return result
     }
 }
+
+extension RecordingReader {
+    /// Reads every chunk's framing and authenticates it (AES-GCM tag, index,
+    /// final flag, order) exactly as `scan()` does, but decodes only the small
+    /// messages (summaries, activity, notes, the trailer). Full scenes and
+    /// deltas — nearly all the bytes — stay as authenticated plaintext and are
+    /// decoded when a seek needs them.
+    public mutating func openLazily() -> LazyRecording {
+        var plaintexts = [[UInt8]](), entries = [LazyRecording.Entry](), trailer: RecordingTrailer?, failure: RecordingError?
+        var chunks = 0, sawFullScene = false
+        do {
+            while let chunk = try nextPlaintext() {
+                let index = plaintexts.count
+                guard let parsed = LazyRecording.frame(chunk.events, chunk: index, sawFullScene: &sawFullScene) else {
+                    throw RecordingError.undecodableChunk(chunk: chunk.index)
+                }
+                chunks += 1
+                plaintexts.append(chunk.events)
+                for e in parsed {
+                    if e.kind == .trailer {
+                        if chunk.final, case let .notice(n)? = e.message {
+                            trailer = try? JSONDecoder().decode(RecordingTrailer.self, from: Data(n.text.utf8))
+                        }
+                    } else {
+                        entries.append(e)
+                    }
+                }
+            }
+        } catch let e as RecordingError {
+            failure = e
+        } catch {
+            failure = .notARecording
+        }
+        return LazyRecording(header: header, version: version, plaintexts: plaintexts, entries: entries,
+                             trailer: trailer, failure: failure, chunks: chunks)
+    }
+
+    /// The next chunk's authenticated, decompressed event bytes (not decoded); nil when the file ends.
+    mutating func nextPlaintext() throws -> (index: Int, final: Bool, events: [UInt8])? {
+        guard !finished else { return nil }
+        switch RecordingFormat.frame(in: bytes, at: offset) {
+        case .end, .cutShort:
+            finished = true
+            return nil
+        case .implausibleLength:
+            finished = true
+            throw RecordingError.implausibleLength(chunk: Int(expected))
+        case let .frame(frame):
+            if sawFinal { finished = true; throw RecordingError.dataAfterFinalChunk(chunk: Int(frame.index)) }
+            guard frame.index == expected else {
+                finished = true
+                throw RecordingError.outOfOrder(chunk: Int(frame.index), expected: Int(expected))
+            }
+            let events: [UInt8]
+            do { events = try RecordingFormat.openChunkBytes(frame, recordingId: header.recordingId, key: key, version: version) } catch {
+                finished = true
+                throw error
+            }
+            offset = frame.end
+            expected += 1
+            sawFinal = frame.final
+            return (Int(frame.index), frame.final, events)
+        }
+    }
+}
+
+/// A recording whose every chunk has authenticated, with its events framed
+/// but full scenes and deltas not yet decoded. Immutable after opening apart
+/// from a cache of the fully decoded scan.
+public final class LazyRecording: @unchecked Sendable {
+    public let header: RecordingHeader
+    public let version: UInt16
+    public let trailer: RecordingTrailer?
+    /// Reading stopped at a damaged chunk (authentication, order, framing).
+    public let failure: RecordingError?
+    /// Chunks that opened.
+    public let chunks: Int
+    public var complete: Bool { trailer != nil && failure == nil }
+
+    /// When the last thing recorded happened (for an incomplete recording: when the engine stopped).
+    public var lastEventAt: Date { header.createdAt.addingTimeInterval(Double(entries.last?.offsetMs ?? 0) / 1000) }
+
+    /// How the recording ends, as `RecordingScan.ending` says it, without decoding every event.
+    /// (An authenticated scene or delta that does not decode — a broken recorder — only shows in `scan()`;
+    /// a seek skips it, as a console skips a delta that does not apply.)
+    public func ending(clock: (Date) -> String = RecordingScan.clockTime) -> String {
+        if let failure { return "\(failure)" }
+        if complete { return "complete" }
+        return "recording ends without its final chunk (incomplete: engine stopped at \(clock(lastEventAt)))"
+    }
+
+    enum Sniffed: Equatable { case scene, sceneDelta, other }
+    struct Entry {
+        /// As on disk: `.sceneRepeat` stays a marker here.
+        var kind: RecordedEvent.Kind
+        var offsetMs: UInt32
+        var chunk: Int
+        var start: Int
+        var length: Int
+        var type: Sniffed
+        /// Decoded at open for everything but full scenes, deltas and repeats.
+        var message: WireMessage?
+    }
+
+    let plaintexts: [[UInt8]]
+    let entries: [Entry]
+    private let lock = NSLock()
+    private var fullScan: RecordingScan?
+
+    init(header: RecordingHeader, version: UInt16, plaintexts: [[UInt8]], entries: [Entry], trailer: RecordingTrailer?,
+         failure: RecordingError?, chunks: Int) {
+        self.header = header; self.version = version; self.plaintexts = plaintexts; self.entries = entries
+        self.trailer = trailer; self.failure = failure; self.chunks = chunks
+    }
+
+    /// Every event decoded, exactly as `RecordingReader.scan()` gives it (computed once, on first use).
+    public func scan() -> RecordingScan {
+        lock.lock(); defer { lock.unlock() }
+        if let fullScan { return fullScan }
+        var result = RecordingScan(header: header, events: [], trailer: nil, chunks: 0, failure: nil)
+        var scene = SceneTracker()
+        var failed = false
+        for (i, plain) in plaintexts.enumerated() {
+            guard let events = RecordingFormat.decodeEvents(plain, scene: &scene) else {
+                // Authenticated, framed, but a scene or delta does not decode: a broken recorder.
+                result.failure = .undecodableChunk(chunk: i)
+                failed = true
+                break
+            }
+            result.chunks += 1
+            result.events += events.filter { $0.kind != .trailer }
+        }
+        if !failed {
+            result.trailer = trailer
+            result.failure = failure
+        }
+        fullScan = result
+        return result
+    }
+
+    /// The event at `i` decoded (a `.sceneRepeat` cannot be: the caller resolves it).
+    func decode(_ i: Int) -> WireMessage? {
+        let e = entries[i]
+        if let m = e.message { return m }
+        guard e.kind != .sceneRepeat else { return nil }
+        return try? WireCodec.decode(plaintexts[e.chunk][e.start ..< e.start + e.length]).message
+    }
+
+    private static let sceneSuffix = Array("\"type\":\"scene\",\"v\":1}".utf8)
+    private static let deltaSuffix = Array("\"type\":\"scene-delta\",\"v\":1}".utf8)
+
+    /// What kind of message a codec frame holds, from its last bytes (the codec sorts
+    /// keys, so `type` and `v` close every frame); `.other` when unsure, which decodes it.
+    static func sniff(_ bytes: ArraySlice<UInt8>) -> Sniffed {
+        if bytes.count > deltaSuffix.count, bytes.suffix(deltaSuffix.count).elementsEqual(deltaSuffix) { return .sceneDelta }
+        if bytes.count > sceneSuffix.count, bytes.suffix(sceneSuffix.count).elementsEqual(sceneSuffix) { return .scene }
+        return .other
+    }
+
+    /// Frames one chunk's events; nil when the batch is malformed (as `RecordingFormat.decodeEvents`).
+    static func frame(_ bytes: [UInt8], chunk: Int, sawFullScene: inout Bool) -> [Entry]? {
+        var entries = [Entry]()
+        var i = 0
+        while i < bytes.count {
+            guard bytes.count - i >= 9, let kind = RecordedEvent.Kind(rawValue: bytes[i]) else { return nil }
+            let offset = bytes.readBE32(i + 1)
+            let length = Int(bytes.readBE32(i + 5))
+            i += 9
+            if kind == .sceneRepeat {
+                guard length == 0, sawFullScene else { return nil }
+                entries.append(Entry(kind: kind, offsetMs: offset, chunk: chunk, start: i, length: 0, type: .scene, message: nil))
+                continue
+            }
+            guard bytes.count - i >= length else { return nil }
+            let body = bytes[i ..< i + length]
+            var type = sniff(body)
+            var message: WireMessage?
+            if type == .other {
+                guard let frame = try? WireCodec.decode(body) else { return nil }
+                message = frame.message
+                switch frame.message {
+                case .scene: type = .scene
+                case .sceneDelta: type = .sceneDelta
+                default: break
+                }
+            }
+            if type == .scene { sawFullScene = true }
+            entries.append(Entry(kind: kind, offsetMs: offset, chunk: chunk, start: i, length: length, type: type, message: message))
+            i += length
+        }
+        return entries
+    }
+}

@@ -35,15 +35,21 @@ public struct ReplayMarker: Equatable, Sendable {
 
 /// A decrypted recording as a pure function of time: `state(at:)` seeks from
 /// the nearest keyframe, so any moment is a binary search plus the deltas
-/// since the last full scene.
+/// since the last full scene. Built from a `LazyRecording`, only those deltas
+/// and that scene are ever decoded for a seek.
 public struct ReplayTimeline: Sendable {
-    public let events: [RecordedEvent]
+    /// Every event, decoded (for a lazily opened recording: decoded on first use, then kept).
+    public var events: [RecordedEvent] { lazy?.scan().events ?? eager }
     public let startedAt: Date
     public let duration: TimeInterval
     public private(set) var markers: [ReplayMarker]
-    /// Indices into `events` of full scenes (real or synthetic).
+    private let eager: [RecordedEvent]
+    private let lazy: LazyRecording?
+    /// Every event's offset, in order (the same indices as `events`, or the lazy recording's entries).
+    private let offsets: [UInt32]
+    /// Indices of full scenes (real or synthetic).
     private let keyframes: [Int]
-    private let summaries: [Int]
+    private let summaries: [(offsetMs: UInt32, summary: SessionSummary)]
     private let activity: [(offsetMs: UInt32, item: ActivityItem)]
     private let notes: [(offsetMs: UInt32, note: NoteEntry)]
 
@@ -53,30 +59,55 @@ public struct ReplayTimeline: Sendable {
     }
 
     public init(events: [RecordedEvent], startedAt: Date, endOffset: TimeInterval? = nil, highlights: [Highlight] = []) {
-        self.events = events
+        self.init(items: events.lazy.map { ($0.offsetMs, Self.sniffed($0.message), $0.message as WireMessage?) },
+                  eager: events, lazy: nil, startedAt: startedAt, endOffset: endOffset, highlights: highlights)
+    }
+
+    /// A timeline over a lazily opened recording: nothing but its small messages is decoded until a seek needs it.
+    public init(recording: LazyRecording, highlights: [Highlight] = []) {
+        let end = recording.trailer.map { TimeInterval($0.endedAtMs - recording.header.createdAtMs) / 1000 }
+        self.init(items: recording.entries.lazy.map { ($0.offsetMs, $0.kind == .sceneRepeat ? .other : $0.type, $0.message) },
+                  eager: [], lazy: recording, startedAt: recording.header.createdAt, endOffset: end, highlights: highlights)
+    }
+
+    private static func sniffed(_ m: WireMessage) -> LazyRecording.Sniffed {
+        switch m {
+        case .scene: .scene
+        case .sceneDelta: .sceneDelta
+        default: .other
+        }
+    }
+
+    private init<S: Sequence>(items: S, eager: [RecordedEvent], lazy: LazyRecording?, startedAt: Date, endOffset: TimeInterval?,
+                              highlights: [Highlight])
+        where S.Element == (UInt32, LazyRecording.Sniffed, WireMessage?) {
+        self.eager = eager
+        self.lazy = lazy
         self.startedAt = startedAt
-        duration = max(endOffset ?? 0, events.last?.offset ?? 0)
-        var keyframes = [Int](), summaries = [Int](), markers = [ReplayMarker]()
+        var offsets = [UInt32](), keyframes = [Int](), summaries = [(UInt32, SessionSummary)](), markers = [ReplayMarker]()
         var activity = [(UInt32, ActivityItem)](), notes = [(UInt32, NoteEntry)]()
-        for (i, e) in events.enumerated() {
-            switch e.message {
-            case .scene: keyframes.append(i)
-            case .summary: summaries.append(i)
-            case let .activity(a):
-                activity.append((e.offsetMs, a))
+        for (i, (offsetMs, type, message)) in items.enumerated() {
+            offsets.append(offsetMs)
+            let offset = Double(offsetMs) / 1000
+            if type == .scene { keyframes.append(i); continue }
+            switch message {
+            case let .summary(s)?: summaries.append((offsetMs, s))
+            case let .activity(a)?:
+                activity.append((offsetMs, a))
                 switch a.kind {
-                case .modeChanged: markers.append(ReplayMarker(time: e.offset, kind: .mode, label: a.text))
-                case .joined, .disconnected, .reconnected, .ended: markers.append(ReplayMarker(time: e.offset, kind: .session, label: a.text))
+                case .modeChanged: markers.append(ReplayMarker(time: offset, kind: .mode, label: a.text))
+                case .joined, .disconnected, .reconnected, .ended: markers.append(ReplayMarker(time: offset, kind: .session, label: a.text))
                 default: break
                 }
-            case let .note(n):
-                notes.append((e.offsetMs, n))
-                markers.append(ReplayMarker(time: e.offset, kind: .note, label: n.text))
+            case let .note(n)?:
+                notes.append((offsetMs, n))
+                markers.append(ReplayMarker(time: offset, kind: .note, label: n.text))
             default: break
             }
         }
+        duration = max(endOffset ?? 0, Double(offsets.last ?? 0) / 1000)
         for h in highlights { markers.append(ReplayMarker(time: h.at, kind: .highlight, label: h.title)) }
-        self.keyframes = keyframes; self.summaries = summaries; self.activity = activity; self.notes = notes
+        self.offsets = offsets; self.keyframes = keyframes; self.summaries = summaries; self.activity = activity; self.notes = notes
         self.markers = markers.sorted { $0.time < $1.time }
     }
 
@@ -84,15 +115,23 @@ public struct ReplayTimeline: Sendable {
     public func state(at time: TimeInterval) -> ReplayState {
         let limit = Self.ms(time)
         var state = ReplayState()
-        if let s = lastIndex(in: summaries, atOrBefore: limit), case let .summary(summary) = events[s].message { state.summary = summary }
+        state.summary = summaries.last(where: { $0.offsetMs <= limit })?.summary
         state.activity = activity.prefix(while: { $0.offsetMs <= limit }).map(\.item)
         state.notes = notes.prefix(while: { $0.offsetMs <= limit }).map(\.note)
         if let k = lastIndex(in: keyframes, atOrBefore: limit) {
             var i = k
-            while i < events.count, events[i].offsetMs <= limit {
-                switch events[i].message {
-                case .scene, .sceneDelta: state.apply(events[i])
-                default: break
+            while i < offsets.count, offsets[i] <= limit {
+                if let lazy {
+                    // A repeated scene equals the scene reconstructed so far: nothing to apply.
+                    let e = lazy.entries[i]
+                    if e.kind != .sceneRepeat, e.type != .other, let m = lazy.decode(i) {
+                        state.apply(RecordedEvent(kind: e.kind, offsetMs: e.offsetMs, message: m))
+                    }
+                } else {
+                    switch eager[i].message {
+                    case .scene, .sceneDelta: state.apply(eager[i])
+                    default: break
+                    }
                 }
                 i += 1
             }
@@ -110,16 +149,18 @@ public struct ReplayTimeline: Sendable {
 
     /// Events strictly after `from` up to and including `to` (for streaming in step).
     public func events(after from: TimeInterval, through to: TimeInterval) -> ArraySlice<RecordedEvent> {
+        let all = events
         let lo = Self.ms(from), hi = Self.ms(to)
-        let start = firstIndex { $0.offsetMs > lo }
-        let end = firstIndex { $0.offsetMs > hi }
-        return events[start ..< max(start, end)]
+        let start = Self.firstIndex(all.count) { all[$0].offsetMs > lo }
+        let end = Self.firstIndex(all.count) { all[$0].offsetMs > hi }
+        return all[start ..< max(start, end)]
     }
 
     /// When the next event after `time` happens (for compressing idle stretches).
     public func nextEventTime(after time: TimeInterval) -> TimeInterval? {
-        let i = firstIndex { $0.offsetMs > Self.ms(time) }
-        return i < events.count ? events[i].offset : nil
+        let limit = Self.ms(time)
+        let i = Self.firstIndex(offsets.count) { offsets[$0] > limit }
+        return i < offsets.count ? Double(offsets[i]) / 1000 : nil
     }
 
     public mutating func addHighlightMarkers(_ highlights: [Highlight]) {
@@ -128,12 +169,12 @@ public struct ReplayTimeline: Sendable {
 
     static func ms(_ t: TimeInterval) -> UInt32 { UInt32(clamping: Int64((max(0, t) * 1000).rounded(.down))) }
 
-    /// Binary search: the first event index where `pred` holds (pred is monotonic over offsets).
-    private func firstIndex(where pred: (RecordedEvent) -> Bool) -> Int {
-        var lo = 0, hi = events.count
+    /// Binary search: the first index in 0..<count where `pred` holds (pred is monotonic over offsets).
+    private static func firstIndex(_ count: Int, where pred: (Int) -> Bool) -> Int {
+        var lo = 0, hi = count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if pred(events[mid]) { hi = mid } else { lo = mid + 1 }
+            if pred(mid) { hi = mid } else { lo = mid + 1 }
         }
         return lo
     }
@@ -142,7 +183,7 @@ public struct ReplayTimeline: Sendable {
         var lo = 0, hi = list.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if events[list[mid]].offsetMs <= limit { lo = mid + 1 } else { hi = mid }
+            if offsets[list[mid]] <= limit { lo = mid + 1 } else { hi = mid }
         }
         return lo == 0 ? nil : list[lo - 1]
     }
