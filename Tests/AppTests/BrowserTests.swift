@@ -307,3 +307,35 @@ extension BrowserTests {
         XCTAssertTrue(out.contains("STEP answered quality no"), out)
     }
 }
+
+extension BrowserTests {
+    /// Screen mode's pipeline from a canvas stream: its own consent, pixel tiles
+    /// the console draws through its blitter, and the track ending returns to page mode.
+    func testScreenModeFromACanvasStreamThenBackToThePage() throws {
+        let (session, link) = try fixture.invite()
+        let console = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session])
+        let browser = try customer(["allow", link, "--screen", "12", "--hold", "6"])
+        try fixture.waitForScreen(console, timeout: 60, "the customer's page") { $0.contains("Account settings") }
+        let out = try browser.waitForLine(timeout: 60, "STEP screen mode")
+        XCTAssertTrue(out.contains("The agent will see everything on the screen or window you choose, including other apps and notifications"), out)
+        func blitGlyphs(_ screen: String) -> Int {
+            screen.unicodeScalars.filter { (0x2580...0x259F).contains($0.value) || (0x2800...0x28FF).contains($0.value) || (0x1FB00...0x1FB3B).contains($0.value) }.count
+        }
+        // The top bars (session, status, title and URL) and the view area left of the activity feed.
+        func header(_ screen: String) -> String { screen.split(separator: "\n", omittingEmptySubsequences: false).prefix(3).joined(separator: "\n") }
+        func view(_ screen: String) -> String {
+            screen.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(3)
+                .map { $0.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: { $0 == "│" || $0 == "┌" }).first.map(String.init) ?? "" }
+                .joined(separator: "\n")
+        }
+        let shared = try fixture.waitForScreen(console, timeout: 20, "the shared screen") {
+            header($0).contains("Screen mode") && !view($0).contains("Account settings") && blitGlyphs(view($0)) >= 20
+        }
+        XCTAssertFalse(view(shared).contains("Northwind Cloud"), "the page is no longer drawn:\n\(shared)")
+        _ = try browser.waitForLine(timeout: 40, "STEP page mode again")
+        let page = try fixture.waitForScreen(console, timeout: 20, "the page again") { view($0).contains("Account settings") && !header($0).contains("Screen mode") }
+        XCTAssertTrue(view(page).contains("Northwind Cloud"), page)
+        let done = try browser.waitForExit(timeout: 60)
+        XCTAssertEqual(browser.status, 0, done)
+    }
+}

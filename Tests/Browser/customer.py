@@ -5,7 +5,7 @@ step ("STEP ...", "TEXT ...", "BYTES ...") and exits non-zero with "FAIL ..." wh
 a bounded wait runs out. The browser is always quit, also on SIGTERM.
 
   customer.py allow LINK [--access view-only|controlled] [--visit PATH]... [--type ID=TEXT]... [--click ID]...
-              [--stop] [--quality yes|no] [--survey STARS [--comment TEXT]] [--hold SECONDS]
+              [--screen SECONDS] [--stop] [--quality yes|no] [--survey STARS [--comment TEXT]] [--hold SECONDS]
   customer.py deny LINK
   customer.py open LINK              (prints the page's HTTP-visible text)
 """
@@ -93,6 +93,40 @@ def press_overlay(driver, cb):
     press(driver, sum(quad[0::2]) / 4, sum(quad[1::2]) / 4)
 
 
+# Screen mode from a canvas stream (headless Chromium cannot capture a real screen):
+# big solid colour blocks and a white square that moves every frame.
+SCREEN_JS = """
+var c = document.createElement('canvas'); c.width = 640; c.height = 360;
+var g = c.getContext('2d'), t = 0;
+function paint() {
+  var blocks = [['#1f6feb', 0, 0], ['#f85149', 320, 0], ['#3fb950', 0, 180], ['#d29922', 320, 180]];
+  blocks.forEach(function (b) { g.fillStyle = b[0]; g.fillRect(b[1], b[2], 320, 180); });
+  g.fillStyle = '#ffffff'; g.fillRect(40 + (t * 37) % 520, 140, 80, 80); t++;
+}
+paint();
+window.__screenTest = { stream: c.captureStream(5), timer: setInterval(paint, 200) };
+return window.__cobrowse.shareScreen(window.__screenTest.stream);
+"""
+
+
+def screen_mode(driver, seconds):
+    if not driver.execute_script(SCREEN_JS):
+        say("FAIL the SDK refused to offer screen mode")
+        raise SystemExit(2)
+    wait(driver, "the screen-mode consent", lambda d: "including other apps and notifications" in overlay_text(d))
+    say("TEXT", [t for _, _, t in shadow_nodes(driver) if "including other apps" in t][0])
+    press_overlay(driver, "answer-yes")
+    wait(driver, "screen mode", lambda d: d.execute_script("return window.__cobrowse.mode()") == "screen")
+    say("STEP screen mode")
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        time.sleep(0.5)
+    # What the browser's own "Stop sharing" does: the track ends.
+    driver.execute_script("clearInterval(window.__screenTest.timer); window.__screenTest.stream.getTracks().forEach(function (t) { t.stop(); });")
+    wait(driver, "page mode again", lambda d: d.execute_script("return window.__cobrowse.mode()") == "page")
+    say("STEP page mode again")
+
+
 def sdk_joined(driver):
     return driver.execute_script("return !!(window.__cobrowse)")
 
@@ -113,6 +147,7 @@ def main():
     ap.add_argument("--comment", default="")
     ap.add_argument("--pause", type=float, default=2.0, help="seconds after each step, so a watcher sees it")
     ap.add_argument("--hold", type=float, default=0)
+    ap.add_argument("--screen", type=float, help="share a canvas stream in screen mode for this many seconds, then end its track")
     ap.add_argument("--stop", action="store_true", help="press the overlay's Stop sharing at the end")
     ap.set_defaults(steps=[])
     args = ap.parse_args()
@@ -159,6 +194,8 @@ def main():
                 el.send_keys(text)
                 say("STEP typed", field)
             time.sleep(args.pause)
+        if args.screen:
+            screen_mode(driver, args.screen)
         if args.quality:
             wait(driver, "the quality question", lambda d: "Is the screen quality okay for you?" in overlay_text(d), timeout=60)
             press_overlay(driver, "answer-" + args.quality)

@@ -258,7 +258,7 @@ public enum CobrowseScript {
   // ---- sending: full scenes and coalesced deltas ----
   var ws = null, connected = false, consented = false, ended = false;
   var version = 0, sent = null, lastFull = 0, timer = null, dirty = false, pointer = null, pointerDirty = false;
-  var lastSendAt = 0, backoff = 500, bytesSent = 0;
+  var lastSendAt = 0, backoff = 500, bytesSent = 0, agentName = 'your agent';
   function frame(type, body) { return JSON.stringify({ v: 1, type: type, body: body || {} }); }
   function send(type, body) {
     if (!ws || ws.readyState !== 1) return false;
@@ -269,6 +269,7 @@ public enum CobrowseScript {
   }
   function sendFull() {
     if (!connected || !consented) return;
+    if (screen) return screenFull();
     var s = captureScene();
     version += 1;
     var scene = { version: version, source: 'page', viewport: s.viewport, scroll: s.scroll, url: s.url, title: s.title, nodes: s.nodes };
@@ -280,6 +281,7 @@ public enum CobrowseScript {
   function indexNodes(nodes) { var m = new Map(); nodes.forEach(function (n) { m.set(n.id, JSON.stringify(n)); }); return m; }
   function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
   function sendDelta() {
+    if (screen) return;
     if (!sent) return sendFull();
     var s = dirty ? captureScene() : null;
     var d = { baseVersion: version, version: version + 1, upserts: [], removed: [] };
@@ -301,7 +303,7 @@ public enum CobrowseScript {
     lastSendAt = Date.now(); dirty = false; pointerDirty = false;
   }
   function schedule() {
-    if (timer || !connected || !consented) return;
+    if (timer || !connected || !consented || screen) return;
     var wait = Math.max(0, MAX_RATE_MS - (Date.now() - lastSendAt));
     timer = setTimeout(function () { timer = null; try { sendDelta(); } catch (e) { sendFull(); } }, wait);
   }
@@ -319,6 +321,119 @@ public enum CobrowseScript {
   addEventListener('change', markDirty, true);
   addEventListener('load', markDirty, true);
   addEventListener('mousemove', function (e) { pointer = { x: e.clientX, y: e.clientY }; pointerDirty = true; schedule(); }, { passive: true });
+
+  // ---- screen mode: a screen-capture stream sent as pixel tiles ----
+  // Opt-in, with its own consent: masking cannot apply to pixels. Frames are
+  // downsampled in the page (to fit SCREEN_W x SCREEN_H), cut into tiles of at
+  // most TILE px and sent as `image` nodes in a scene with source "screen":
+  // only changed tiles, at most SCREEN_FPS a second, a full scene on request
+  // and every FULL_EVERY_MS. The stream ending returns to page mode.
+  var SCREEN_W = 256, SCREEN_H = 144, TILE = 64, SCREEN_FPS = 2;
+  var SCREEN_CONSENT = 'Share your screen? The agent will see everything on the screen or window you choose, ' +
+    'including other apps and notifications. Nothing on it can be masked: close or hide anything private first. ' +
+    'Stop at any time with your browser\'s "Stop sharing".';
+  var MOBILE = /Android|iPhone|iPad|iPod|Mobi/i.test(navigator.userAgent || '');
+  var NO_SCREEN = 'Screen sharing is not available in this browser (mobile browsers share this page only). Your agent sees this page.';
+  var screen = null;  // { stream, video, canvas, ctx, tiles: Map id -> rgb, viewport, timer }
+  function canCapture() { return !MOBILE && !!(navigator.mediaDevices && navigator.mediaDevices.getDisplayMedia); }
+  // The entry point: asks the customer in the overlay, then shares `stream` when
+  // given (tests pass canvas.captureStream()) or the screen the customer picks.
+  function offerScreen(stream) {
+    if (ended || !consented) return false;
+    if (!stream && !canCapture()) { overlay.notice(NO_SCREEN, true); return false; }
+    if (MOBILE) { overlay.notice(NO_SCREEN, true); return false; }
+    overlay.ask(SCREEN_CONSENT, function (ok) {
+      if (!ok) return;
+      if (stream) return startScreen(stream);
+      navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 5 }, audio: false }).then(startScreen, function (e) {
+        overlay.notice('Screen sharing did not start' + (e && e.name === 'NotAllowedError' ? ' (not allowed).' : '.') + ' Your agent sees this page.', true);
+      });
+    }, 'Share screen', 'Cancel');
+    return true;
+  }
+  function startScreen(stream) {
+    if (ended || !consented || !stream || !stream.getVideoTracks().length) return;
+    stopScreen(true);
+    var video = document.createElement('video');
+    video.muted = true; video.playsInline = true; video.srcObject = stream;
+    try { var p = video.play(); if (p && p.catch) p.catch(function () {}); } catch (e) {}
+    var c = document.createElement('canvas');
+    screen = { stream: stream, video: video, canvas: c, ctx: c.getContext('2d', { willReadFrequently: true }), tiles: new Map(), viewport: null, full: true };
+    stream.getVideoTracks().forEach(function (t) { t.addEventListener('ended', function () { stopScreen(); }); });
+    if (timer) { clearTimeout(timer); timer = null; }
+    screen.timer = setInterval(screenTick, Math.round(1000 / SCREEN_FPS));
+    overlay.show(agentName, true);
+  }
+  function stopScreen(quiet) {
+    if (!screen) return;
+    var s = screen; screen = null;
+    clearInterval(s.timer);
+    try { s.stream.getTracks().forEach(function (t) { t.stop(); }); } catch (e) {}
+    s.video.srcObject = null;
+    if (quiet) return;
+    overlay.show(agentName, consented);
+    sent = null;
+    if (connected && consented) sendFull();
+  }
+  function screenLive() {
+    return screen && screen.stream.getVideoTracks().some(function (t) { return t.readyState !== 'ended'; });
+  }
+  // One frame, downsampled, as tiles: [{id, rect, pixels}] plus the viewport.
+  function grabScreen() {
+    var v = screen.video, vw = v.videoWidth, vh = v.videoHeight;
+    if (!vw || !vh || v.readyState < 2) return null;
+    var k = Math.min(1, SCREEN_W / vw, SCREEN_H / vh);
+    var w = Math.max(1, Math.round(vw * k)), h = Math.max(1, Math.round(vh * k));
+    var c = screen.canvas, ctx = screen.ctx;
+    if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
+    ctx.drawImage(v, 0, 0, w, h);
+    var tiles = [];
+    for (var ty = 0; ty < h; ty += TILE) {
+      for (var tx = 0; tx < w; tx += TILE) {
+        var tw = Math.min(TILE, w - tx), th = Math.min(TILE, h - ty);
+        var x0 = Math.round(tx * vw / w), y0 = Math.round(ty * vh / h);
+        var x1 = Math.round((tx + tw) * vw / w), y1 = Math.round((ty + th) * vh / h);
+        tiles.push({ id: 'screen-' + (tx / TILE) + '-' + (ty / TILE), kind: 'image', z: 1,
+                     rect: { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
+                     pixels: rgbBlock(ctx.getImageData(tx, ty, tw, th), tw, th) });
+      }
+    }
+    return { viewport: { width: vw, height: vh }, tiles: tiles };
+  }
+  function screenScene(f) {
+    return { source: 'screen', viewport: f.viewport, scroll: { x: 0, y: 0 }, url: pageURL(), title: 'Screen mode: the customer\'s shared screen' };
+  }
+  function screenFull() {
+    if (!screen) return;
+    var f = grabScreen();
+    if (!f) { screen.full = true; return; }  // no frame yet: the next tick sends it
+    version += 1;
+    var scene = screenScene(f);
+    scene.version = version; scene.nodes = f.tiles;
+    if (!send('scene', scene)) return;
+    screen.viewport = f.viewport; screen.tiles = new Map();
+    f.tiles.forEach(function (t) { screen.tiles.set(t.id, t.pixels.rgb); });
+    screen.full = false; lastFull = Date.now(); lastSendAt = lastFull; sent = null;
+  }
+  function screenTick() {
+    if (!screen) return;
+    if (!screenLive()) return stopScreen();
+    if (!connected || !consented) return;
+    try {
+      if (screen.full || !screen.viewport) return screenFull();
+      var f = grabScreen();
+      if (!f) return;
+      if (!same(f.viewport, screen.viewport) || f.tiles.length !== screen.tiles.size) return screenFull();
+      var changed = f.tiles.filter(function (t) { return screen.tiles.get(t.id) !== t.pixels.rgb; });
+      if (!changed.length) return;
+      if (!send('scene-delta', { baseVersion: version, version: version + 1, upserts: changed, removed: [] })) return;
+      version += 1;
+      changed.forEach(function (t) { screen.tiles.set(t.id, t.pixels.rgb); });
+      lastSendAt = Date.now();
+    } catch (e) { screen.full = true; }
+  }
+  window.__cobrowse.shareScreen = offerScreen;
+  window.__cobrowse.mode = function () { return screen ? 'screen' : 'page'; };
 
   // ---- carrying the session to the tenant's other origins ----
   if (config.origins.length) {
@@ -412,7 +527,8 @@ public enum CobrowseScript {
         case 'welcome':
           connected = true; backoff = 500;
           consented = !!b.consentGiven;
-          overlay.show(b.agentName || 'your agent', consented);
+          agentName = b.agentName || agentName;
+          overlay.show(agentName, consented);
           if (consented) { sendFull(); flushPageEvents(); }
           break;
         case 'ping': send('pong', { seq: b.seq }); break;
@@ -451,6 +567,7 @@ public enum CobrowseScript {
     return 'Your agent asks to ' + (names[mode] || mode) + '. Allow?';
   }
   function finish(text) {
+    stopScreen(true);
     ended = true; connected = false;
     try { sessionStorage.removeItem(KEY); } catch (e) {}
     if (ws) { try { ws.close(); } catch (e) {} }
@@ -458,12 +575,14 @@ public enum CobrowseScript {
   }
   function stopSharing() {
     // Nothing more is captured from here on; the engine answers with session-ended (and the survey).
+    stopScreen(true);
     consented = false;
     if (!send('leave', {})) return finish('You stopped sharing. The agent no longer sees this page.');
     overlay.notice('You stopped sharing. The agent no longer sees this page.', true);
     setTimeout(function () { if (!ended) finish('You stopped sharing. The agent no longer sees this page.'); }, 5000);
   }
   function startSurvey(seconds) {
+    stopScreen(true);
     ended = true; consented = false;
     try { sessionStorage.removeItem(KEY); } catch (e) {}
     var closed = false;
@@ -512,7 +631,10 @@ public enum CobrowseScript {
     try { var sheet = new CSSStyleSheet(); sheet.replaceSync(css); root.adoptedStyleSheets = [sheet]; } catch (e) {}
     var bar = el('div', 'bar'), dot = el('span', 'dot'), label = el('span', ''), q = el('span', ''), clock = el('span', '');
     var stop = el('button', 'stop'); stop.textContent = 'Stop sharing'; stop.addEventListener('click', stopSharing);
-    bar.append(dot, label, q, clock, stop);
+    // Screen mode is opt-in from here (desktop browsers only; mobile shares the page only).
+    var share = el('button', 'no'); share.setAttribute('data-cb', 'share-screen');
+    share.addEventListener('click', function () { if (screen) stopScreen(); else offerScreen(); });
+    bar.append(dot, label, q, clock, share, stop);
     var panels = el('div', '');
     root.append(panels, bar);
     var startedAt = Date.now();
@@ -525,7 +647,14 @@ public enum CobrowseScript {
       panels.append(p); return p;
     }
     return {
-      show: function (agent, sharing) { label.textContent = sharing ? 'Sharing this page with ' + agent : 'Waiting for your consent'; attach(); },
+      show: function (agent, sharing) {
+        label.textContent = !sharing ? 'Waiting for your consent' : screen ? 'Sharing your screen with ' + agent :
+          'Sharing this page with ' + agent + (MOBILE ? ' (mobile browsers share this page only, never the screen)' : '');
+        share.textContent = screen ? 'Back to this page' : 'Share screen';
+        share.style.display = sharing && (screen || canCapture()) ? '' : 'none';
+        share.title = MOBILE ? 'Mobile browsers share this page only' : '';
+        attach();
+      },
       quality: function (v) { q.textContent = '\u00b7 ' + v; bar.className = 'bar q-' + v; },
       tick: function () { var s = Math.floor((Date.now() - startedAt) / 1000); clock.textContent = '\u00b7 ' + pad(Math.floor(s / 60)) + ':' + pad(s % 60); },
       notice: function (text, own) { var p = panel(own ? text : 'Your agent: ' + text); setTimeout(function () { p.remove(); }, 15000); },

@@ -61,7 +61,8 @@ public enum CustomerPages {
         <h1>Agent \(escape(agentName)) wants to view your screen. Allow?</h1>
         <div class="box">
         <p>About your request <b>\(escape(ticket.id))</b>: \(escape(ticket.subject))</p>
-        <p>The agent sees the pages of this site in this browser tab only, never other tabs, windows or your desktop.</p>
+        <p>The agent sees the pages of this site in this browser tab only, never other tabs, windows or your desktop.
+        Sharing your whole screen or a window is a separate choice that asks you again first (not on phones and tablets).</p>
         <fieldset><legend>What may the agent do?</legend>
         <label class="choice"><input type="radio" name="access" value="view-only" checked> View only</label>
         <label class="choice"><input type="radio" name="access" value="controlled"> Let the agent ask for control (you approve each request)</label>
