@@ -147,13 +147,15 @@ struct BenchRecorder {
         var t = pace, lastFull = 0.0, step = 0
         while t < end {
             step += 1
-            switch walk.step(dwellSteps: dwellSteps) {
+            switch walk.step(dwellSteps: dwellSteps, loop: true) {
             case let .full(scene):
                 try send(.scene(redactor.redact(scene: scene).value), t)
                 lastFull = t
                 try activity(.navigation, "customer", "opened \(scene.title)", t)
             case let .delta(delta):
                 try send(.sceneDelta(redactor.redact(delta: delta).value), t)
+            case .none:
+                break
             }
             if t - lastFull >= 5 {
                 try send(.scene(redactor.redact(scene: walk.fullScene()).value), t)
@@ -176,44 +178,3 @@ struct BenchRecorder {
     }
 }
 
-/// The scripted customer's walk (`ScriptedCustomer.Walk`, which is internal to the engine), looping.
-struct DemoWalk {
-    enum Output { case full(Scene), delta(SceneDelta) }
-    var page = DemoSite.Page.account
-    var version = 1
-    var tick = 0
-    var typed = ""
-    var pointer = Point(x: 640, y: 400)
-    let companyName = "Northwind Traders GmbH"
-
-    func fullScene() -> Scene { DemoSite.scene(page, version: version, pointer: pointer, typed: typed) }
-
-    mutating func step(dwellSteps: Int) -> Output {
-        tick += 1
-        if tick >= dwellSteps {
-            let all = DemoSite.Page.allCases
-            let next = all.index(after: all.firstIndex(of: page)!)
-            page = next == all.endIndex ? .account : all[next]
-            tick = 0
-            typed = ""
-            version += 1
-            return .full(fullScene())
-        }
-        let base = version
-        version += 1
-        let target: Point
-        switch page {
-        case .account: target = Point(x: 420, y: 350)
-        case .apiKeys: target = Point(x: 560, y: 234)
-        case .billing: target = Point(x: 470, y: 330)
-        case .sso: target = Point(x: 350, y: 410)
-        }
-        pointer = Point(x: pointer.x + (target.x - pointer.x) * 0.35, y: pointer.y + (target.y - pointer.y) * 0.35)
-        var delta = SceneDelta(baseVersion: base, version: version, pointer: pointer)
-        if page == .account, tick > 3, typed.count < companyName.count {
-            typed = String(companyName.prefix(max(typed.count + 1, 13)))
-            if let field = fullScene().nodes.first(where: { $0.id == "company" }) { delta.upserts = [field] }
-        }
-        return .delta(delta)
-    }
-}
