@@ -130,7 +130,7 @@ final class PrivacyRedactorTests: XCTestCase {
 
     func testPlaceholdersNeverCarryDigits() {
         let kinds: [RedactionKind] = [.cardNumber, .ssn, .email, .phone, .secret, .passwordField, .paymentField]
-        for k in kinds { XCTAssertFalse(k.placeholder.contains(where: \.isNumber), "\(k)") }
+        for k in kinds { XCTAssertFalse(k.maskText.contains(where: \.isNumber), "\(k)") }
     }
 
     func testFastEnoughForEveryScene() {

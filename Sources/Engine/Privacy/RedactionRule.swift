@@ -30,7 +30,7 @@ public enum RedactionKind: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// What replaces the secret in the text: the kind, no digits of it.
-    public var placeholder: String {
+    public var maskText: String {
         switch self {
         case .cardNumber: "[card number]"
         case .ssn: "[SSN]"

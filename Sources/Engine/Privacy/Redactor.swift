@@ -35,14 +35,14 @@ public struct Redactor: Sendable {
 
     // MARK: Text
 
-    /// Redacts one string: each secret becomes its kind's placeholder.
+    /// Redacts one string: each secret becomes its kind's mask text, e.g. "[card number]".
     public func redact(text: String) -> Redacted<String> {
         let found = scan(text)
         guard !found.isEmpty else { return Redacted(value: text, hits: []) }
         let out = NSMutableString(string: text)
         // Replace from the end so earlier ranges stay valid.
         for f in found.sorted(by: { $0.range.location > $1.range.location }) {
-            out.replaceCharacters(in: f.range, with: f.kind.placeholder)
+            out.replaceCharacters(in: f.range, with: f.kind.maskText)
         }
         return Redacted(value: String(out), hits: found.map { RedactionHit(kind: $0.kind, nodeId: nil) })
     }
@@ -89,7 +89,7 @@ public struct Redactor: Sendable {
             // A long token in a field labelled "API key" is a secret even without a vendor prefix.
             if node.kind == .field, let label = node.label, Self.looksLikeKey(label: label, value: t) {
                 hits.append(RedactionHit(kind: .secret, nodeId: node.id))
-                r = RedactionKind.secret.placeholder
+                r = RedactionKind.secret.maskText
             } else {
                 r = redactField(t, node: node.id, into: &hits)
             }

@@ -1,6 +1,6 @@
 /// Page text comes from a stranger's browser: it must reach the terminal as
 /// inert glyphs. Control characters (C0, C1, DEL) are shown as visible
-/// placeholders — ESC becomes "␛" so an escape sequence prints as harmless
+/// control pictures — ESC becomes "␛" so an escape sequence prints as harmless
 /// text — and bidi overrides and other invisible format characters are dropped
 /// so the text cannot reorder or hide what the agent sees.
 public enum SafeText {
@@ -20,7 +20,7 @@ public enum SafeText {
             if ch == "\r\n" || ch == "\n" || ch == "\t" || ch == "\r" { out.append(Glyph(character: " ", width: 1)); continue }
             let scalars = ch.unicodeScalars
             guard let first = scalars.first else { continue }
-            if let placeholder = controlPicture(first) { out.append(Glyph(character: placeholder, width: 1)); continue }
+            if let picture = controlPicture(first) { out.append(Glyph(character: picture, width: 1)); continue }
             if isInvisibleFormat(first) { continue }
             // A grapheme with a control or format character glued to it keeps only its safe scalars.
             var clean = String.UnicodeScalarView()
