@@ -68,32 +68,14 @@ public struct RecordingReader {
     }
 
     /// The next chunk's events; nil when the file ends (check `sawFinal`).
+    /// The framing checks are `nextPlaintext`'s; this only decodes the batch.
     public mutating func nextChunk() throws -> (index: Int, final: Bool, events: [RecordedEvent])? {
-        guard !finished else { return nil }
-        switch RecordingFormat.frame(in: bytes, at: offset) {
-        case .end, .cutShort:
-            // A chunk cut short is the writer killed mid-write: everything before it stands.
+        guard let chunk = try nextPlaintext() else { return nil }
+        guard let events = RecordingFormat.decodeEvents(chunk.events, scene: &scene) else {
             finished = true
-            return nil
-        case .implausibleLength:
-            finished = true
-            throw RecordingError.implausibleLength(chunk: Int(expected))
-        case let .frame(frame):
-            if sawFinal { finished = true; throw RecordingError.dataAfterFinalChunk(chunk: Int(frame.index)) }
-            guard frame.index == expected else {
-                finished = true
-                throw RecordingError.outOfOrder(chunk: Int(frame.index), expected: Int(expected))
-            }
-            let events: [RecordedEvent]
-            do { events = try RecordingFormat.openChunk(frame, recordingId: header.recordingId, key: key, version: version, scene: &scene) } catch {
-                finished = true
-                throw error
-            }
-            offset = frame.end
-            expected += 1
-            sawFinal = frame.final
-            return (Int(frame.index), frame.final, events)
+            throw RecordingError.undecodableChunk(chunk: chunk.index)
         }
+        return (chunk.index, chunk.final, events)
     }
 
     /// Reads to the end or to the first damaged chunk.
@@ -162,6 +144,7 @@ extension RecordingReader {
         guard !finished else { return nil }
         switch RecordingFormat.frame(in: bytes, at: offset) {
         case .end, .cutShort:
+            // A chunk cut short is the writer killed mid-write: everything before it stands.
             finished = true
             return nil
         case .implausibleLength:
