@@ -16,6 +16,7 @@ public enum ParticipantRole: String, Codable, Sendable {
     case supervisor   // read-only watcher
     case trainer      // replays recordings
     case customer     // the person whose browser is shared
+    case viewer       // one of the customer's team, watching in the browser viewer page
 }
 
 /// Who may do what on the customer's page, in escalating order.
@@ -149,6 +150,10 @@ public struct SessionSummary: Codable, Equatable, Sendable {
     public var rttMs: Int?
     public var lossPercent: Int?
     public var pendingModeRequest: ControlMode?
+    /// Live only (not stored): who holds control when it is not the agent (a viewer it was handed to).
+    public var controller: String?
+    /// Live only: a Full Control request is waiting for a manager's approval.
+    public var awaitingManager: Bool?
 
     public init(id: String, ticket: Ticket, agentName: String, status: SessionStatus, controlMode: ControlMode = .viewOnly,
                 access: AccessLevel? = nil, recording: Bool = false, createdAt: Date, startedAt: Date? = nil,

@@ -44,7 +44,11 @@ public struct Lobby: Codable, Equatable, Sendable {
     public var agent: Agent
     public var tickets: [Ticket]
     public var sessions: [SessionSummary]
-    public init(agent: Agent, tickets: [Ticket], sessions: [SessionSummary]) { self.agent = agent; self.tickets = tickets; self.sessions = sessions }
+    /// Managers only: Full Control requests waiting for their approval.
+    public var approvals: [ApprovalRequest]?
+    public init(agent: Agent, tickets: [Ticket], sessions: [SessionSummary], approvals: [ApprovalRequest]? = nil) {
+        self.agent = agent; self.tickets = tickets; self.sessions = sessions; self.approvals = approvals
+    }
 }
 
 public struct StartSession: Codable, Equatable, Sendable {
@@ -96,8 +100,11 @@ public struct AddNote: Codable, Equatable, Sendable {
 }
 
 public struct ModeRequest: Codable, Equatable, Sendable {
+    public static let maxReasonBytes = 500
     public var mode: ControlMode
-    public init(mode: ControlMode) { self.mode = mode }
+    /// Why the agent asks; Full Control needs one, and the approving manager reads it.
+    public var reason: String?
+    public init(mode: ControlMode, reason: String? = nil) { self.mode = mode; self.reason = reason }
 }
 
 public struct ModeAnswer: Codable, Equatable, Sendable {
@@ -239,6 +246,15 @@ public enum WireMessage: Equatable, Sendable {
     case requestScene
     /// The agent asks the customer whether the screen quality is okay (also sent on to the customer).
     case qualityCheck
+    case annotate(AnnotationCommand)
+    case agentPointer(AgentPointer)
+    case controlAction(ControlAction)
+    case requestScreenshot
+    case approvalAnswer(ApprovalAnswer)
+    case handOver(HandOver)
+    case inviteViewer(InviteViewer)
+    case recordingsRequest
+    case openRecording(OpenRecording)
     // engine → console
     case lobby(Lobby)
     case sessionStarted(SessionStarted)
@@ -257,6 +273,9 @@ public enum WireMessage: Equatable, Sendable {
     case survey(Survey)
     case pageEvent(PageEvent)
     case qualityAnswer(QualityAnswer)
+    case actionAnswer(ActionAnswer)
+    case actionResult(ActionResult)
+    case screenshotAnswer(ScreenshotAnswer)
     // engine → customer
     case ping(Ping)
     case modeRequest(ModeRequest)
@@ -264,6 +283,16 @@ public enum WireMessage: Equatable, Sendable {
     case quality(QualityReport)
     case notice(Notice)
     case sessionEnded(SessionEnded)
+    case annotations(AnnotationSet)
+    case actionRequest(ActionRequest)
+    case performAction(ControlAction)
+    case actionUpdate(ActionUpdate)
+    case screenshotRequest
+    case approvalRequest(ApprovalRequest)
+    case participants(ParticipantList)
+    case viewerInvited(ViewerInvited)
+    case recordings(RecordingList)
+    case recordingPart(RecordingPart)
 
     public var type: String {
         switch self {
@@ -302,6 +331,28 @@ public enum WireMessage: Equatable, Sendable {
         case .quality: "quality"
         case .notice: "notice"
         case .sessionEnded: "session-ended"
+        case .annotate: "annotate"
+        case .agentPointer: "agent-pointer"
+        case .controlAction: "control-action"
+        case .requestScreenshot: "request-screenshot"
+        case .approvalAnswer: "approval-answer"
+        case .handOver: "hand-over"
+        case .inviteViewer: "invite-viewer"
+        case .recordingsRequest: "recordings-request"
+        case .openRecording: "open-recording"
+        case .actionAnswer: "action-answer"
+        case .actionResult: "action-result"
+        case .screenshotAnswer: "screenshot-answer"
+        case .annotations: "annotations"
+        case .actionRequest: "action-request"
+        case .performAction: "perform-action"
+        case .actionUpdate: "action-update"
+        case .screenshotRequest: "screenshot-request"
+        case .approvalRequest: "approval-request"
+        case .participants: "participants"
+        case .viewerInvited: "viewer-invited"
+        case .recordings: "recordings"
+        case .recordingPart: "recording-part"
         }
     }
 }

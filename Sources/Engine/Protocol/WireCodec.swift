@@ -107,7 +107,8 @@ public enum WireCodec {
             case let .hello(b): try c.encode(b, forKey: .body)
             case let .welcome(b): try c.encode(b, forKey: .body)
             case let .error(b): try c.encode(b, forKey: .body)
-            case .lobbyRequest, .detach, .requestScene, .leave, .qualityCheck: try c.encode(Empty(), forKey: .body)
+            case .lobbyRequest, .detach, .requestScene, .leave, .qualityCheck, .requestScreenshot, .screenshotRequest, .recordingsRequest:
+                try c.encode(Empty(), forKey: .body)
             case let .startSession(b): try c.encode(b, forKey: .body)
             case let .attach(b): try c.encode(b, forKey: .body)
             case let .addNote(b): try c.encode(b, forKey: .body)
@@ -135,6 +136,25 @@ public enum WireCodec {
             case let .quality(b): try c.encode(b, forKey: .body)
             case let .notice(b): try c.encode(b, forKey: .body)
             case let .sessionEnded(b): try c.encode(b, forKey: .body)
+            case let .annotate(b): try c.encode(b, forKey: .body)
+            case let .agentPointer(b): try c.encode(b, forKey: .body)
+            case let .controlAction(b): try c.encode(b, forKey: .body)
+            case let .approvalAnswer(b): try c.encode(b, forKey: .body)
+            case let .handOver(b): try c.encode(b, forKey: .body)
+            case let .inviteViewer(b): try c.encode(b, forKey: .body)
+            case let .openRecording(b): try c.encode(b, forKey: .body)
+            case let .actionAnswer(b): try c.encode(b, forKey: .body)
+            case let .actionResult(b): try c.encode(b, forKey: .body)
+            case let .screenshotAnswer(b): try c.encode(b, forKey: .body)
+            case let .annotations(b): try c.encode(b, forKey: .body)
+            case let .actionRequest(b): try c.encode(b, forKey: .body)
+            case let .performAction(b): try c.encode(b, forKey: .body)
+            case let .actionUpdate(b): try c.encode(b, forKey: .body)
+            case let .approvalRequest(b): try c.encode(b, forKey: .body)
+            case let .participants(b): try c.encode(b, forKey: .body)
+            case let .viewerInvited(b): try c.encode(b, forKey: .body)
+            case let .recordings(b): try c.encode(b, forKey: .body)
+            case let .recordingPart(b): try c.encode(b, forKey: .body)
             }
         }
     }
@@ -150,6 +170,13 @@ public enum WireCodec {
         case ping, modeRequest = "mode-request", extensionRequest = "extension-request", quality, notice
         case sessionEnded = "session-ended"
         case qualityCheck = "quality-check", survey, pageEvent = "page-event", qualityAnswer = "quality-answer"
+        case annotate, agentPointer = "agent-pointer", controlAction = "control-action", requestScreenshot = "request-screenshot"
+        case approvalAnswer = "approval-answer", handOver = "hand-over", inviteViewer = "invite-viewer"
+        case recordingsRequest = "recordings-request", openRecording = "open-recording"
+        case actionAnswer = "action-answer", actionResult = "action-result", screenshotAnswer = "screenshot-answer"
+        case annotations, actionRequest = "action-request", performAction = "perform-action", actionUpdate = "action-update"
+        case screenshotRequest = "screenshot-request", approvalRequest = "approval-request", participants
+        case viewerInvited = "viewer-invited", recordings, recordingPart = "recording-part"
 
         func decode(_ data: Data) throws -> WireMessage {
             func body<T: Decodable>(_: T.Type) throws -> T { try WireCodec.decoder.decode(Body<T>.self, from: data).body }
@@ -165,7 +192,10 @@ public enum WireCodec {
                 let n = try body(AddNote.self)
                 guard n.text.utf8.count <= AddNote.maxLength else { throw SceneError.invalid("note longer than \(AddNote.maxLength) bytes") }
                 return .addNote(n)
-            case .requestMode: return .requestMode(try body(ModeRequest.self))
+            case .requestMode:
+                let m = try body(ModeRequest.self)
+                if let r = m.reason, r.utf8.count > ModeRequest.maxReasonBytes { throw SceneError.invalid("request-mode: reason longer than \(ModeRequest.maxReasonBytes) bytes") }
+                return .requestMode(m)
             case .requestExtension: return .requestExtension(try body(ExtensionRequest.self))
             case .endSession: return .endSession(try body(EndSession.self))
             case .requestScene: return .requestScene
@@ -204,6 +234,43 @@ public enum WireCodec {
                 try e.validate()
                 return .pageEvent(e)
             case .qualityAnswer: return .qualityAnswer(try body(QualityAnswer.self))
+            case .annotate:
+                let a = try body(AnnotationCommand.self)
+                try a.validate()
+                return .annotate(a)
+            case .agentPointer:
+                let p = try body(AgentPointer.self)
+                try p.validate()
+                return .agentPointer(p)
+            case .controlAction:
+                let a = try body(ControlAction.self)
+                try a.validate()
+                return .controlAction(a)
+            case .requestScreenshot: return .requestScreenshot
+            case .approvalAnswer: return .approvalAnswer(try body(ApprovalAnswer.self))
+            case .handOver: return .handOver(try body(HandOver.self))
+            case .inviteViewer:
+                let v = try body(InviteViewer.self)
+                try v.validate()
+                return .inviteViewer(v)
+            case .recordingsRequest: return .recordingsRequest
+            case .openRecording: return .openRecording(try body(OpenRecording.self))
+            case .actionAnswer: return .actionAnswer(try body(ActionAnswer.self))
+            case .actionResult:
+                let r = try body(ActionResult.self)
+                try r.validate()
+                return .actionResult(r)
+            case .screenshotAnswer: return .screenshotAnswer(try body(ScreenshotAnswer.self))
+            case .annotations: return .annotations(try body(AnnotationSet.self))
+            case .actionRequest: return .actionRequest(try body(ActionRequest.self))
+            case .performAction: return .performAction(try body(ControlAction.self))
+            case .actionUpdate: return .actionUpdate(try body(ActionUpdate.self))
+            case .screenshotRequest: return .screenshotRequest
+            case .approvalRequest: return .approvalRequest(try body(ApprovalRequest.self))
+            case .participants: return .participants(try body(ParticipantList.self))
+            case .viewerInvited: return .viewerInvited(try body(ViewerInvited.self))
+            case .recordings: return .recordings(try body(RecordingList.self))
+            case .recordingPart: return .recordingPart(try body(RecordingPart.self))
             }
         }
     }
