@@ -75,6 +75,7 @@ public final class EngineServer: @unchecked Sendable {
         let swept = try recordings.startRetentionSweeper(store: store) { [logger] in logger.error("retention sweep failed: \($0)") }
         if !swept.isEmpty { logger.info("retention: removed \(swept.count) expired recording(s)") }
         hub.recordingService = recordings
+        hub.screenshotVault = ScreenshotVault(dataDirectory: c.dataDirectory, keySource: FileKeySource(dataDirectory: c.dataDirectory), store: store)
         try hub.restoreOpenSessions()
         self.hub = hub
         let local = LocalChannelServer()
