@@ -640,6 +640,9 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         }
     }
 
+    /// The current (redacted) scene of an open session, for tests and tools.
+    public func machineScene(_ sid: String) -> Scene? { locked { machines[sid]?.scene } }
+
     /// The stored summary, or the live one when the session is running.
     private func live(_ summary: SessionSummary) -> SessionSummary {
         machines[summary.id]?.summary ?? summary
