@@ -209,5 +209,17 @@ final class PrivilegeMatrixTests: XCTestCase {
         XCTAssertEqual(files.filter { $0.hasSuffix(".cbshot") }.count, 1)
         let sealed = try String(decoding: Data(contentsOf: URL(fileURLWithPath: fixture.dir + "/screenshots/" + files[0])), as: UTF8.self)
         XCTAssertFalse(sealed.contains("Northwind"), "the picture is encrypted, not plain JSON")
+
+        // The session's agent opens it with a reason: drawn as text, masks kept, the opening audited.
+        let shotId = String(files[0].dropLast(".cbshot".count))
+        let list = try fixture.run(["screenshots", "list", "--session", sid, "--data", fixture.dir]).stdout
+        XCTAssertTrue(list.contains(shotId) && list.contains("Maria S."), list)
+        let shown = try fixture.run(["screenshots", "show", shotId, "--session", sid, "--reason", "ticket T-7 follow-up", "--data", fixture.dir]).stdout
+        XCTAssertTrue(shown.contains("Northwind Cloud"), shown)
+        XCTAssertFalse(containsCardNumber(shown), shown)
+        let noReason = try fixture.run(["screenshots", "show", shotId, "--session", sid, "--data", fixture.dir], expectFailure: true)
+        XCTAssertNotEqual(noReason.status, 0)
+        let audit = try fixture.run(["audit", "--data", fixture.dir, "--session", sid]).stdout
+        XCTAssertTrue(audit.contains("screenshot.opened") && audit.contains("ticket T-7 follow-up"), audit)
     }
 }
