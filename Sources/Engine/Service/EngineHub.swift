@@ -193,6 +193,17 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             return GatewayResponse(status: 200, contentType: asset.contentType, body: Array(asset.body.utf8),
                                    headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: WebPolicy.host(in: headers)))])
         }
+        if route == "/viewer.js" {
+            return GatewayResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: Array(ViewerPage.script.utf8))
+        }
+        if route == "/viewer.css" {
+            return GatewayResponse(status: 200, contentType: "text/css; charset=utf-8", body: Array(ViewerPage.stylesheet.utf8))
+        }
+        if route.hasPrefix("/view/") {
+            let token = String(route.dropFirst("/view/".count))
+            let host = WebPolicy.host(in: headers)
+            return locked { viewerPage(token: token, host: host) }
+        }
         if route.hasPrefix("/join/") {
             let token = String(route.dropFirst("/join/".count))
             let host = WebPolicy.host(in: headers)
@@ -498,7 +509,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             return .html(status, CustomerPages.message(title: outcome == .valid ? "Session ended" : "Link not valid",
                                                        body: outcome == .valid && record?.viewerName != nil ? "This co-browse session has ended." : outcome.customerMessage))
         }
-        let page = CustomerPages.message(title: "Viewer", body: "\(viewer): \(m.summary.agentName)")  // VIEWERPAGE-MERGE
+        let page = ViewerPage.page(viewerName: viewer, agentName: m.summary.agentName, ticket: m.summary.ticket)
         return GatewayResponse(status: 200, body: Array(page.utf8), headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: host))])
     }
 
@@ -639,6 +650,9 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             return false
         }
     }
+
+    /// The current (redacted) scene of an open session, for tests and tools.
+    public func machineScene(_ sid: String) -> Scene? { locked { machines[sid]?.scene } }
 
     /// The stored summary, or the live one when the session is running.
     private func live(_ summary: SessionSummary) -> SessionSummary {
