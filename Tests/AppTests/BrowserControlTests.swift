@@ -26,6 +26,11 @@ final class BrowserControlTests: XCTestCase {
             .appendingPathComponent("Browser/control.py").path
     }
 
+    /// Runs `body`; a failure carries what the browser script printed so far.
+    func withOutput<T>(of b: BrowserProcess, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch { throw FixtureError("\(error)\n--- the browser script so far:\n\(b.output)") }
+    }
+
     func browser(_ args: [String]) throws -> BrowserProcess {
         let b = try BrowserProcess.start(["/usr/bin/python3", Self.script] + args, log: fixture.dir + "/control-\(browsers.count).out")
         browsers.append(b)
@@ -156,7 +161,7 @@ final class BrowserControlTests: XCTestCase {
         }
         agent.send(.handOver(HandOver(to: "Dana")))
         try agent.wait("Dana in control") { if case let .summary(s) = $0 { return s.controller == "Dana" }; return false }
-        let pointed = try agent.wait("Dana's pointer") { if case let .agentPointer(p) = $0 { return p.author == "Dana" && p.at != nil }; return false }
+        let pointed = try withOutput(of: viewer) { try agent.wait("Dana's pointer") { if case let .agentPointer(p) = $0 { return p.author == "Dana" && p.at != nil }; return false } }
         if case let .agentPointer(p) = pointed {
             XCTAssertEqual(p.at?.nodeId, agent.scene?.field("Company name")?.id, "anchored on the node Dana clicked")
         }

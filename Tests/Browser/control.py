@@ -212,7 +212,7 @@ def viewer(driver, link, control):
     driver.find_element(By.ID, "join").click()
     wait(driver, "the customer's page in the viewer", lambda d: "Account settings" in d.find_element(By.ID, "screen").text, timeout=30)
     say("STEP watching")
-    who = wait(driver, "the participants", lambda d: "(viewer)" in d.find_element(By.ID, "who").text and d.find_element(By.ID, "who").text)
+    who = wait(driver, "the participants", lambda d: "Dana (viewer" in d.find_element(By.ID, "who").text and d.find_element(By.ID, "who").text)
     say("WHO", who)
     say("SCREEN", driver.find_element(By.ID, "screen").text.replace("\n", " | ")[:3000])
     masked = driver.execute_script("return Array.prototype.map.call(document.querySelectorAll('#screen .mask'), function (e) { return e.textContent; })")
