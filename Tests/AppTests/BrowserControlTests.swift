@@ -49,7 +49,7 @@ final class BrowserControlTests: XCTestCase {
         return (agent, customer, session)
     }
 
-    func testMarksAndThePointerStayOnTheirElementsThroughScrollAndResize() throws {
+    func testMarksAndThePointerStayOnTheirElementsThroughScrollAndResizeThenAScreenshotAndViewOnly() throws {
         let (agent, customer, _) = try agentWithCustomer("guided") { ["marks", $0] }
         let scene = try XCTUnwrap(agent.scene)
         let company = try XCTUnwrap(scene.field("Company name"))
@@ -65,8 +65,22 @@ final class BrowserControlTests: XCTestCase {
             XCTAssertEqual(set.items.map(\.author), ["Maria S.", "Maria S."], "the engine names the author")
         }
 
+        // A screenshot, with the customer's consent, sealed with the session.
+        _ = try customer.waitForLine(timeout: 60, "CHECK resized")
+        agent.send(.requestScreenshot)
+        try withOutput(of: customer) {
+            try agent.wait("the stored screenshot") { if case let .activity(a) = $0 { return a.text.contains("stored encrypted with the session") }; return false }
+        }
+        // The customer's "View only": the mode drops and the marks are cleared everywhere.
+        try withOutput(of: customer) {
+            try agent.wait("View only from the customer") { if case let .summary(s) = $0 { return s.controlMode == .viewOnly }; return false }
+            try agent.wait("the marks cleared") { if case let .annotations(set) = $0 { return set.items.isEmpty }; return false }
+        }
+
         let out = try customer.waitForExit(timeout: 90)
         XCTAssertEqual(customer.status, 0, out)
+        XCTAssertTrue(out.contains("ASKED Agent Maria S. asks to save a screenshot of this page with the session (hidden fields stay hidden). Allow?"), out)
+        XCTAssertTrue(out.contains("STEP stepped down, marks gone"), out)
         for phase in ["top", "scrolled", "resized"] {
             XCTAssertTrue(out.contains("CHECK \(phase) a1 at") && out.contains("on #company"), "the circle sits on the company field (\(phase)):\n\(out)")
         }

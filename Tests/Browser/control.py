@@ -8,7 +8,8 @@ wait runs out or a check does not hold. The browser is always quit.
 
   control.py marks LINK                 consent (controlled), accept Guided, then check that mark a1
                                         (a circle on #company) and the agent's pointer (on Save settings)
-                                        sit on their elements, before and after scrolling and a resize
+                                        sit on their elements, before and after scrolling and a resize;
+                                        then allow the agent's screenshot and step down to View only
   control.py actions LINK ANSWER...     consent (controlled), accept Controlled, then answer each action
                                         prompt in turn: allow | deny | ignore | mask-allow (the page marks
                                         #company private just as the customer presses Allow)
@@ -121,6 +122,16 @@ def marks(driver, link):
     resized = check("resized")
     if abs(resized["width"] - 0.6 * resized["field"]) > 4:
         fail("the circle did not follow the field's new width: %.0f for a %.0f px field" % (resized["width"], resized["field"]))
+    # The agent asks for a screenshot; the customer allows it in the overlay.
+    asked = wait(driver, "the screenshot question", lambda d: [t for _, a, t in shadow_nodes(d) if "save a screenshot" in t], timeout=30)
+    say("ASKED", asked[0])
+    press_overlay(driver, "answer-yes")
+    say("STEP screenshot allowed")
+    # The customer steps down on their own: the marks go away with Guided.
+    press_overlay(driver, "view-only")
+    wait(driver, "the marks to go", lambda d: mark_box(d, "a1") is None and mark_box(d, "pointer") is None, timeout=15)
+    wait(driver, "the View only button to go", lambda d: not visible(d, "view-only"))
+    say("STEP stepped down, marks gone")
     say("STEP done")
 
 
