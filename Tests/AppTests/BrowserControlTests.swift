@@ -197,6 +197,25 @@ final class BrowserControlTests: XCTestCase {
     }
 }
 
+extension BrowserControlTests {
+    /// Names come from outside: escaped, and the page runs only /viewer.js (the gateway's CSP allows nothing inline).
+    func testViewerPageEscapesNamesAndHasNoInlineScriptOrStyle() {
+        let page = ViewerPage.page(viewerName: "<img src=x onerror=alert(1)>", agentName: "Maria \"S.\"",
+                                   ticket: Ticket(id: "T-<7>", subject: "Card update", customer: "Dana"))
+        XCTAssertTrue(page.contains("&lt;img src=x onerror=alert(1)&gt;, Maria &quot;S.&quot; invited you to watch the co-browse session for ticket T-&lt;7&gt;."), page)
+        XCTAssertFalse(page.contains("<img"), page)
+        let scripts = page.components(separatedBy: "<script").dropFirst()
+        XCTAssertEqual(scripts.count, 1, page)
+        XCTAssertTrue(scripts.allSatisfy { $0.hasPrefix(" src=\"/viewer.js\"></script>") }, page)
+        let plain = ViewerPage.page(viewerName: "Dana", agentName: "Maria S.", ticket: Ticket(id: "T-7", subject: "Card update", customer: "Dana"))
+        XCTAssertFalse(plain.contains("<style") || plain.contains(" style=") || plain.range(of: #"\son[a-z]+="#, options: .regularExpression) != nil,
+                       "no inline style or handler:\n\(plain)")
+        XCTAssertFalse(ViewerPage.script.contains("innerHTML") || ViewerPage.script.contains("insertAdjacentHTML") || ViewerPage.script.contains("document.write"),
+                       "the viewer inserts the customer's texts as text only")
+        XCTAssertFalse(CobrowseScript.source.contains("innerHTML"), "the overlay inserts the agent's texts as text only")
+    }
+}
+
 /// The agent's console for a test: the engine's socket, attached to one session,
 /// keeping the scene up to date from `scene` and `scene-delta`.
 final class AgentLink {

@@ -31,7 +31,11 @@ public enum CobrowseScript {
   function takeKey() {
     var m = /(?:^#|&)cobrowse=([A-Za-z0-9_\-]+)/.exec(location.hash);
     if (m) {
-      try { sessionStorage.setItem(KEY, m[1]); } catch (e) {}
+      try {
+        // A new session starts in View only, whatever an earlier one in this tab reached.
+        if (sessionStorage.getItem(KEY) !== m[1]) sessionStorage.removeItem('cobrowse.mode');
+        sessionStorage.setItem(KEY, m[1]);
+      } catch (e) {}
       var rest = location.hash.slice(1).split('&').filter(function (p) { return p.indexOf('cobrowse=') !== 0; }).join('&');
       history.replaceState(history.state, '', location.pathname + location.search + (rest ? '#' + rest : ''));
       return m[1];
