@@ -91,7 +91,7 @@ final class BrowserControlTests: XCTestCase {
     }
 
     func testControlledActionsWaitForTheCustomersAllow() throws {
-        let (agent, customer, session) = try agentWithCustomer("controlled") { ["actions", $0, "allow", "deny", "ignore", "allow", "mask-allow"] }
+        let (agent, customer, session) = try agentWithCustomer("controlled") { ["actions", $0, "allow", "deny", "ignore", "allow", "allow", "mask-allow", "visit:/demo/billing"] }
         let scene = try XCTUnwrap(agent.scene)
         // Looked up again before each action: ids are stable, but an element out of view leaves the scene.
         func save() throws -> SceneNode { try XCTUnwrap(agent.scene?.element(withText: "Save settings"), "Save settings in view") }
@@ -117,6 +117,10 @@ final class BrowserControlTests: XCTestCase {
         update = try agent.act(ControlAction(id: "t1", kind: .type, target: company.id, text: "Contoso Ltd"), until: [.performed, .failed])
         XCTAssertEqual(update.state, .performed, update.text)
 
+        // Scrolling the page.
+        update = try agent.act(ControlAction(id: "s1", kind: .scroll, dy: 300), until: [.performed, .failed])
+        XCTAssertEqual(update.state, .performed, update.text)
+
         // The password field: the engine refuses before the customer is even asked.
         agent.send(.controlAction(ControlAction(id: "t2", kind: .type, target: password.id, text: "Hunter2-Secret")))
         let refused = try agent.wait("the refusal") { if case .error = $0 { return true }; return false }
@@ -130,22 +134,37 @@ final class BrowserControlTests: XCTestCase {
         XCTAssertEqual(update.state, .failed, update.text)
         XCTAssertTrue(update.text.contains("marked private"), update.text)
 
+        // The card field on the billing page: refused by the engine, typing or clicking.
+        try withOutput(of: customer) {
+            try agent.waitForScene("the billing page") { $0.nodes.contains { $0.kind == .mask && $0.label == "payment field" } }
+        }
+        let card = try XCTUnwrap(agent.scene?.nodes.first { $0.kind == .mask && $0.label == "payment field" })
+        for (id, kind) in [("t4", ControlAction.Kind.type), ("c4", .click)] {
+            agent.send(.controlAction(ControlAction(id: id, kind: kind, target: card.id, text: kind == .type ? "4111 1111 1111 1111" : nil)))
+            let no = try agent.wait("the card field refusal") { if case .error = $0 { return true }; return false }
+            guard case let .error(e) = no else { continue }
+            XCTAssertEqual(e.code, .notAllowed, e.message)
+        }
+
         let out = try customer.waitForExit(timeout: 60)
         XCTAssertEqual(customer.status, 0, out)
         let states = out.split(separator: "\n").filter { $0.hasPrefix("STATE ") }.map { String($0.dropFirst(6)) }
-        XCTAssertEqual(states.count, 5, out)
-        guard states.count == 5 else { return }
+        XCTAssertEqual(states.count, 6, out)
+        guard states.count == 6 else { return }
         XCTAssertTrue(states[0].contains(#""saves": 1"#) && states[0].contains("Settings saved (1)"), "Allow ran the page's handler:\n\(out)")
         XCTAssertTrue(states[1].contains(#""saves": 1"#), "Deny did not:\n\(out)")
         XCTAssertTrue(states[2].contains(#""saves": 1"#), "a lapsed prompt did not:\n\(out)")
         XCTAssertTrue(states[3].contains(#""company": "Contoso Ltd""#) && states[3].contains(#""inputs": ["Contoso Ltd"]"#), "typed, and the input listener saw it:\n\(out)")
-        XCTAssertTrue(states[4].contains(#""company": "Contoso Ltd""#) && states[4].contains(#""inputs": ["Contoso Ltd"]"#), "the masked field kept its value:\n\(out)")
+        XCTAssertTrue(states[3].contains(#""scrolled": false"#) && states[4].contains(#""scrolled": true"#), "the scroll moved the page:\n\(out)")
+        XCTAssertTrue(states[5].contains(#""company": "Contoso Ltd""#) && states[5].contains(#""inputs": ["Contoso Ltd"]"#), "the masked field kept its value:\n\(out)")
+        XCTAssertTrue(out.contains("STEP visited https://127.0.0.1:\(fixture.port)/demo/billing"), out)
         XCTAssertTrue(out.contains("PROMPT 1 Agent Maria S. wants to click") && out.contains("| countdown"), out)
         XCTAssertTrue(out.contains("STEP prompt lapsed"), out)
         XCTAssertTrue(out.contains("NOTICE Agent Maria S. clicked Save settings"), out)
         XCTAssertTrue(out.contains("NOTICE Agent Maria S. typed into Company name"), out)
+        XCTAssertTrue(out.contains("NOTICE Agent Maria S. scrolled the page"), out)
         XCTAssertTrue(out.contains("NOTICE Agent Maria S.\u{2019}s action was not done (Company name): Refused: it is marked private"), out)
-        XCTAssertFalse(out.contains("Hunter2-Secret"))
+        XCTAssertFalse(out.contains("Hunter2-Secret") || containsCardNumber(out))
 
         let audit = try fixture.run(["audit", "--session", session, "--data", fixture.dir])
         XCTAssertTrue(audit.stdout.contains("action.denied") && audit.stdout.contains("action.expired") && audit.stdout.contains("action.failed"), audit.stdout)

@@ -12,7 +12,8 @@ wait runs out or a check does not hold. The browser is always quit.
                                         then allow the agent's screenshot and step down to View only
   control.py actions LINK ANSWER...     consent (controlled), accept Controlled, then answer each action
                                         prompt in turn: allow | deny | ignore | mask-allow (the page marks
-                                        #company private just as the customer presses Allow)
+                                        #company private just as the customer presses Allow), or
+                                        visit:PATH (go to another page of the demo site)
   control.py guided LINK SECONDS        consent (controlled), accept Guided, stay SECONDS on the page
   control.py viewer LINK                open a viewer link twice (two tabs), join in the first, check
                                         the customer's page is drawn, then press Join in the second
@@ -167,7 +168,7 @@ window.addEventListener('click', function once(e) {
 
 def state(driver):
     s = driver.execute_script("return {saves: window.__saves, inputs: window.__inputs, company: document.getElementById('company').value,"
-                              " saved: (document.getElementById('saved') || {}).textContent || ''}")
+                              " saved: (document.getElementById('saved') || {}).textContent || '', scrolled: scrollY > 0}")
     say("STATE", json.dumps(s, sort_keys=True))
 
 
@@ -183,6 +184,13 @@ def actions(driver, link, answers):
     driver.execute_script(PAGE_HANDLERS)
     accept_mode(driver, "click and type on this page")
     for i, answer in enumerate(answers):
+        if answer.startswith("visit:"):
+            driver.get(driver.current_url.split("/demo")[0] + answer[len("visit:"):])
+            wait(driver, "the SDK on " + answer, lambda d: d.execute_script("return document.readyState") == "complete" and sdk_joined(d))
+            # The mode the customer accepted carries over to the site's next page: View only is still offered.
+            wait(driver, "the View only button on the new page", lambda d: visible(d, "view-only"))
+            say("STEP visited", driver.current_url)
+            continue
         text = wait(driver, "action prompt %d" % (i + 1), lambda d: prompt_text(d), timeout=60)
         preview = [t for _, a, t in shadow_nodes(driver) if t.strip() and ("wants to" in t)]
         bold = [t for n, a, t in shadow_nodes(driver) if t.strip() and t.strip() in ("Save settings", "Company name")]
