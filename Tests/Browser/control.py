@@ -172,10 +172,11 @@ def state(driver):
     say("STATE", json.dumps(s, sort_keys=True))
 
 
-def prompt_text(driver):
+def prompt_id(driver):
+    """The action id of the prompt on screen, or None."""
     for _, attrs, _ in shadow_nodes(driver):
         if attrs.get("data-cb") == "action-request":
-            return overlay_text(driver)
+            return attrs.get("data-action-id")
     return None
 
 
@@ -183,6 +184,7 @@ def actions(driver, link, answers):
     land(driver, link)
     driver.execute_script(PAGE_HANDLERS)
     accept_mode(driver, "click and type on this page")
+    handled = set()
     for i, answer in enumerate(answers):
         if answer.startswith("visit:"):
             driver.get(driver.current_url.split("/demo")[0] + answer[len("visit:"):])
@@ -191,7 +193,10 @@ def actions(driver, link, answers):
             wait(driver, "the View only button on the new page", lambda d: visible(d, "view-only"))
             say("STEP visited", driver.current_url)
             continue
-        text = wait(driver, "action prompt %d" % (i + 1), lambda d: prompt_text(d), timeout=60)
+        # A prompt for an action not handled yet (a lapsed one may linger a moment after the engine moved on).
+        action = wait(driver, "action prompt %d" % (i + 1), lambda d: (lambda a: a if a and a not in handled else None)(prompt_id(d)), timeout=60)
+        handled.add(action)
+        text = overlay_text(driver)
         preview = [t for _, a, t in shadow_nodes(driver) if t.strip() and ("wants to" in t)]
         bold = [t for n, a, t in shadow_nodes(driver) if t.strip() and t.strip() in ("Save settings", "Company name")]
         say("PROMPT", i + 1, (preview[0].strip() if preview else "") + " *" + (bold[0] if bold else "") + "*",
@@ -205,7 +210,7 @@ def actions(driver, link, answers):
             press_overlay(driver, "action-allow")
         elif answer == "ignore":
             started = time.time()
-            wait(driver, "the prompt to lapse", lambda d: prompt_text(d) is None, timeout=40)
+            wait(driver, "the prompt to lapse", lambda d: prompt_id(d) != action, timeout=40)
             say("STEP prompt lapsed after %.0f s" % (time.time() - started))
         else:
             fail("unknown answer", answer)

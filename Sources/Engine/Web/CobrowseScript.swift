@@ -732,11 +732,13 @@ public enum CobrowseScript {
   function askAction(b) {
     var a = b.action || {}, id = String(a.id || '');
     if (!id || ended) return;
-    if (pendingActions.has(id)) pendingActions.get(id).cancel();
+    // The engine keeps one action waiting at a time: a new request means any older prompt is settled (expired or withdrawn).
+    pendingActions.forEach(function (p) { p.cancel(); });
+    pendingActions.clear();
     var seconds = Math.max(1, Math.min(300, (b.timeoutSeconds | 0) || 15));
     var preview = String(b.preview || (agentLabel(b.agentName || agentName) + ' wants to ' + a.kind + ' on this page'));
     // No answer in time is the engine's deny; the prompt just goes away.
-    pendingActions.set(id, overlay.askAction(preview, seconds, function (allow) {
+    pendingActions.set(id, overlay.askAction(id, preview, seconds, function (allow) {
       pendingActions.delete(id);
       if (allow === null) return;
       send('action-answer', { id: id, allow: allow });
@@ -1014,12 +1016,12 @@ public enum CobrowseScript {
         no.addEventListener('click', function () { answer(false); p.remove(); });
       },
       // One action's preview with Allow / Deny and a countdown; answer(null) when it lapses.
-      askAction: function (preview, seconds, answer) {
+      askAction: function (id, preview, seconds, answer) {
         var yes = el('button', 'ok'), no = el('button', 'no'), left = seconds, done = false;
         yes.textContent = 'Allow'; no.textContent = 'Deny';
         yes.setAttribute('data-cb', 'action-allow'); no.setAttribute('data-cb', 'action-deny');
         var p = panel('', [yes, no]); rich(p.firstChild, preview);
-        p.setAttribute('data-cb', 'action-request');
+        p.setAttribute('data-cb', 'action-request'); p.setAttribute('data-action-id', id);
         var count = el('p', 'muted'); count.setAttribute('data-cb', 'action-countdown'); p.insertBefore(count, p.lastChild);
         function show() { count.textContent = 'No answer in ' + left + ' s counts as Deny.'; }
         show();
