@@ -17,6 +17,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
 
     /// Set before the engine takes connections; nil records nothing.
     public var recordingService: RecordingService?
+    /// Recordings from the lobby (issue 5); set with `recordingService`. nil: none are offered.
+    public var recordingDesk: RecordingDesk?
     private var recordings: [String: SessionRecording] = [:]
     private var machines: [String: SessionMachine] = [:]
     private var links: [Int: Link] = [:]
@@ -343,6 +345,10 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                 return refuseWrite(agent, sid, origin, "end the session")
             }
             dispatch(.agentEnded(by: agent.name), session: sid, origin: origin)
+        case .recordingsRequest, .openRecording:
+            // Issue 5: fast work under the lock; the parts go out from the desk's own queue (see RecordingDesk).
+            guard let desk = recordingDesk else { return origin.fail(.notFound, "this engine keeps no recordings") }
+            desk.handle(message, agent: agent, connection: origin.connection, requestID: origin.requestID, reply: origin.reply, fail: origin.fail)
         default:
             origin.fail(.notAllowed, "\(message.type) is not a console message")
         }

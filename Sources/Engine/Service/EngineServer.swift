@@ -75,6 +75,8 @@ public final class EngineServer: @unchecked Sendable {
         let swept = try recordings.startRetentionSweeper(store: store) { [logger] in logger.error("retention sweep failed: \($0)") }
         if !swept.isEmpty { logger.info("retention: removed \(swept.count) expired recording(s)") }
         hub.recordingService = recordings
+        hub.recordingDesk = RecordingDesk(library: RecordingLibrary(dataDirectory: c.dataDirectory, store: store,
+                                                                    keySource: FileKeySource(dataDirectory: c.dataDirectory)))
         try hub.restoreOpenSessions()
         self.hub = hub
         let local = LocalChannelServer()
