@@ -28,6 +28,9 @@ struct Demo: ParsableCommand {
 
     func run() throws {
         let (host, port) = try parseHostPort(listen)
+        let chromium = ChromiumCustomer()
+        let unavailable = customer == .scripted ? nil : chromium.missing()
+        if customer == .chromium, let unavailable { throw Failure("--customer chromium: \(unavailable)") }
         let temporary = data == nil
         let dir = data ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("cobrowse-demo-\(getpid())")
         defer { if temporary { try? FileManager.default.removeItem(atPath: dir) } }
@@ -55,11 +58,8 @@ struct Demo: ParsableCommand {
         let started = try server.hub.startSession(ticketId: DemoTickets.all[0].id, record: record, agent: agent)
 
         // The customer: headless Chromium when it is here (or asked for), else the scripted one; said in one line.
-        let chromium = ChromiumCustomer()
         var browser: ChromiumProcess?
         var announcement: String
-        let unavailable = customer == .scripted ? nil : chromium.missing()
-        if customer == .chromium, let unavailable { throw Failure("--customer chromium: \(unavailable)") }
         if customer != .scripted, unavailable == nil {
             browser = try chromium.start(link: started.link, record: record, pause: customerPause, rounds: 0, directory: dir, log: logPath)
             announcement = "Customer: headless Chromium walking the demo site (its output: \(logPath))"
