@@ -181,6 +181,13 @@ final class RecordingDeskTests: XCTestCase {
         c.clear()
         XCTAssertEqual(open(c, "R-nope", reason: "x").errors.map(\.code), [.notFound])
         XCTAssertEqual(try f.store.auditEntries(sessionId: "S-1").filter { $0.action.hasPrefix("recording.") }, [])
+        // A reason is audited, but never a card number typed into it.
+        c.clear()
+        let card = Array(repeating: "4242", count: 4).joined(separator: " ")
+        XCTAssertEqual(open(c, writer.recordingId, reason: "customer read out \(card)").errors, [])
+        let opened = try XCTUnwrap(f.store.auditEntries(sessionId: "S-1").first { $0.action == "recording.opened" })
+        XCTAssertTrue(opened.detail.contains("reason=customer read out"), opened.detail)
+        XCTAssertFalse(opened.detail.contains("4242"), opened.detail)
     }
 
     func testALargeRecordingIsSplitIntoPartsEachUnderTheLimit() throws {

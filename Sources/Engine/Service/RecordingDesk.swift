@@ -79,7 +79,8 @@ public final class RecordingDesk: @unchecked Sendable {
     /// every chunk authenticated. Errors are the protocol's: `invalid` (no reason),
     /// `not-found`, `not-allowed` (refused; the refusal is audited by the library).
     public func open(_ request: OpenRecording, agent: Agent) throws -> OpenedRecording {
-        let reason = request.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The reason goes into the audit trail: redacted like any text a person types (a card number read out, say).
+        let reason = Redactor().redact(text: request.reason.trimmingCharacters(in: .whitespacesAndNewlines)).value
         guard !reason.isEmpty else { throw WireError(.invalid, "a reason is required to open a recording (it is audited)") }
         guard reason.utf8.count <= Self.maxReasonBytes else {
             throw WireError(.invalid, "the reason is longer than \(Self.maxReasonBytes) bytes")
