@@ -207,10 +207,30 @@ final class RecordingDeskTests: XCTestCase {
         XCTAssertEqual(try reassemble(parts), try f.scan(writer).events)
     }
 
+    func testAnEventTooLargeForAnyPartIsLeftOutAndTheEndingSaysSo() throws {
+        let (writer, _) = try f.record(seconds: 30)
+        let opened = try f.library().open(writer.recordingId, as: owner, actor: owner.name, reason: "x")
+        // Full scenes of the demo site are a few KiB; pointer deltas a few hundred bytes.
+        let limit = 2048
+        let parts = RecordingDesk.parts(of: opened, re: 1, limit: limit)
+        XCTAssertTrue(parts.allSatisfy { WireCodec.encode(.recordingPart($0), re: 1).count <= limit })
+        let sent = try reassemble(parts)
+        let all = opened.scan.events
+        let left = all.count - sent.count
+        XCTAssertGreaterThan(left, 0)
+        XCTAssertTrue(sent.allSatisfy { e in all.contains(e) })
+        XCTAssertTrue(sent.contains { if case .sceneDelta = $0.message { true } else { false } }, "the small events all travel")
+        let last = try XCTUnwrap(parts.last)
+        XCTAssertEqual(last.complete, false)
+        XCTAssertTrue(last.ending?.contains("\(left) event(s) over the message limit left out") ?? false, last.ending ?? "")
+    }
+
     func testALongRecordingAtTheRealLimit() throws {
         // 40 minutes of the scripted session: over the 1 MiB limit in all.
         let (writer, _) = try f.record(seconds: 2400)
-        let opened = try f.library().open(writer.recordingId, as: owner, actor: owner.name, reason: "measure")
+        let opening = Date()
+        let opened = try RecordingDesk(library: f.library()).open(OpenRecording(recordingId: writer.recordingId, reason: "measure"), agent: owner)
+        let underLock = Date().timeIntervalSince(opening)
         let started = Date()
         let parts = RecordingDesk.parts(of: opened, re: 9)
         let elapsed = Date().timeIntervalSince(started)
@@ -218,7 +238,8 @@ final class RecordingDeskTests: XCTestCase {
         XCTAssertGreaterThan(parts.count, 1)
         XCTAssertTrue(sizes.allSatisfy { $0 <= WireProtocol.maxMessageBytes }, "\(sizes)")
         XCTAssertEqual(try reassemble(parts), opened.scan.events)
-        print("recording-desk: \(opened.scan.events.count) events, \(parts.count) parts (largest \(sizes.max() ?? 0) bytes), cut in \(Int(elapsed * 1000)) ms")
+        print("recording-desk: opened (access, audit, authenticate; under the hub's lock) in \(Int(underLock * 1000)) ms; "
+              + "\(opened.scan.events.count) events, \(parts.count) parts (largest \(sizes.max() ?? 0) bytes) cut in \(Int(elapsed * 1000)) ms on the desk's queue")
     }
 
     func testACorruptedChunkGivesTheEventsBeforeItAndALastPartWithTheFailure() throws {

@@ -154,6 +154,10 @@ final class LobbyReplayTests: XCTestCase {
             XCTAssertTrue(frame.contains(text), "\(text) missing:\n\(frame)")
         }
         XCTAssertTrue(frame.contains("▶ R-fedcba9876543210"), frame)
+        // 80x24: the id, ticket, agent, date and length still fit whole.
+        let small = view.frame(r, agent: nil, size: GridSize(columns: 80, rows: 24)).text
+        for text in [listing.id, "T-42", "Maria S.", "2027-01-15 08:00", "01:00"] { XCTAssertTrue(small.contains(text), "\(text) missing:\n\(small)") }
+        XCTAssertTrue(small.split(separator: "\n").allSatisfy { SafeText.displayWidth(String($0)) <= 80 })
     }
 
     static func printable(_ s: String) -> String { String(s.unicodeScalars.map { $0.value < 0x20 && $0 != "\n" || $0.value == 0xFFFF ? "?" : Character($0) }) }

@@ -128,7 +128,8 @@ public final class RecordingDesk: @unchecked Sendable {
         var used = size(closing)
         for event in events {
             let cost = estimatedBytes(event) + 1
-            if used + cost > limit, !current.events.isEmpty {
+            // Start a new part when this one is full (or is the first, holding only the highlights).
+            if used + cost > limit, !current.events.isEmpty || !(current.highlights ?? []).isEmpty {
                 parts.append(current)
                 current = RecordingPart(recordingId: id, index: parts.count, events: [], last: false)
                 closing.startedAt = nil; closing.highlights = nil; closing.index = parts.count

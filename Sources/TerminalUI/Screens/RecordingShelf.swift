@@ -42,8 +42,9 @@ struct RecordingShelf {
         var y = 2
         sheet.write("Recordings you may open (\(state.items.count)) — each opening is audited with your reason", x: 1, y: y, pen: theme.base.with(.bold))
         y += 1
+        let cols = Self.columns(fitting: sheet.width)
         var x = 2
-        for (name, width) in Self.columns { sheet.write(name, x: x, y: y, pen: theme.hint, maxX: x + width); x += width + 1 }
+        for (name, width) in cols { sheet.write(name, x: x, y: y, pen: theme.hint, maxX: x + width); x += width + 1 }
         y += 1
         if state.phase == .loading && state.items.isEmpty {
             sheet.write("  asking the engine…", x: 1, y: y, pen: theme.hint)
@@ -56,7 +57,7 @@ struct RecordingShelf {
             let length = r.endedAt.map { ClockFormat.duration($0.timeIntervalSince(r.createdAt)) } ?? "—"
             let condition = r.complete ? "complete" : (r.endedAt == nil ? "open/cut" : "incomplete")
             line([r.id, r.ticketId, r.agentName, Self.stamp(r.createdAt, clock), length, condition, Self.size(r.bytes)],
-                 selected: i == state.selection, y: y, on: &sheet)
+                 cols: cols, selected: i == state.selection, y: y, on: &sheet)
             y += 1
         }
         switch state.phase {
@@ -82,12 +83,18 @@ struct RecordingShelf {
             minWidth: w, highlight: 0, on: &sheet)
     }
 
-    private func line(_ values: [String], selected: Bool, y: Int, on sheet: inout CellGrid) {
+    /// The columns that fit the width whole (the size, then the state, go first on narrow terminals).
+    static func columns(fitting width: Int) -> [(String, Int)] {
+        var x = 2
+        return columns.prefix { x += $0.1 + 1; return x - 1 <= width }
+    }
+
+    private func line(_ values: [String], cols: [(String, Int)], selected: Bool, y: Int, on sheet: inout CellGrid) {
         let pen = selected ? theme.selection : theme.base
         if selected { sheet.fill(CellRect(x: 0, y: y, width: sheet.width, height: 1), with: pen.cell(" ")) }
         sheet.write(selected ? "▶" : " ", x: 0, y: y, pen: pen)
         var x = 2
-        for (value, (_, width)) in zip(values, Self.columns) {
+        for (value, (_, width)) in zip(values, cols) {
             sheet.write(SafeText.clean(value), x: x, y: y, pen: pen, maxX: min(sheet.width, x + width))
             x += width + 1
         }
