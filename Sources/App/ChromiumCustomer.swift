@@ -46,6 +46,7 @@ final class ChromiumProcess: @unchecked Sendable {
     let profile: String
     private let lock = NSLock()
     private var stopped = false
+    private var finished: Int32?
 
     private init(pid: pid_t, profile: String) { self.pid = pid; self.profile = profile }
 
@@ -75,12 +76,27 @@ final class ChromiumProcess: @unchecked Sendable {
         return ChromiumProcess(pid: pid, profile: profile)
     }
 
+    /// The script's exit status once it has ended on its own (a browser that would not start, say); nil while it runs.
+    func exited() -> Int32? {
+        lock.lock(); defer { lock.unlock() }
+        if let finished { return finished }
+        guard !stopped else { return nil }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
+        finished = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        // Whatever it left behind goes too.
+        kill(-pid, SIGKILL)
+        for other in Self.processes(using: profile) { kill(other, SIGKILL) }
+        return finished
+    }
+
     /// Ends the browser: SIGTERM to the group (the script quits Chromium), SIGKILL
     /// after 5 s, then anything still running on the profile. Safe to call twice.
     func stop() {
         lock.lock(); defer { lock.unlock() }
         guard !stopped else { return }
         stopped = true
+        if finished != nil { return }
         kill(-pid, SIGTERM)
         let deadline = Date().addingTimeInterval(5)
         var status: Int32 = 0

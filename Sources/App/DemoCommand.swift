@@ -86,7 +86,8 @@ struct Demo: ParsableCommand {
         var options = ConsoleOptions()
         options.sessionID = started.session.id
         if let theme { options.theme = theme }
-        let code = ConsoleRunner.run(link: AnnouncingLink(client, notice: announcement), options: options)
+        let watch: (() -> String?)? = browser.map { b in { b.exited().map { "The Chromium customer stopped (exit \($0)); its output is in \(logPath)" } } }
+        let code = ConsoleRunner.run(link: AnnouncingLink(client, notice: announcement, watch: watch), options: options)
         client.close()
         if code != 0 { throw ExitCode(code) }
     }
@@ -100,16 +101,25 @@ enum DemoTickets {
     ]
 }
 
-/// The console's link, with one notice shown first (the demo says who plays the customer).
+/// The console's link, with one notice shown first (the demo says who plays the customer),
+/// and one more if `watch` reports something (the browser customer stopped).
 final class AnnouncingLink: ConsoleLink {
     private let inner: LocalChannelClient
     private var pending: [WireMessage]
+    private var watch: (() -> String?)?
+    private var lastCheck = Date.distantPast
 
-    init(_ inner: LocalChannelClient, notice: String) { self.inner = inner; pending = [.notice(Notice(text: notice))] }
+    init(_ inner: LocalChannelClient, notice: String, watch: (() -> String?)? = nil) {
+        self.inner = inner; pending = [.notice(Notice(text: notice))]; self.watch = watch
+    }
 
     func send(_ message: WireMessage) { inner.send(message) }
     func poll() -> [WireMessage] {
-        let messages = inner.poll()
+        var messages = inner.poll()
+        if let check = watch, Date().timeIntervalSince(lastCheck) >= 1 {
+            lastCheck = Date()
+            if let text = check() { messages.append(.notice(Notice(text: text))); watch = nil }
+        }
         // After the engine's first answer (the snapshot), so the notice is the last word.
         guard !pending.isEmpty, !messages.isEmpty else { return messages }
         defer { pending = [] }

@@ -65,6 +65,15 @@ final class DemoCustomerEndToEndTests: XCTestCase {
         f.sendKeys(fallback, "Q")
         XCTAssertTrue(processes(using: f.dir + "/fallback/chromium-profile").isEmpty)
 
+        // A browser that will not start (here: a chromedriver that exits at once) is said, not silent.
+        let broken = try f.startConsole(["demo", "--data", f.dir + "/broken", "--customer", "chromium"], width: 160, height: 48,
+                                        env: ["COBROWSE_CHROMEDRIVER": "/bin/false"])
+        try f.waitForScreen(broken, timeout: 60, "the notice that the browser customer stopped") {
+            $0.contains("The Chromium customer stopped (exit") && $0.contains("engine.log")
+        }
+        f.sendKeys(broken, "Q")
+        try f.waitUntil(timeout: 20, "no browser left") { self.processes(using: f.dir + "/broken/chromium-profile").isEmpty }
+
         // Asked for explicitly, a missing Chromium is an error, not a silent fallback.
         let refused = try f.runTool("/usr/bin/env", ["COBROWSE_CHROMIUM=/nonexistent/chromium", EngineFixture.binary, "demo",
                                                      "--data", f.dir + "/refused", "--customer", "chromium"])
