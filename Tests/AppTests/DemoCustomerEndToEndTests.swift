@@ -37,7 +37,8 @@ final class DemoCustomerEndToEndTests: XCTestCase {
         }
         XCTAssertTrue(screen.contains("Northwind"), screen)
 
-        f.sendKeys(console, "Q")
+        // Ctrl-C, as a person leaves a demo: the console exits and takes the browser with it.
+        f.sendKeys(console, "C-c")
         try f.waitUntil(timeout: 20, "every Chromium process of the demo to end") { self.processes(using: profile).isEmpty }
         let log = (try? String(contentsOfFile: data + "/engine.log", encoding: .utf8)) ?? ""
         XCTAssertTrue(log.contains("chromium-customer: allowed the agent to view"), log)
