@@ -21,6 +21,8 @@ public enum ConsoleRunner {
         if terminal.depth == .monochrome && !theme.monochrome { theme = .monochromeTheme }
         let view = ConsoleView(theme: theme)
         var model = ConsoleModel(options: options)
+        // Recordings from the lobby (issue 5): the shelf takes its own keys and messages first.
+        var shelf = LobbyReplay(), shelfView = RecordingShelfView(theme: theme)
         var exitReason: String?
         var status: Int32 = 0
 
@@ -36,15 +38,22 @@ public enum ConsoleRunner {
             if let closed = link.closedReason { exitReason = "connection to the engine closed: \(closed)"; status = 1; break }
 
             switch terminal.read(timeoutMs: tickMs) {
-            case let .key(key): perform(model.handle(key: key), link: link, quit: &exitReason); dirty = true
+            case let .key(key):
+                let lobbyIdle = model.screen == .lobby && model.dialog == nil
+                perform(shelf.handle(key: key, lobbyIdle: lobbyIdle) ?? model.handle(key: key), link: link, quit: &exitReason); dirty = true
             case .resize: dirty = true
             case .none: break
             }
-            for message in link.poll() { perform(model.handle(message), link: link, quit: &exitReason); dirty = true }
+            for message in link.poll() {
+                if !shelf.take(message) { perform(model.handle(message), link: link, quit: &exitReason) }
+                dirty = true
+            }
 
             let now = Date()
-            guard dirty || now.timeIntervalSince(lastFrame) >= 1 else { continue }
+            shelf.tick(now: now)
+            guard dirty || shelf.phase == .playing || now.timeIntervalSince(lastFrame) >= 1 else { continue }
             let size = terminal.size
+            if shelf.isOpen { terminal.present(shelfView.frame(shelf, agent: model.agent, size: size)); dirty = false; lastFrame = now; continue }
             model.viewCells = view.viewArea(model, size: size).size
             terminal.present(view.frame(model, size: size, now: now))
             dirty = false

@@ -43,7 +43,7 @@ struct DialogView {
 
     static let lobbyKeys: [(String, String)] = [
         ("↑ ↓", "select a session or ticket"), ("Enter", "attach to a session / start one for a ticket"),
-        ("r", "start a session with recording requested"), ("g", "refresh the lobby"), ("?", "this help"), ("q Q", "quit"),
+        ("r", "start a session with recording requested"), ("R", "recordings: replay one here (asks why; audited)"), ("g", "refresh the lobby"), ("?", "this help"), ("q Q", "quit"),
     ]
     static let workstationKeys: [(String, String)] = [
         ("n", "add a note to the session"), ("m", "ask for a control mode"), ("x", "ask for 15 more minutes"),
