@@ -863,8 +863,9 @@ public enum CobrowseScript {
     var root = host.attachShadow({ mode: 'closed' });
     var css = ':host{all:initial}' +
       '.dock{position:fixed;right:12px;bottom:12px;display:flex;flex-direction:column;align-items:flex-end;gap:8px;max-width:calc(100vw - 24px);pointer-events:none}' +
-      '.bar{display:flex;flex-wrap:wrap;gap:6px 10px;align-items:center;justify-content:flex-end;font:13px/1.3 system-ui,sans-serif;' +
+      '.bar{display:flex;flex-wrap:wrap;gap:6px 10px;align-items:center;justify-content:flex-end;max-width:min(760px,calc(100vw - 24px));box-sizing:border-box;font:13px/1.3 system-ui,sans-serif;' +
       'background:#151b2b;color:#fff;border-radius:8px;padding:8px 10px;box-shadow:0 2px 10px rgba(0,0,0,.3);pointer-events:auto}' +
+      '.stack{display:flex;flex-direction:column;align-items:flex-end;gap:8px;pointer-events:none}' +
       '.who{flex-basis:100%;text-align:right;color:#c9d1e0}.who:empty{display:none}' +
       '.dot{width:9px;height:9px;border-radius:50%;background:#3fb950}.q-Fair .dot{background:#d29922}.q-Poor .dot,.q-Reconnecting .dot{background:#f85149}' +
       'button{font:inherit;border:0;border-radius:6px;padding:5px 10px;cursor:pointer;pointer-events:auto}' +
@@ -895,7 +896,7 @@ public enum CobrowseScript {
     var share = el('button', 'no'); share.setAttribute('data-cb', 'share-screen');
     share.addEventListener('click', function () { if (screen) stopScreen(); else offerScreen(); });
     bar.append(who, dot, label, q, clock, share, down, stop);
-    var panels = el('div', 'dock'); panels.style.position = 'static';
+    var panels = el('div', 'stack');
     dock.append(panels, bar);
     root.append(svg, tags, dock);
     var startedAt = Date.now(), sharingNow = false;
