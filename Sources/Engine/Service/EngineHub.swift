@@ -182,7 +182,12 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             case .customer: customerMessage(frame.message, link: link, origin: origin)
             case let .viewer(name): viewerMessage(frame.message, name: name, link: link, origin: origin)
             case .presenter: presenterMessage(frame.message, link: link, origin: origin)
-            case .mirror: origin.fail(.notAllowed, "\(frame.message.type): this page only watches")
+            case .mirror:
+            if case .requestScene = frame.message, let sid = link.sessionId, let scene = machines[sid]?.presentedScene {
+                origin.reply(.scene(scene))
+            } else {
+                origin.fail(.notAllowed, "\(frame.message.type): this page only watches")
+            }
             }
         }
     }
@@ -597,6 +602,9 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         case let .annotate(c): dispatch(.annotate(c, by: name), session: sid, origin: origin)
         case let .controlAction(a): dispatch(.controlAction(a, by: name), session: sid, origin: origin)
         case let .handOver(h): dispatch(.handOver(to: h.to, by: name), session: sid, origin: origin)
+        case .requestScene:
+            // A viewer that lost track catches up from what the engine holds; the customer is not asked.
+            if let scene = machines[sid]?.scene { origin.reply(.scene(scene)) }
         case .pong: break
         default:
             try? store.appendAudit(at: clock(), actor: name, action: "write.refused", sessionId: sid, detail: "viewer sent \(message.type)")
