@@ -286,6 +286,11 @@ public enum CobrowseScript {
   var ws = null, connected = false, consented = false, ended = false;
   var version = 0, sent = null, lastFull = 0, timer = null, dirty = false, pointer = null, pointerDirty = false;
   var lastSendAt = 0, backoff = 500, bytesSent = 0, agentName = 'your agent';
+  // 'presenter': this is the agent's own tab showing a page to the customer (mirror mode);
+  // remembered across the shown site's pages so a refused key ends quietly there too.
+  var ROLE_KEY = 'cobrowse.role', role = 'customer', stopping = false;
+  try { if (sessionStorage.getItem(ROLE_KEY) === 'presenter') role = 'presenter'; } catch (e) {}
+  var MIRROR_KEY = 'cobrowse.mirrorOffer';
   function frame(type, body) { return JSON.stringify({ v: 1, type: type, body: body || {} }); }
   function send(type, body) {
     if (!ws || ws.readyState !== 1) return false;
@@ -488,7 +493,7 @@ public enum CobrowseScript {
   function pageEvent(kind, text) {
     try {
       text = utf8Cut(maskText(String(text || '').replace(/\s+/g, ' ').trim()), 900);
-      if (!text || ended) return;
+      if (!text || ended || role === 'presenter') return;   // the agent's own tab reports nothing
       var now = Date.now(), key = kind + '|' + text;
       if (peLast.has(key) && now - peLast.get(key) < 10000) return;
       peLast.set(key, now);
@@ -555,8 +560,18 @@ public enum CobrowseScript {
           connected = true; backoff = 500;
           consented = !!b.consentGiven;
           agentName = b.agentName || agentName;
+          role = b.role === 'presenter' ? 'presenter' : 'customer';
+          try { if (role === 'presenter') sessionStorage.setItem(ROLE_KEY, role); else sessionStorage.removeItem(ROLE_KEY); } catch (e) {}
+          if (role === 'presenter') { peQueue = []; overlay.presenter(); sendFull(); break; }
           overlay.show(agentName, consented);
           if (consented) { sendFull(); flushPageEvents(); }
+          offerMirror(null);
+          break;
+        case 'presenting':
+          // The agent shows the customer a page: the customer may open it (a one-time link) in a new tab.
+          // The agent's own tab hears it only when the showing stops.
+          if (role === 'presenter') { if (b.active === false) finish('You stopped showing this page.'); break; }
+          offerMirror(b);
           break;
         case 'ping': send('pong', { seq: b.seq }); break;
         case 'request-scene': sendFull(); break;
@@ -587,6 +602,8 @@ public enum CobrowseScript {
           else finish('The session has ended. Nothing more is shared.');
           break;
         case 'error':
+          // The agent's tab whose key the engine no longer knows: the showing was stopped.
+          if (!connected && role === 'presenter') { finish('This page is no longer shown to the customer.'); break; }
           if (!connected || /link-used|link-expired|not-found|not-allowed|bad-state/.test(b.code || '') && !consented) {
             finish(String(b.message || 'This co-browse session is not available.'));
           }
@@ -597,6 +614,8 @@ public enum CobrowseScript {
       var was = connected;
       connected = false; ws = null;
       if (ended) return;
+      // The agent pressed Stop showing: the engine closes the tab's connection; no reconnecting.
+      if (role === 'presenter' && stopping) return finish('You stopped showing this page.');
       overlay.quality(was ? 'Reconnecting' : 'Connecting');
       setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, 15000);
@@ -616,17 +635,49 @@ public enum CobrowseScript {
     stopScreen(true);
     clearControl();
     ended = true; connected = false;
-    try { sessionStorage.removeItem(KEY); } catch (e) {}
+    try { sessionStorage.removeItem(KEY); sessionStorage.removeItem(ROLE_KEY); sessionStorage.removeItem(MIRROR_KEY); } catch (e) {}
     if (ws) { try { ws.close(); } catch (e) {} }
     overlay.end(text);
   }
   function stopSharing() {
+    if (role === 'presenter') return stopShowing();
     // Nothing more is captured from here on; the engine answers with session-ended (and the survey).
     stopScreen(true);
     consented = false;
     if (!send('leave', {})) return finish('You stopped sharing. The agent no longer sees this page.');
     overlay.notice('You stopped sharing. The agent no longer sees this page.', true);
     setTimeout(function () { if (!ended) finish('You stopped sharing. The agent no longer sees this page.'); }, 5000);
+  }
+  // The agent's tab: Stop showing ends mirror mode (the engine tells everyone and closes this connection).
+  function stopShowing() {
+    stopping = true; consented = false;
+    if (!send('leave', {})) return finish('You stopped showing this page.');
+    setTimeout(function () { if (!ended) finish('You stopped showing this page.'); }, 5000);
+  }
+  // The customer's side of mirror mode: an offer with Open (the link works once, so it is kept
+  // across this site's pages until it is opened or the showing stops), or the notice that it stopped.
+  function offerMirror(b) {
+    var o = null;
+    if (b) {
+      if (b.active && b.mirrorLink) o = { by: String(b.by || agentName), link: String(b.mirrorLink) };
+      else if (b.active === false) {
+        try { sessionStorage.removeItem(MIRROR_KEY); } catch (e) {}
+        overlay.mirror(null);
+        overlay.notice(String(b.by || agentName) + ' stopped showing the page.', true);
+        return;
+      } else return;
+    } else {
+      try { o = JSON.parse(sessionStorage.getItem(MIRROR_KEY) || 'null'); } catch (e) { o = null; }
+      if (!o || typeof o.link !== 'string' || typeof o.by !== 'string') return;
+    }
+    try { sessionStorage.setItem(MIRROR_KEY, JSON.stringify(o)); } catch (e) {}
+    overlay.mirror(o, function () {
+      try { sessionStorage.removeItem(MIRROR_KEY); } catch (e) {}
+      // Only the engine's own viewer page opens, in a tab of its own that cannot reach this one.
+      var u; try { u = new URL(o.link); } catch (e) { return; }
+      if (u.origin !== ENGINE || u.pathname.indexOf('/view/') !== 0) return;
+      window.open(u.href, '_blank', 'noopener');
+    });
   }
   function startSurvey(seconds) {
     stopScreen(true);
@@ -983,7 +1034,31 @@ public enum CobrowseScript {
           break;
       }
     }
+    var mirrorPanel = null;
     return {
+      // The agent's own tab (mirror mode): no customer texts, only what this tab does and how to stop it.
+      presenter: function () {
+        sharingNow = false;
+        label.textContent = 'You are showing this page to the customer';
+        stop.textContent = 'Stop showing';
+        who.textContent = ''; who.style.display = 'none';
+        share.style.display = 'none'; down.style.display = 'none';
+        attach();
+      },
+      // The customer's offer to watch the agent's page; offer null removes it.
+      mirror: function (offer, open) {
+        if (mirrorPanel) { mirrorPanel.remove(); mirrorPanel = null; }
+        if (!offer) return;
+        var go = el('button', 'ok'); go.textContent = 'Open'; go.setAttribute('data-cb', 'mirror-open');
+        var p = mirrorPanel = panel(offer.by.slice(0, 80) + ' wants to show you a page', [go]);
+        p.setAttribute('data-cb', 'mirror-offer');
+        var note = el('p', 'muted'); note.textContent = 'It opens in a new tab; this page stays shared as before.'; p.insertBefore(note, p.lastChild);
+        go.addEventListener('click', function () {
+          open();
+          p.firstChild.textContent = offer.by.slice(0, 80) + '\u2019s page is open in a new tab.';
+          note.remove(); go.parentNode.remove();
+        });
+      },
       show: function (agent, sharing) {
         sharingNow = !!sharing;
         label.textContent = !sharing ? 'Waiting for your consent' : screen ? 'Sharing your screen with ' + agent :
