@@ -19,7 +19,7 @@ public enum PresenterPage {
         </div>
         <p class="buttons"><button id="start" class="allow" disabled>Start showing</button></p>
         <p id="status" class="status" role="status" aria-live="polite"></p>
-        <p class="muted">Stop from your console (the same key) or with "Stop sharing" on the shown page. This link works once.</p>
+        <p class="muted">Stop from your console (the same key) or with "Stop showing" on the shown page. This link works once.</p>
         </main>
         <script src="/presenter.js"></script>
         """)

@@ -8,20 +8,27 @@
 // the customer's page is inserted as text, never as markup.
 public enum ViewerPage {
     /// The page behind a valid viewer link. Names and the ticket id come from
-    /// outside and are escaped.
-    public static func page(viewerName: String, agentName: String, ticket: Ticket) -> String {
+    /// outside and are escaped. `mirror`: the customer's own mirror link (mirror
+    /// mode): they watch the page the agent shows, and it opens at once (they
+    /// pressed Open in their overlay for it).
+    public static func page(viewerName: String, agentName: String, ticket: Ticket, mirror: Bool = false) -> String {
         let e = CustomerPages.escape
+        let title = mirror ? "\(e(agentName)) is showing you a page · \(e(ticket.id))" : "Watch the co-browse session · \(e(ticket.id))"
+        let heading = mirror ? "\(e(agentName)) is showing you a page" : "Watch a co-browse session"
+        let intro = mirror
+            ? "\(e(viewerName)), this is the page \(e(agentName)) is showing you (ticket \(e(ticket.id))). You only watch: nothing here can change it, and private fields stay hidden."
+            : "\(e(viewerName)), \(e(agentName)) invited you to watch the co-browse session for ticket \(e(ticket.id)). You will see the customer's screen with private fields hidden."
         return """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="referrer" content="no-referrer">
-        <title>Watch the co-browse session · \(e(ticket.id))</title>
+        <title>\(title)</title>
         <link rel="stylesheet" href="/assets/cobrowse.css">
         <link rel="stylesheet" href="/viewer.css"></head><body class="viewer-page">
-        <main id="viewer" data-viewer="\(e(viewerName))" data-agent="\(e(agentName))">
-        <h1>Watch a co-browse session</h1>
-        <p id="invite">\(e(viewerName)), \(e(agentName)) invited you to watch the co-browse session for ticket \(e(ticket.id)). You will see the customer's screen with private fields hidden.</p>
+        <main id="viewer" data-viewer="\(e(viewerName))" data-agent="\(e(agentName))"\(mirror ? " data-mirror=\"1\"" : "")>
+        <h1>\(heading)</h1>
+        <p id="invite">\(intro)</p>
         <p class="buttons"><button id="join" class="allow" disabled>Join</button></p>
         <p id="status" class="status" role="status" aria-live="polite"></p>
         <p id="error" class="error" role="alert" hidden></p>
@@ -69,6 +76,9 @@ public enum ViewerPage {
   function $(id) { return document.getElementById(id); }
   var token = location.pathname.split('/').pop();
   var myName = main.getAttribute('data-viewer') || '', agentName = main.getAttribute('data-agent') || '';
+  // The customer's mirror page (mirror mode): the agent's page, not the customer's own.
+  var mirror = main.getAttribute('data-mirror') === '1';
+  var WHOSE = mirror ? 'the page' : 'the customer\u2019s screen';
   var join = $('join'), status = $('status'), errorBox = $('error'), session = $('session'), stage = $('stage'), screenEl = $('screen');
   var stateEl = $('state'), whoEl = $('who'), give = $('giveback'), controlNote = $('control'), titleEl = $('page-title'), urlEl = $('page-url');
   var SVG = 'http://www.w3.org/2000/svg', INK = '#ff6a00';
@@ -174,8 +184,8 @@ public enum ViewerPage {
   }
   function delta(d) {
     if (!scene || d.baseVersion !== scene.version) {
-      // Lost track: keep the last picture until the next full scene (the customer sends one every few seconds).
-      if (!behind) { behind = true; say('Catching up with the customer\u2019s screen\u2026'); }
+      // Lost track: keep the last picture and ask the engine for the scene it holds (once, until it comes).
+      if (!behind) { behind = true; say('Catching up with ' + WHOSE + '\u2026'); send('request-scene', {}); }
       return;
     }
     (d.removed || []).forEach(function (id) { id = String(id); var e = els.get(id); if (e) e.remove(); els.delete(id); scene.nodes.delete(id); });
@@ -273,8 +283,9 @@ public enum ViewerPage {
   function showSummary(s) {
     var bits = [];
     if (s.status === 'ended') bits.push('The session has ended');
+    else if (mirror) bits.push('Live: ' + agentName + ' is showing you this page');
     else bits.push(s.customerConnected === false ? 'The customer is away' : 'Live');
-    if (s.controlMode) bits.push(MODES[s.controlMode] || String(s.controlMode));
+    if (s.controlMode && !mirror) bits.push(MODES[s.controlMode] || String(s.controlMode));
     if (s.quality && s.quality !== 'unknown') bits.push('Connection ' + s.quality);
     stateEl.textContent = bits.join(' \u00b7 ');
   }
@@ -311,8 +322,17 @@ public enum ViewerPage {
         case 'welcome':
           welcomed = true; join.hidden = true; session.hidden = false;
           if (b.agentName) agentName = String(b.agentName);
-          say('Connected. Waiting for the customer\u2019s screen\u2026');
+          say(mirror ? 'Connected. Waiting for ' + agentName + '\u2019s page\u2026' : 'Connected. Waiting for the customer\u2019s screen\u2026');
           break;
+        case 'presenting':
+          // The agent stopped showing the page: the mirror says so and draws nothing more.
+          if (!mirror || b.active !== false) break;
+          ended = true; scene = null; els.clear(); marks = []; agentPointer = null;
+          screenEl.textContent = ''; session.hidden = true;
+          errorBox.hidden = true;
+          say(String(b.by || agentName) + ' stopped showing the page. You can close this tab.');
+          try { ws.close(); } catch (e) {}
+          return;
         case 'snapshot':
           if (b.summary) showSummary(b.summary);
           if (b.scene) { full(b.scene); say(''); }
@@ -343,6 +363,8 @@ public enum ViewerPage {
   }
   join.addEventListener('click', connect);
   join.disabled = false;
+  // The customer pressed Open for this page in their overlay: it joins at once.
+  if (mirror) { join.hidden = true; connect(); }
 })();
 """#
 }
