@@ -556,6 +556,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         origin.reply(.welcome(Welcome(server: "cobrowse-engine", role: .viewer, sessionId: sid, agentName: m.summary.agentName)))
         origin.reply(.summary(m.summary))
         if let scene = m.presentedScene { origin.reply(.scene(scene)) }
+        // Opened after the agent stopped: the page says so instead of waiting.
+        if !m.isPresenting { origin.reply(.presenting(PresentingState(active: false, by: m.summary.agentName))) }
     }
 
     private func viewerHandshake(_ record: LinkRecord, viewer: String, origin: Origin, now: Date) {
@@ -624,7 +626,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                                                        body: outcome == .valid && watching ? "This co-browse session has ended." : outcome.customerMessage))
         }
         // The mirror link is the customer's own: they watch the page the agent shows.
-        let page = ViewerPage.page(viewerName: record.viewerName ?? m.summary.ticket.customer, agentName: m.summary.agentName, ticket: m.summary.ticket)
+        let page = ViewerPage.page(viewerName: record.viewerName ?? m.summary.ticket.customer, agentName: m.summary.agentName, ticket: m.summary.ticket,
+                                   mirror: record.purpose == .mirror)
         return GatewayResponse(status: 200, body: Array(page.utf8), headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: host))])
     }
 
@@ -693,7 +696,11 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                     }
                 case .closePresenter:
                     if let cid = presenterBySession.removeValue(forKey: sid) {
-                        if let c = links[cid]?.connection { close(c) }
+                        // The tab is told before it is closed, so it does not reconnect.
+                        if let c = links[cid]?.connection {
+                            send(WireCodec.encode(.presenting(PresentingState(active: false, by: machines[sid]?.summary.agentName ?? "agent"))), to: c)
+                            close(c)
+                        }
                         links[cid]?.sessionId = nil
                     }
                     presenterKeys = presenterKeys.filter { $0.value != sid }
