@@ -286,7 +286,7 @@ public enum ViewerPage {
     else if (mirror) bits.push('Live: ' + agentName + ' is showing you this page');
     else bits.push(s.customerConnected === false ? 'The customer is away' : 'Live');
     if (s.controlMode && !mirror) bits.push(MODES[s.controlMode] || String(s.controlMode));
-    if (s.quality && s.quality !== 'unknown') bits.push('Connection ' + s.quality);
+    if (s.quality && s.quality !== 'unknown' && !mirror) bits.push('Connection ' + s.quality);   // the customer's link, not the shown page's
     stateEl.textContent = bits.join(' \u00b7 ');
   }
   give.addEventListener('click', function () { send('hand-over', { to: agentName }); });
