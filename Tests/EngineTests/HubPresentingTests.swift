@@ -74,4 +74,28 @@ final class HubPresentingTests: HubTestCase {
         send(sup, .startPresenting)
         XCTAssertEqual(sup.errors.last?.code, .notAllowed)
     }
+
+    /// The presenter tab hears the stop before the engine closes it (so it does not reconnect),
+    /// and a mirror link opened after the stop is told at once instead of waiting for a page.
+    func testThePresenterTabHearsTheStopAndALateMirrorToo() throws {
+        let (agent, customer, _) = try activeSession()
+        send(agent, .startPresenting, id: 5)
+        guard case let .presenterLink(p)? = agent.received.last(where: { $0.re == 5 })?.message else { return XCTFail("\(agent.messages.suffix(2))") }
+        let page = connect(.customer(remote: "agent-browser"))
+        send(page, .hello(Hello(client: "presenter-page", token: token(p.link))))
+        guard case let .welcome(w)? = page.messages.first, let key = w.resumeKey else { return XCTFail("\(page.messages)") }
+        hub.connectionClosed(page)
+        let sdk = connect(.customer(remote: "agent-browser"))
+        send(sdk, .hello(Hello(client: "cobrowse.js", resumeKey: key)))
+        guard let mirrorLink = customer.messages.compactMap({ if case let .presenting(s) = $0 { return s.mirrorLink }; return nil }).first else {
+            return XCTFail("no mirror link: \(customer.messages.map(\.type))")
+        }
+        send(agent, .stopPresenting)
+        XCTAssertEqual(sdk.messages.last, .presenting(PresentingState(active: false, by: "Maria S.")))
+        XCTAssertTrue(sdk.closed)
+        let mirror = connect(.customer(remote: "customer-browser"))
+        send(mirror, .hello(Hello(client: "viewer", token: token(mirrorLink))))
+        XCTAssertTrue(mirror.messages.contains(.presenting(PresentingState(active: false, by: "Maria S."))), "\(mirror.messages.map(\.type))")
+        XCTAssertFalse(mirror.messages.contains { if case .scene = $0 { return true }; return false })
+    }
 }
