@@ -102,6 +102,7 @@ final class BrowserMirrorTests: XCTestCase {
         let out = try customer.waitForExit(timeout: 60)
         XCTAssertEqual(customer.status, 0, out)
         XCTAssertTrue(out.contains("OFFER Maria S. wants to show you a page"), out)
+        XCTAssertTrue(out.contains("STEP offer kept on https://127.0.0.1:\(fixture.port)/demo/integrations"), out)
         XCTAssertTrue(out.contains("STEP opened Maria S.\u{2019}s page is open in a new tab."), out)
         XCTAssertTrue(out.contains("HEADING Maria S. is showing you a page"), out)
         XCTAssertFalse(out.contains("invited you to watch"), out)

@@ -6,7 +6,8 @@ this side plays either browser and prints "STEP ...", "TEXT ..." lines, or
 "FAIL ..." and a non-zero exit when a bounded wait runs out or a check does not
 hold. The browser is always quit.
 
-  mirror.py customer LINK            consent (view only), wait for the offer in the overlay, press Open,
+  mirror.py customer LINK            consent (view only), wait for the offer in the overlay, go to the
+                                     demo's integrations page (the offer stays), press Open,
                                      read the mirror viewer page in the new tab, then wait until it says
                                      the agent stopped (and the overlay on the customer's page says so too)
   mirror.py agent PRESENTER_LINK PATH [--stop-here FILE]
@@ -41,6 +42,11 @@ def customer(driver, link):
     offer = wait(driver, "the offer to watch the agent's page",
                  lambda d: [t for _, a, t in shadow_nodes(d) if "wants to show you a page" in t], timeout=90)
     say("OFFER", offer[0])
+    # The offer outlives a navigation on the customer's site (the one-time link is kept until used or stopped).
+    driver.get(driver.current_url.split("/demo")[0] + "/demo/integrations")
+    wait(driver, "the SDK on the next page", lambda d: d.execute_script("return document.readyState") == "complete" and sdk_joined(d))
+    wait(driver, "the offer on the next page", lambda d: overlay_node(d, "mirror-open"), timeout=30)
+    say("STEP offer kept on", driver.current_url)
     before = set(driver.window_handles)
     press_overlay(driver, "mirror-open")
     tab = wait(driver, "the mirror tab", lambda d: (set(d.window_handles) - before or {None}).pop())
