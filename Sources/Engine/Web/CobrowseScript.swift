@@ -673,9 +673,9 @@ public enum CobrowseScript {
     try { sessionStorage.setItem(MIRROR_KEY, JSON.stringify(o)); } catch (e) {}
     overlay.mirror(o, function () {
       try { sessionStorage.removeItem(MIRROR_KEY); } catch (e) {}
-      // Only the engine's own viewer page opens, in a tab of its own that cannot reach this one.
+      // Only a viewer page opens, in a tab of its own that cannot reach this one.
       var u; try { u = new URL(o.link); } catch (e) { return; }
-      if (u.origin !== ENGINE || u.pathname.indexOf('/view/') !== 0) return;
+      if (!/^https?:$/.test(u.protocol) || u.pathname.indexOf('/view/') !== 0) return;
       window.open(u.href, '_blank', 'noopener');
     });
   }
