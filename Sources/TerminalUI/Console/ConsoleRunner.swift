@@ -16,11 +16,14 @@ public enum ConsoleRunner {
         }
 
         let loaded = ThemeLoader().load(options.theme)
-        let terminal = CursesTerminal()
+        let terminal = CursesTerminal(mouse: options.mouse)
         var theme = loaded.theme
         if terminal.depth == .monochrome && !theme.monochrome { theme = .monochromeTheme }
         let view = ConsoleView(theme: theme)
         var model = ConsoleModel(options: options)
+        model.now = Date()
+        // Ids of marks and actions must not repeat within a session, even across console restarts.
+        model.idSeed = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         var exitReason: String?
         var status: Int32 = 0
 
@@ -35,17 +38,24 @@ public enum ConsoleRunner {
             if let signal = stop.signal { exitReason = "stopped by signal \(signal)"; status = 128 + signal; break }
             if let closed = link.closedReason { exitReason = "connection to the engine closed: \(closed)"; status = 1; break }
 
-            switch terminal.read(timeoutMs: tickMs) {
+            let input = terminal.readEvent(timeoutMs: tickMs)
+            model.now = Date()
+            switch input {
             case let .key(key): perform(model.handle(key: key), link: link, quit: &exitReason); dirty = true
+            case let .mouse(event): perform(model.handle(mouse: event), link: link, quit: &exitReason); dirty = true
             case .resize: dirty = true
             case .none: break
             }
             for message in link.poll() { perform(model.handle(message), link: link, quit: &exitReason); dirty = true }
+            // A pointer move held back by the 10-a-second limit goes out when its time comes.
+            perform(model.tick(now: Date()), link: link, quit: &exitReason)
 
             let now = Date()
+            // A waiting action's countdown ticks every second.
+            if model.actionStatus?.state == .waiting && now.timeIntervalSince(lastFrame) >= 1 { dirty = true }
             guard dirty || now.timeIntervalSince(lastFrame) >= 1 else { continue }
             let size = terminal.size
-            model.viewCells = view.viewArea(model, size: size).size
+            model.viewArea = view.viewArea(model, size: size)
             terminal.present(view.frame(model, size: size, now: now))
             dirty = false
             lastFrame = now
