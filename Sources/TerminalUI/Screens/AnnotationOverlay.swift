@@ -193,22 +193,32 @@ private struct MarkCanvas {
         put("┌", x0, y0, pen); put("┐", x1, y0, pen); put("└", x0, y1, pen); put("┘", x1, y1, pen)
     }
 
-    /// The ellipse inside the box, traced with strokes along its tangent.
+    /// The ellipse inside the box: a rounded oval when it is only a few rows
+    /// tall, else traced with strokes along its tangent (each cell takes the
+    /// stroke of the curve point nearest its centre).
     mutating func ellipse(_ a: (x: Int, y: Int), _ b: (x: Int, y: Int), _ pen: Pen) {
         let x0 = min(a.x, b.x), x1 = max(a.x, b.x), y0 = min(a.y, b.y), y1 = max(a.y, b.y)
+        guard x1 - x0 >= 2, y1 > y0 else { put("◯", (x0 + x1) / 2, (y0 + y1) / 2, pen); return }
+        if y1 - y0 < 4 {
+            for x in x0 + 1..<x1 { put("─", x, y0, pen); put("─", x, y1, pen) }
+            for y in y0 + 1..<y1 { put("(", x0, y, pen); put(")", x1, y, pen) }
+            put("╭", x0, y0, pen); put("╮", x1, y0, pen); put("╰", x0, y1, pen); put("╯", x1, y1, pen)
+            return
+        }
         let rx = Double(x1 - x0) / 2, ry = Double(y1 - y0) / 2
-        guard rx >= 1, ry >= 0.5 else { put("◯", (x0 + x1) / 2, (y0 + y1) / 2, pen); return }
         let cx = Double(x0) + rx, cy = Double(y0) + ry
-        let steps = Int(8 * (rx + ry)) + 16
-        var done = Set<Int>()
+        let steps = Int(16 * (rx + ry)) + 32
+        var best: [Int: (distance: Double, glyph: Character, x: Int, y: Int)] = [:]
         for i in 0..<steps {
             let t = 2 * Double.pi * Double(i) / Double(steps)
-            let x = Int((cx + rx * cos(t)).rounded()), y = Int((cy + ry * sin(t)).rounded())
+            let px = cx + rx * cos(t), py = cy + ry * sin(t)
+            let x = Int(px.rounded()), y = Int(py.rounded())
+            let d = (px - Double(x)) * (px - Double(x)) + (py - Double(y)) * (py - Double(y))
             let key = y * 100_000 + x
-            guard !done.contains(key) else { continue }
-            done.insert(key)
-            put(Self.stroke(-rx * sin(t), ry * cos(t)), x, y, pen)
+            if let b = best[key], b.distance <= d { continue }
+            best[key] = (d, Self.stroke(-rx * sin(t), ry * cos(t)), x, y)
         }
+        for b in best.values { put(b.glyph, b.x, b.y, pen) }
     }
 
     /// " text " as a tag starting at the point, clipped at the area's edge.

@@ -138,12 +138,12 @@ public final class ConsoleView {
         var items: [(String, String, Int)] = [("? help", "?help", 0)]
         if current >= .guided { items.append(("a annotate", "a draw", 1)) }
         if current >= .controlled {
-            items += [("Enter click", "⏎ click", 2), ("i type", "i type", 3), ("PgUp/PgDn scroll", "PgUp/Dn", 6)]
+            items += [("Enter click", "⏎ click", 2), ("i type", "i type", 3), ("PgUp/PgDn scroll", "PgUp/Dn", 7)]
         }
         if current >= .guided { items.append(("p pointer", "p ptr", 14)) }
         items += [("n note", "n note", 4), ("m mode", "m mode", 2), ("s screenshot", "s shot", 9), ("h hand over", "h hand", 10),
                   ("v invite", "v invite", 8), ("x +15m", "x +15m", 7), ("k quality", "k check", 11), ("e end", "e end", 5),
-                  ("b \(mode)", "b \(mode == "braille" ? "blit" : "half")", 13), ("f feed", "f feed", 12), ("q lobby", "q lobby", 0), ("Q quit", "Q quit", 0)]
+                  ("b \(mode)", "b \(mode == "braille" ? "blit" : "half")", 13), ("f feed", "f feed", 6), ("q lobby", "q lobby", 0), ("Q quit", "Q quit", 0)]
         if !model.approvals.isEmpty { items.insert(("A approvals (\(model.approvals.count))", "A approve", 1), at: 1) }
         let long = " " + items.map(\.0).joined(separator: "  ")
         if SafeText.displayWidth(long) <= width { return long }
