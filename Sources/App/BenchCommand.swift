@@ -103,7 +103,7 @@ struct BenchCommand: ParsableCommand {
     }
 }
 
-private func parseCellSize(_ text: String) throws -> (Int, Int) {
+func parseCellSize(_ text: String) throws -> (Int, Int) {
     let parts = text.lowercased().split(separator: "x")
     guard parts.count == 2, let c = Int(parts[0]), let r = Int(parts[1]), (1...2000).contains(c), (1...2000).contains(r) else {
         throw ValidationError("size must be COLSxROWS with 1...2000 each, got '\(text)'")

@@ -13,7 +13,7 @@ struct Cobrowse: ParsableCommand {
         """,
         subcommands: [Demo.self, Serve.self, Agents.self, Tickets.self, Invite.self, Console.self,
                       ScriptedCustomerCommand.self, AuditCommand.self, BenchCommand.self,
-                      Recordings.self, Replay.self, Highlights.self]
+                      Recordings.self, Replay.self, Highlights.self, Screenshots.self, WireCommand.self]
     )
 }
 

@@ -20,13 +20,24 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("recording-retention"),
             help: ArgumentHelp("Days a new recording is kept before the sweeper shreds it (1...3650).", valueName: "DAYS"))
     var recordingRetentionDays: Int = RecordingPolicy.defaultRetentionDays
+    @Option(name: .customLong("socket-group"),
+            help: ArgumentHelp("Team group (name or gid) whose members may connect to the socket (mode 0660); default: only this user (0600). Each agent is still known by their own uid.", valueName: "GROUP"))
+    var socketGroup: String?
 
     func validate() throws {
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
+        if let g = socketGroup, Self.groupID(g) == nil { throw ValidationError("--socket-group: no group \(g)") }
         _ = try parseHostPort(listen)
         guard (1 ... 3650).contains(recordingRetentionDays) else {
             throw ValidationError("--recording-retention must be 1...3650 days, got \(recordingRetentionDays)")
         }
+    }
+
+    /// A group by number or by name.
+    static func groupID(_ text: String) -> UInt32? {
+        if let n = UInt32(text) { return n }
+        guard let g = getgrnam(text) else { return nil }
+        return UInt32(g.pointee.gr_gid)
     }
 
     func run() throws {
@@ -34,6 +45,7 @@ struct Serve: ParsableCommand {
         var config = EngineConfiguration(dataDirectory: data.dataDirectory, socketPath: socket, listenHost: host,
                                          listenPort: port, certificatePath: cert, keyPath: key)
         config.recordingRetention = TimeInterval(recordingRetentionDays) * 86_400
+        config.socketGroup = socketGroup.flatMap(Self.groupID)
         let server = EngineServer(configuration: config)
         do { try server.start() } catch { throw Failure("the engine could not start: \(error)") }
         print("engine: socket \(config.socketPath)")

@@ -216,7 +216,7 @@ struct Highlights: ParsableCommand {
     }
 }
 
-private func stamp(_ d: Date) -> String {
+func stamp(_ d: Date) -> String {
     let f = DateFormatter()
     f.locale = Locale(identifier: "en_US_POSIX")
     f.dateFormat = "yyyy-MM-dd HH:mm:ss"

@@ -10,7 +10,8 @@ import XCTest
 final class EngineFixture {
     let dir: String
     let port: Int
-    var socket: String { dir + "/engine.sock" }
+    /// `DIR/engine.sock` unless a test serves on another path (`startEngine(extra: ["--socket", …])`).
+    var socket: String
     var certificate: String { dir + "/tls/cert.pem" }
     private var processes: [Process] = []
     private var tmuxServers: [String] = []
@@ -32,6 +33,7 @@ final class EngineFixture {
         dir = NSTemporaryDirectory() + "cobrowse-e2e-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         port = try Self.freePort()
+        socket = dir + "/engine.sock"
         if agents {
             try run(["agents", "add", "Maria S.", "--uid", "\(getuid())", "--level", "L2", "--data", dir])
         }
@@ -40,8 +42,9 @@ final class EngineFixture {
     }
 
     /// Starts `cobrowse serve` and waits until both listeners are up.
-    func startEngine() throws {
-        let p = try spawn(["serve", "--data", dir, "--listen", "127.0.0.1:\(port)"])
+    func startEngine(extra: [String] = []) throws {
+        if let i = extra.firstIndex(of: "--socket"), i + 1 < extra.count { socket = extra[i + 1] }
+        let p = try spawn(["serve", "--data", dir, "--listen", "127.0.0.1:\(port)"] + extra)
         try waitUntil(timeout: 30, "engine socket") { FileManager.default.fileExists(atPath: self.socket) }
         _ = p
         try waitUntil(timeout: 15, "gateway port") { Self.canConnect(port: self.port) }
@@ -118,17 +121,17 @@ final class EngineFixture {
     }
 
     @discardableResult
-    func runTool(_ path: String, _ args: [String]) throws -> Output {
+    func runTool(_ path: String, _ args: [String], stdin: String? = nil) throws -> Output {
         // Output goes to files, not pipes: tmux's server inherits the child's
         // descriptors, so a pipe would never reach end-of-file.
         let base = dir + "/tool-\(UUID().uuidString.prefix(8))"
         _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
         _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        if let stdin { _ = FileManager.default.createFile(atPath: base + ".in", contents: Data(stdin.utf8)) }
         defer {
-            try? FileManager.default.removeItem(atPath: base + ".out")
-            try? FileManager.default.removeItem(atPath: base + ".err")
+            for ext in [".out", ".err", ".in"] { try? FileManager.default.removeItem(atPath: base + ext) }
         }
-        let status = try Self.spawnAndWait(path, args, stdout: base + ".out", stderr: base + ".err")
+        let status = try Self.spawnAndWait(path, args, stdin: stdin == nil ? "/dev/null" : base + ".in", stdout: base + ".out", stderr: base + ".err")
         return Output(status: status,
                       stdout: (try? String(contentsOfFile: base + ".out", encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOfFile: base + ".err", encoding: .utf8)) ?? "")
@@ -137,11 +140,11 @@ final class EngineFixture {
     /// posix_spawn + waitpid. Foundation's Process cannot be used for tmux: it
     /// watches the child through a descriptor that tmux's daemonised server
     /// inherits, so `waitUntilExit` would never return.
-    static func spawnAndWait(_ path: String, _ args: [String], stdout: String, stderr: String) throws -> Int32 {
+    static func spawnAndWait(_ path: String, _ args: [String], stdin: String = "/dev/null", stdout: String, stderr: String) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let argv = ([path] + args).map { strdup($0) } + [nil]

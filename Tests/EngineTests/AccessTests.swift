@@ -56,7 +56,11 @@ final class AccessTests: XCTestCase {
         XCTAssertNil(Capabilities(level: .l2).refusal(toRequest: .controlled, customerAccess: .controlled))
         XCTAssertEqual(Capabilities(level: .l2).refusal(toRequest: .controlled, customerAccess: .viewOnly),
                        "The customer allowed view-only access; Guided is the most you can ask for")
-        XCTAssertTrue(Capabilities(level: .l2).refusal(toRequest: .fullControl, customerAccess: .controlled)?.contains("manager") ?? false)
+        // L2 may ask for Full Control, but a manager approves first; L1 may not ask at all.
+        XCTAssertNil(Capabilities(level: .l2).refusal(toRequest: .fullControl, customerAccess: .controlled))
+        XCTAssertTrue(Capabilities(level: .l2).needsManagerApproval(for: .fullControl))
+        XCTAssertFalse(Capabilities(level: .manager).needsManagerApproval(for: .fullControl))
+        XCTAssertNotNil(Capabilities(level: .l1).refusal(toRequest: .fullControl, customerAccess: .controlled))
         XCTAssertNil(Capabilities(level: .manager).refusal(toRequest: .fullControl, customerAccess: .controlled))
         XCTAssertNotNil(Capabilities(level: .supervisor).refusal(toRequest: .guided, customerAccess: .controlled))
     }

@@ -28,8 +28,8 @@ final class FakeClock: @unchecked Sendable {
 }
 
 /// The hub with a real SQLite file and recorded connections: the engine's
-/// rules end to end, without sockets or waits.
-final class HubTests: XCTestCase {
+/// rules end to end, without sockets or waits. Test classes build on it.
+class HubTestCase: XCTestCase {
     var dir: String!
     var store: SQLiteStore!
     var clock: FakeClock!
@@ -88,6 +88,9 @@ final class HubTests: XCTestCase {
         return (agent, customer, started.session.id)
     }
 
+}
+
+final class HubTests: HubTestCase {
     func testUnknownUidIsRefusedClosedAndAudited() throws {
         let c = console(uid: 4242)
         XCTAssertEqual(c.errors.first?.code, .unknownAgent)

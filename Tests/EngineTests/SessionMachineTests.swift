@@ -434,8 +434,9 @@ final class SessionMachineTests: XCTestCase {
 
         var n = active()
         let full = rejects(n.handle(.modeRequested(.fullControl, by: maria), now: at(60)))
-        XCTAssertEqual(full.first?.0, .notAllowed)
+        XCTAssertEqual(full.first?.0, .invalid, "Full Control from an L2 agent needs a reason for the manager")
         XCTAssertTrue(full.first?.1.contains("manager") ?? false, "the reason names the manager's approval")
+        XCTAssertNil(n.summary.awaitingManager)
         XCTAssertTrue(rejects(n.handle(.modeRequested(.controlled, by: maria), now: at(61))).isEmpty)
 
         let boss = Agent(name: "lee", uid: 1003, level: .manager)

@@ -24,14 +24,15 @@ public struct Capabilities: Equatable, Sendable {
         }
     }
 
+    /// L2 agents may ask for Full Control, but a manager approves before the customer is asked.
+    public func needsManagerApproval(for mode: ControlMode) -> Bool {
+        mode == .fullControl && level != .manager
+    }
+
     /// Why this level may not ask for `mode` in a session whose customer
     /// allowed `access`; nil when it may.
     public func refusal(toRequest mode: ControlMode, customerAccess: AccessLevel?) -> String? {
-        if mode == .fullControl && level != .manager {
-            // Manager approval is a later issue; until then only a manager may ask.
-            return "Full Control needs a manager's approval, which is not available yet"
-        }
-        if mode > maxControlMode {
+        if mode > maxControlMode && !(mode == .fullControl && level == .l2) {
             return maxControlMode == .viewOnly
                 ? "\(level.rawValue) participants watch only and cannot ask for control"
                 : "\(level.rawValue) agents may ask for \(maxControlMode.title) at most"

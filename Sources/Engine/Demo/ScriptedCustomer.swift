@@ -101,6 +101,15 @@ public final class ScriptedCustomer: @unchecked Sendable {
                 case .requestScene: client.send(.scene(walk.fullScene())); lastFull = Date()
                 case let .modeRequest(r): client.send(.modeAnswer(ModeAnswer(mode: r.mode, accept: true)))
                 case .extensionRequest: client.send(.extensionAnswer(ExtensionAnswer(accept: true)))
+                // A cooperative customer: allows each previewed action and the screenshot. The
+                // script has no real page, so an action "works" when its target is in the scene.
+                case let .actionRequest(r):
+                    log("allowed: \(r.preview)")
+                    client.send(.actionAnswer(ActionAnswer(id: r.action.id, allow: true)))
+                case let .performAction(a):
+                    let found = a.target.map { id in walk.fullScene().nodes.contains { $0.id == id } } ?? true
+                    client.send(.actionResult(ActionResult(id: a.id, ok: found, detail: found ? nil : "no such element")))
+                case .screenshotRequest: client.send(.screenshotAnswer(ScreenshotAnswer(allow: true)))
                 case let .sessionEnded(e): return "session ended: \(e.reason.title)"
                 case let .error(e): log("engine said: \(e.message)")
                 default: break

@@ -17,6 +17,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
 
     /// Set before the engine takes connections; nil records nothing.
     public var recordingService: RecordingService?
+    /// Where customer-approved screenshots are sealed; nil: screenshots are refused.
+    public var screenshotVault: ScreenshotVault?
     private var recordings: [String: SessionRecording] = [:]
     private var machines: [String: SessionMachine] = [:]
     private var links: [Int: Link] = [:]
@@ -36,6 +38,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             case handshaking
             case console(Agent)
             case customer
+            /// One of the customer's team in the browser viewer page.
+            case viewer(String)
         }
     }
 
@@ -71,7 +75,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                 let effects = m.handle(.tick, now: now)
                 machines[id] = m
                 perform(effects, session: id, origin: nil)
-                if m.summary.status == .ended, customerBySession[id] == nil, !hasConsoles(id) {
+                if m.summary.status == .ended, customerBySession[id] == nil, !hasConsoles(id), !m.surveyOpen(at: now) {
                     machines[id] = nil
                 }
             }
@@ -134,6 +138,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                 }
             case let .console(agent):
                 dispatch(.consoleDetached(name: agent.name, role: link.watch ? .supervisor : .agent), session: sid, origin: nil)
+            case let .viewer(name):
+                dispatch(.viewerLeft(name: name), session: sid, origin: nil)
             case .handshaking:
                 break
             }
@@ -159,6 +165,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             case .handshaking: handshake(frame, link: link, origin: origin)
             case let .console(agent): consoleMessage(frame.message, agent: agent, link: link, origin: origin)
             case .customer: customerMessage(frame.message, link: link, origin: origin)
+            case let .viewer(name): viewerMessage(frame.message, name: name, link: link, origin: origin)
             }
         }
     }
@@ -185,6 +192,17 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         if route == "/demo" || route.hasPrefix("/demo/"), let asset = DemoPages.asset(route) {
             return GatewayResponse(status: 200, contentType: asset.contentType, body: Array(asset.body.utf8),
                                    headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: WebPolicy.host(in: headers)))])
+        }
+        if route == "/viewer.js" {
+            return GatewayResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: Array(ViewerPage.script.utf8))
+        }
+        if route == "/viewer.css" {
+            return GatewayResponse(status: 200, contentType: "text/css; charset=utf-8", body: Array(ViewerPage.stylesheet.utf8))
+        }
+        if route.hasPrefix("/view/") {
+            let token = String(route.dropFirst("/view/".count))
+            let host = WebPolicy.host(in: headers)
+            return locked { viewerPage(token: token, host: host) }
         }
         if route.hasPrefix("/join/") {
             let token = String(route.dropFirst("/join/".count))
@@ -245,6 +263,9 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         var sessionId: String
         var resumed = false
         var resumeKey: String?
+        if let token = hello.token, let record = try? store.link(tokenHash: OneTimeLink.hash(token: token)), let viewer = record.viewerName {
+            return viewerHandshake(record, viewer: viewer, origin: origin, now: now)
+        }
         if let token = hello.token {
             let hash = OneTimeLink.hash(token: token)
             let record = try? store.link(tokenHash: hash)
@@ -272,7 +293,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             origin.close()
             return
         }
-        guard let machine = machines[sessionId], machine.summary.status != .ended else {
+        // A customer who dropped during the survey window may come back to rate (resume key only).
+        guard let machine = machines[sessionId], machine.summary.status != .ended || (resumed && machine.surveyOpen(at: now)) else {
             origin.fail(.badState, "this co-browse session has ended")
             origin.close()
             return
@@ -302,7 +324,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             do {
                 let sessions = try store.openSessions(agentName: agent.name).map { live($0) }
                 let tickets = try store.allTickets().filter { $0.status != "closed" }
-                origin.reply(.lobby(Lobby(agent: agent, tickets: tickets, sessions: sessions)))
+                let approvals = agent.level == .manager ? machines.values.compactMap(\.approvalRequest).sorted { $0.requestedAt < $1.requestedAt } : nil
+                origin.reply(.lobby(Lobby(agent: agent, tickets: tickets, sessions: sessions, approvals: approvals)))
             } catch {
                 origin.fail(.internalError, "could not read the lobby: \(error)")
             }
@@ -331,7 +354,23 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         case let .addNote(n):
             writeAction(link, agent, origin, "add a note") { sid in dispatch(.noteAdded(NoteEntry(at: clock(), author: agent.name, text: n.text)), session: sid, origin: origin) }
         case let .requestMode(req):
-            writeAction(link, agent, origin, "change the control mode") { sid in dispatch(.modeRequested(req.mode, by: agent), session: sid, origin: origin) }
+            writeAction(link, agent, origin, "change the control mode") { sid in dispatch(.modeRequested(req.mode, by: agent, reason: req.reason), session: sid, origin: origin) }
+        case let .annotate(command):
+            writeAction(link, agent, origin, "annotate") { sid in dispatch(.annotate(command, by: agent.name), session: sid, origin: origin) }
+        case let .agentPointer(p):
+            writeAction(link, agent, origin, "point on the customer's page") { sid in dispatch(.agentPointer(p.at, by: agent.name), session: sid, origin: origin) }
+        case let .controlAction(action):
+            writeAction(link, agent, origin, "act on the customer's page") { sid in dispatch(.controlAction(action, by: agent.name), session: sid, origin: origin) }
+        case .requestScreenshot:
+            writeAction(link, agent, origin, "ask for a screenshot") { sid in dispatch(.screenshotRequested(by: agent), session: sid, origin: origin) }
+        case let .handOver(h):
+            writeAction(link, agent, origin, "hand over control") { sid in dispatch(.handOver(to: h.to, by: agent.name), session: sid, origin: origin) }
+        case let .inviteViewer(v):
+            writeAction(link, agent, origin, "invite a viewer") { sid in dispatch(.viewerInviteRequested(name: v.name, by: agent), session: sid, origin: origin) }
+        case let .approvalAnswer(answer):
+            // Managers answer from anywhere (the lobby); the machine checks the level and audits a refusal.
+            guard machines[answer.sessionId] != nil else { return origin.fail(.notFound, "no open session \(answer.sessionId)") }
+            dispatch(.managerAnswered(approve: answer.approve, by: agent), session: answer.sessionId, origin: origin)
         case let .requestExtension(req):
             writeAction(link, agent, origin, "extend the session") { sid in dispatch(.extensionRequested(minutes: req.minutes, by: agent), session: sid, origin: origin) }
         case .qualityCheck:
@@ -401,9 +440,77 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         case let .survey(v): event = .survey(v)
         case let .pageEvent(e): event = .pageEvent(e)
         case let .qualityAnswer(a): event = .qualityAnswered(ok: a.ok)
+        case let .actionAnswer(a): event = .actionAnswered(a)
+        case let .actionResult(r): event = .actionResult(r)
+        case let .screenshotAnswer(a): event = .screenshotAnswered(allow: a.allow)
         default: return origin.fail(.notAllowed, "\(message.type) is not a customer message")
         }
         dispatch(event, session: sid, origin: origin)
+    }
+
+    // MARK: - Viewers (the customer's team, in the browser viewer page)
+
+    private func viewerHandshake(_ record: LinkRecord, viewer: String, origin: Origin, now: Date) {
+        let hash = record.tokenHash
+        let outcome = LinkCheck.evaluate(record, now: now)
+        guard outcome == .valid, (try? store.markLinkUsed(tokenHash: hash, at: now)) == true else {
+            let used = outcome == .used || outcome == .valid
+            try? store.appendAudit(at: now, actor: viewer, action: "viewer.link-refused", sessionId: record.sessionId, detail: used ? "used" : "\(outcome)")
+            origin.fail(used ? .linkUsed : (outcome == .expired ? .linkExpired : .notFound),
+                        used ? LinkCheck.Outcome.used.customerMessage : outcome.customerMessage)
+            origin.close()
+            return
+        }
+        let sid = record.sessionId
+        guard var m = machines[sid] else {
+            origin.fail(.badState, "this co-browse session has ended")
+            return origin.close()
+        }
+        let effects = m.handle(.viewerJoined(name: viewer), now: now)
+        machines[sid] = m
+        if case let .reject(code, text)? = effects.first {
+            try? store.appendAudit(at: now, actor: viewer, action: "viewer.refused", sessionId: sid, detail: text)
+            origin.fail(code, text)
+            return origin.close()
+        }
+        let cid = origin.connection.connectionID
+        links[cid]?.role = .viewer(viewer)
+        links[cid]?.sessionId = sid
+        try? store.addParticipant(sessionId: sid, name: viewer, role: .viewer, at: now)
+        origin.reply(.welcome(Welcome(server: "cobrowse-engine", role: .viewer, sessionId: sid, agentName: m.summary.agentName)))
+        // What a late joiner needs at once: the chrome, the picture and the marks.
+        origin.reply(.summary(m.summary))
+        if let scene = m.scene { origin.reply(.scene(scene)) }
+        if let set = m.annotationSetIfAny { origin.reply(.annotations(set)) }
+        perform(effects, session: sid, origin: origin)
+    }
+
+    private func viewerMessage(_ message: WireMessage, name: String, link: Link, origin: Origin) {
+        guard let sid = link.sessionId else { return origin.fail(.badState, "not in a session") }
+        switch message {
+        case let .agentPointer(p): dispatch(.agentPointer(p.at, by: name), session: sid, origin: origin)
+        case let .annotate(c): dispatch(.annotate(c, by: name), session: sid, origin: origin)
+        case let .controlAction(a): dispatch(.controlAction(a, by: name), session: sid, origin: origin)
+        case let .handOver(h): dispatch(.handOver(to: h.to, by: name), session: sid, origin: origin)
+        case .pong: break
+        default:
+            try? store.appendAudit(at: clock(), actor: name, action: "write.refused", sessionId: sid, detail: "viewer sent \(message.type)")
+            origin.fail(.notAllowed, "\(message.type) is not a viewer message")
+        }
+    }
+
+    private func viewerPage(token: String, host: String?) -> GatewayResponse {
+        let now = clock()
+        let record = try? store.link(tokenHash: OneTimeLink.hash(token: token))
+        let outcome = LinkCheck.evaluate(record, now: now)
+        guard outcome == .valid, let record, let viewer = record.viewerName, let m = machines[record.sessionId], m.summary.status != .ended else {
+            try? store.appendAudit(at: now, actor: "viewer", action: "viewer.link-refused", sessionId: record?.sessionId, detail: "page: \(outcome)")
+            let status = outcome == .unknown || record?.viewerName == nil ? 404 : 410
+            return .html(status, CustomerPages.message(title: outcome == .valid ? "Session ended" : "Link not valid",
+                                                       body: outcome == .valid && record?.viewerName != nil ? "This co-browse session has ended." : outcome.customerMessage))
+        }
+        let page = ViewerPage.page(viewerName: viewer, agentName: m.summary.agentName, ticket: m.summary.ticket)
+        return GatewayResponse(status: 200, body: Array(page.utf8), headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: host))])
     }
 
     // MARK: - Running the machines
@@ -445,6 +552,31 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                     try store.saveSurvey(sessionId: sid, survey)
                 case let .reject(code, text):
                     origin?.fail(code, text)
+                case let .reply(message):
+                    origin?.reply(message)
+                case let .toManagers(message):
+                    let bytes = WireCodec.encode(message)
+                    for link in links.values {
+                        if case let .console(agent) = link.role, agent.level == .manager { send(bytes, to: link.connection) }
+                    }
+                case let .mintViewerLink(name):
+                    let minted = OneTimeLink.mint()
+                    let now = clock()
+                    try store.insertLink(LinkRecord(tokenHash: minted.hash, sessionId: sid, createdAt: now,
+                                                    expiresAt: now.addingTimeInterval(policy.linkLifetime), viewerName: name))
+                    origin?.reply(.viewerInvited(ViewerInvited(name: name, link: "\(publicBaseURL)/view/\(minted.token)")))
+                case let .storeScreenshot(scene, by):
+                    guard let vault = screenshotVault else {
+                        let item = ActivityItem(at: clock(), kind: .warning, actor: "engine", text: "Screenshot not stored: this engine keeps no screenshots")
+                        try store.appendActivity(sessionId: sid, item)
+                        broadcast(.activity(item), session: sid)
+                        continue
+                    }
+                    let shot = try vault.save(scene, sessionId: sid, requestedBy: by, at: clock())
+                    try store.appendAudit(at: clock(), actor: "engine", action: "screenshot.stored", sessionId: sid, detail: "id=\(shot.id)")
+                    let item = ActivityItem(at: clock(), kind: .info, actor: "engine", text: "Screenshot \(shot.id) stored encrypted with the session")
+                    try store.appendActivity(sessionId: sid, item)
+                    broadcast(.activity(item), session: sid)
                 }
             } catch {
                 // A store failure (a full disk, say) must not take the live session down;
@@ -458,8 +590,21 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     private func broadcast(_ message: WireMessage, session sid: String) {
         record(message, session: sid)
         let bytes = WireCodec.encode(message)
+        let forViewers = Self.viewersSee(message)
         for link in links.values where link.sessionId == sid {
-            if case .console = link.role { send(bytes, to: link.connection) }
+            switch link.role {
+            case .console: send(bytes, to: link.connection)
+            case .viewer where forViewers: send(bytes, to: link.connection)
+            default: break
+            }
+        }
+    }
+
+    /// Viewers get the picture and the marks, not the agent's feed, notes or errors.
+    static func viewersSee(_ message: WireMessage) -> Bool {
+        switch message {
+        case .scene, .sceneDelta, .annotations, .agentPointer, .participants, .summary, .sessionEnded: true
+        default: false
         }
     }
 
@@ -505,6 +650,9 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             return false
         }
     }
+
+    /// The current (redacted) scene of an open session, for tests and tools.
+    public func machineScene(_ sid: String) -> Scene? { locked { machines[sid]?.scene } }
 
     /// The stored summary, or the live one when the session is running.
     private func live(_ summary: SessionSummary) -> SessionSummary {

@@ -16,6 +16,8 @@ public struct EngineConfiguration: Sendable {
     public var tickInterval: TimeInterval
     /// How long recordings are kept before the retention sweeper removes them.
     public var recordingRetention: TimeInterval = RecordingPolicy().retention
+    /// The team group whose members may connect to the socket (mode 0660); nil: the engine's user only (0600).
+    public var socketGroup: UInt32?
 
     public init(dataDirectory: String, socketPath: String? = nil, listenHost: String = "127.0.0.1", listenPort: Int = 8443,
                 certificatePath: String? = nil, keyPath: String? = nil, policy: SessionPolicy = .init(), tickInterval: TimeInterval = 0.25) {
@@ -75,10 +77,11 @@ public final class EngineServer: @unchecked Sendable {
         let swept = try recordings.startRetentionSweeper(store: store) { [logger] in logger.error("retention sweep failed: \($0)") }
         if !swept.isEmpty { logger.info("retention: removed \(swept.count) expired recording(s)") }
         hub.recordingService = recordings
+        hub.screenshotVault = ScreenshotVault(dataDirectory: c.dataDirectory, keySource: FileKeySource(dataDirectory: c.dataDirectory), store: store)
         try hub.restoreOpenSessions()
         self.hub = hub
         let local = LocalChannelServer()
-        try local.start(path: c.socketPath, sink: hub, group: group)
+        try local.start(path: c.socketPath, sink: hub, group: group, accessGroup: c.socketGroup)
         self.local = local
         let gateway = CustomerGateway()
         gatewayPort = try gateway.start(host: c.listenHost, port: c.listenPort, certificatePath: cert, keyPath: key,

@@ -27,6 +27,13 @@ public struct SessionPolicy: Equatable, Sendable {
     /// Page errors and failed requests reaching the feed per minute; a page in an
     /// error loop must not bury the agent's feed (the SDK rate-limits too).
     public var pageEventsPerMinute: Int = 20
+    /// In Controlled mode an action the customer neither allows nor denies in this
+    /// long is denied (the preview disappears from the overlay).
+    public var actionApprovalTimeout: TimeInterval = 15
+    /// A Full Control request no manager answers in this long lapses.
+    public var managerApprovalTimeout: TimeInterval = 5 * 60
+    /// Viewers of a session: the agent plus the customer's team members (supervisors watch on top).
+    public var maxViewers: Int = 3
 
     public init() {}
 }
@@ -46,7 +53,9 @@ public enum SessionEvent: Equatable, Sendable {
     case customerDisconnected
     /// The customer pressed "Stop sharing".
     case customerLeft
-    case modeRequested(ControlMode, by: Agent)
+    case modeRequested(ControlMode, by: Agent, reason: String? = nil)
+    /// A manager approved or refused a waiting Full Control request.
+    case managerAnswered(approve: Bool, by: Agent)
     case modeAnswered(ModeAnswer)
     case extensionRequested(minutes: Int, by: Agent)
     case extensionAnswered(accept: Bool)
@@ -63,6 +72,22 @@ public enum SessionEvent: Equatable, Sendable {
     /// The agent asks "Is the screen quality okay for you?".
     case qualityCheckRequested(by: Agent)
     case qualityAnswered(ok: Bool)
+    /// The controller drew, undid or cleared a mark (`by` names the participant).
+    case annotate(AnnotationCommand, by: String)
+    /// The controller's pointer moved (nil hides it).
+    case agentPointer(AnnotationAnchor?, by: String)
+    /// The controller wants to click, type or scroll on the customer's page.
+    case controlAction(ControlAction, by: String)
+    case actionAnswered(ActionAnswer)
+    case actionResult(ActionResult)
+    case screenshotRequested(by: Agent)
+    case screenshotAnswered(allow: Bool)
+    /// The agent asked for a link for one more viewer of the customer's team.
+    case viewerInviteRequested(name: String, by: Agent)
+    case viewerJoined(name: String)
+    case viewerLeft(name: String)
+    /// Control passes to another participant (`by` must hold it, or be the agent).
+    case handOver(to: String, by: String)
     /// The clock moved; timeouts and heartbeats are decided here.
     case tick
 }
@@ -86,6 +111,14 @@ public enum SessionEffect: Equatable, Sendable {
     case closeCustomer
     /// Store the customer's end-of-session survey with the session (comment already redacted).
     case storeSurvey(SessionSurvey)
+    /// Send to every manager's console (Full Control approvals).
+    case toManagers(WireMessage)
+    /// Reply to whoever sent the event (not a broadcast).
+    case reply(WireMessage)
+    /// Mint a one-time viewer link for `name` and reply `viewer-invited` to the asker.
+    case mintViewerLink(name: String)
+    /// Seal this (redacted) scene into the session's encrypted screenshots.
+    case storeScreenshot(Scene, requestedBy: String)
     /// The event was refused: reply to whoever sent it with this error; nothing changed.
     case reject(WireErrorCode, String)
 }

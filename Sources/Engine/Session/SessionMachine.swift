@@ -13,20 +13,20 @@ import Foundation
 /// open for `policy.surveyWindow`: only `survey` (once) and `leave` are taken,
 /// then the machine asks the hub to close it.
 public struct SessionMachine: Sendable {
-    public private(set) var summary: SessionSummary
+    public internal(set) var summary: SessionSummary
     /// The current scene, already redacted: what late joiners and reconnecting consoles get.
     public private(set) var scene: Scene?
     public let policy: SessionPolicy
     let redactor: Redactor
 
     /// Last thing that counts as the session being used (scene changes, notes, requests, answers).
-    private var lastActivity: Date
+    var lastActivity: Date
 
     // The customer's connection. `summary.customerConnected` is what agents are
     // told; it only turns false after `policy.disconnectNotice`, so a blip is no news.
     private var socketConnected = false
     private var socketLostAt: Date?
-    private var lastHeard: Date
+    var lastHeard: Date
     private var disconnectAnnounced = false
     private var retryOffered = false
     private var heartbeat = Heartbeat()
@@ -38,8 +38,13 @@ public struct SessionMachine: Sendable {
     private var pendingExtension: Pending<Int>?
     private var pendingQualityCheck: Pending<Bool>?
 
+    /// Annotations, pointer, actions, screenshots, viewers (SessionMachine+Control.swift).
+    var control = ControlState()
+
     /// Open survey window: the customer's connection closes at this time (or on the survey).
     private var surveyClosesAt: Date?
+    /// Whether the customer's connection is up during the survey window (they may drop and come back).
+    private var surveyCustomerConnected = false
 
     /// Page events in the current minute, so an error loop on the page cannot bury the feed.
     private var pageEventsSince: Date?
@@ -64,7 +69,7 @@ public struct SessionMachine: Sendable {
         if summary.customerConnected && summary.status != .ended { socketLostAt = now }
     }
 
-    private var customer: String { summary.ticket.customer }
+    var customer: String { summary.ticket.customer }
 
     // MARK: - Events
 
@@ -82,18 +87,34 @@ public struct SessionMachine: Sendable {
             socketLostAt = now
             return []
         case .customerLeft: return end(.customerEnded, actor: customer, now)
-        case let .modeRequested(mode, agent): return modeRequested(mode, by: agent, now)
+        case let .modeRequested(mode, agent, reason): return modeRequested(mode, by: agent, reason: reason, now)
+        case let .managerAnswered(approve, manager): return managerAnswered(approve: approve, by: manager, now)
+        case let .annotate(command, name): return annotate(command, by: name, now)
+        case let .agentPointer(at, name): return agentPointer(at, by: name, now)
+        case let .controlAction(action, name): return controlAction(action, by: name, now)
+        case let .actionAnswered(answer): return actionAnswered(answer, now)
+        case let .actionResult(result): return actionResult(result, now)
+        case let .screenshotRequested(agent): return screenshotRequested(by: agent, now)
+        case let .screenshotAnswered(allow): return screenshotAnswered(allow: allow, now)
+        case let .viewerInviteRequested(name, agent): return viewerInviteRequested(name, by: agent, now)
+        case let .viewerJoined(name): return viewerJoined(name, now)
+        case let .viewerLeft(name): return viewerLeft(name, now)
+        case let .handOver(target, name): return handOver(to: target, by: name, now)
         case let .modeAnswered(answer): return modeAnswered(answer, now)
         case let .extensionRequested(minutes, agent): return extensionRequested(minutes, by: agent, now)
         case let .extensionAnswered(accept): return extensionAnswered(accept, now)
         case let .noteAdded(note): return noteAdded(note, now)
         case let .agentEnded(by): return end(.agentEnded, actor: by, now)
         case let .consoleAttached(name, role):
+            consoleJoined(name, role: role)
             var out: [SessionEffect] = [activity(.joined, name, role == .supervisor ? "Supervisor \(name) is watching (read-only)" : "\(name) joined as \(role.rawValue)", now)]
             if role == .supervisor { out.append(.audit(action: "supervisor.attached", actor: name, detail: "read-only")) }
-            return out
+            // The console that just attached needs the marks too (its snapshot has only the scene).
+            if !control.annotations.isEmpty { out.append(.toConsoles(.annotations(AnnotationSet(items: control.annotations)))) }
+            return out + participantBroadcast()
         case let .consoleDetached(name, role):
-            return [activity(.left, name, role == .supervisor ? "Supervisor \(name) stopped watching" : "\(name) left", now)]
+            consoleLeft(name)
+            return [activity(.left, name, role == .supervisor ? "Supervisor \(name) stopped watching" : "\(name) left", now)] + participantBroadcast()
         case .sceneRequested:
             if let scene { return [.toConsoles(.scene(scene))] }
             return summary.status == .active ? [.toCustomer(.requestScene)] : []
@@ -105,6 +126,11 @@ public struct SessionMachine: Sendable {
         }
     }
 
+    /// The survey window after the end is open: the customer may still (re)connect and rate.
+    public func surveyOpen(at now: Date) -> Bool {
+        summary.status == .ended && (surveyClosesAt.map { now < $0 } ?? false)
+    }
+
     /// After the end only the survey window is alive: the clock closes it, the
     /// customer may rate once or leave; everything else is refused.
     private mutating func afterEnd(_ event: SessionEvent, _ now: Date) -> [SessionEffect] {
@@ -113,16 +139,23 @@ public struct SessionMachine: Sendable {
         case .tick:
             guard let closes = surveyClosesAt, now >= closes else { return [] }
             surveyClosesAt = nil
-            return [.closeCustomer]
+            defer { surveyCustomerConnected = false }
+            return surveyCustomerConnected ? [.closeCustomer] : []
         case .customerDisconnected:
-            surveyClosesAt = nil
+            // The window stays open: a customer whose connection dropped may come back to rate.
+            surveyCustomerConnected = false
             return []
+        case .customerConnected where surveyOpen:
+            surveyCustomerConnected = true
+            var again = SessionEnded(sessionId: summary.id, reason: summary.endReason ?? .agentEnded)
+            again.surveySeconds = max(1, Int(surveyClosesAt!.timeIntervalSince(now).rounded(.down)))
+            return [.toCustomer(.sessionEnded(again))]
         // A console going away is no one's mistake after the end.
         case .consoleDetached: return []
         case .customerLeft where surveyOpen:
             surveyClosesAt = nil
             return [.closeCustomer]
-        case let .survey(s) where surveyOpen:
+        case let .survey(s) where surveyOpen && surveyCustomerConnected:
             return survey(s, now)
         default:
             return [.reject(.badState, "This session has ended (\(summary.endReason?.title ?? "ended")).")]
@@ -168,6 +201,7 @@ public struct SessionMachine: Sendable {
             out.append(.toCustomer(.requestScene))
             lastFullSceneAt = now
         }
+        if summary.status == .active { out += controlReplay() }
         return out
     }
 
@@ -301,22 +335,31 @@ public struct SessionMachine: Sendable {
 
     // MARK: Control mode (every change acknowledged by the customer)
 
-    private mutating func modeRequested(_ mode: ControlMode, by agent: Agent, _ now: Date) -> [SessionEffect] {
+    private mutating func modeRequested(_ mode: ControlMode, by agent: Agent, reason: String?, _ now: Date) -> [SessionEffect] {
         guard summary.status == .active else { return [.reject(.badState, "Control can be asked for only once the customer has consented.")] }
         guard agent.name == summary.agentName || agent.level == .manager else {
             return [.reject(.notAllowed, "Only the session's agent may ask for control.")]
         }
         guard pendingMode == nil else { return [.reject(.badState, "A control request is already waiting for the customer.")] }
         guard mode != summary.controlMode else { return [.reject(.badState, "The session is already in \(mode.title).")] }
-        if mode > summary.controlMode, let why = Capabilities(level: agent.level).refusal(toRequest: mode, customerAccess: summary.access) {
-            return [.reject(.notAllowed, why)]
+        let caps = Capabilities(level: agent.level)
+        if mode > summary.controlMode, let why = caps.refusal(toRequest: mode, customerAccess: summary.access) {
+            return [.reject(.notAllowed, why), .audit(action: "mode.refused", actor: agent.name, detail: "to=\(mode.rawValue) level=\(agent.level.rawValue)")]
         }
-        pendingMode = Pending(value: mode, at: now, by: agent.name)
+        if mode > summary.controlMode && caps.needsManagerApproval(for: mode) {
+            return askManagers(mode, by: agent, reason: reason, now)
+        }
+        return askCustomer(mode, by: agent.name, now)
+    }
+
+    /// Every change of mode is acknowledged by the customer.
+    mutating func askCustomer(_ mode: ControlMode, by name: String, _ now: Date) -> [SessionEffect] {
+        pendingMode = Pending(value: mode, at: now, by: name)
         summary.pendingModeRequest = mode
         lastActivity = now
         return [.toCustomer(.modeRequest(ModeRequest(mode: mode))),
-                activity(.modeRequested, agent.name, "\(agent.name) asked the customer for \(mode.title)", now),
-                .audit(action: "mode.requested", actor: agent.name, detail: "from=\(summary.controlMode.rawValue) to=\(mode.rawValue)"),
+                activity(.modeRequested, name, "\(name) asked the customer for \(mode.title)", now),
+                .audit(action: "mode.requested", actor: name, detail: "from=\(summary.controlMode.rawValue) to=\(mode.rawValue)"),
                 .toConsoles(.summary(summary))]
     }
 
@@ -336,7 +379,7 @@ public struct SessionMachine: Sendable {
             summary.controlMode = answer.mode
             return [activity(.modeChanged, customer, "Customer allowed \(answer.mode.title) (was \(from.title))", now),
                     .audit(action: "mode.changed", actor: customer, detail: "from=\(from.rawValue) to=\(answer.mode.rawValue) requestedBy=\(p.by)"),
-                    .persist(summary), .toConsoles(.summary(summary))]
+                    .persist(summary), .toConsoles(.summary(summary))] + controlAfterModeChange(now)
         }
         // The customer may always step down, unasked.
         if answer.accept && answer.mode < from {
@@ -344,7 +387,7 @@ public struct SessionMachine: Sendable {
             lastActivity = now
             return [activity(.modeChanged, customer, "Customer switched to \(answer.mode.title)", now),
                     .audit(action: "mode.changed", actor: customer, detail: "from=\(from.rawValue) to=\(answer.mode.rawValue) requestedBy=customer"),
-                    .persist(summary), .toConsoles(.summary(summary))]
+                    .persist(summary), .toConsoles(.summary(summary))] + controlAfterModeChange(now)
         }
         return [.reject(.badState, "No request for \(answer.mode.title) is waiting.")]
     }
@@ -495,6 +538,7 @@ public struct SessionMachine: Sendable {
             pendingQualityCheck = nil
             out.append(activity(.info, customer, "Customer did not answer the quality check", now))
         }
+        out += controlTimeouts(now)
         out += connectionEffects(now)
         if socketConnected && !disconnectAnnounced, let seq = heartbeat.pingIfDue(now: now, interval: policy.heartbeatInterval) {
             out.append(.toCustomer(.ping(Ping(seq: seq))))
@@ -543,6 +587,13 @@ public struct SessionMachine: Sendable {
         pendingMode = nil
         pendingExtension = nil
         pendingQualityCheck = nil
+        summary.awaitingManager = nil
+        summary.controller = nil
+        control.annotations = []
+        control.pointer = nil
+        control.waiting = nil
+        control.screenshotAskedBy = nil
+        control.managerRequest = nil
         // The survey is for a customer who took part and is still there to answer it.
         let offerSurvey = socketConnected && !disconnectAnnounced && summary.startedAt != nil && policy.surveyWindow > 0
         socketConnected = false
@@ -552,6 +603,7 @@ public struct SessionMachine: Sendable {
                                     .persist(summary), .toConsoles(.summary(summary)), .toConsoles(.sessionEnded(ended))]
         if offerSurvey {
             surveyClosesAt = now.addingTimeInterval(policy.surveyWindow)
+            surveyCustomerConnected = true
             var toCustomer = ended
             toCustomer.surveySeconds = Int(policy.surveyWindow.rounded(.down))
             out.append(.toCustomer(.sessionEnded(toCustomer)))
@@ -563,7 +615,7 @@ public struct SessionMachine: Sendable {
 
     // MARK: Helpers
 
-    private func activity(_ kind: ActivityItem.Kind, _ actor: String, _ text: String, _ now: Date) -> SessionEffect {
+    func activity(_ kind: ActivityItem.Kind, _ actor: String, _ text: String, _ now: Date) -> SessionEffect {
         .activity(ActivityItem(at: now, kind: kind, actor: actor, text: text))
     }
 

@@ -169,6 +169,19 @@ public final class SQLiteStore: SessionStore {
             .map { SessionSurvey(at: date($0.at), stars: $0.stars, comment: $0.comment) }
     }
 
+    // MARK: Screenshots
+
+    public func addScreenshot(_ shot: ScreenshotRecord) throws {
+        try write("screenshot of \(shot.sessionId)") {
+            try ScreenshotRow(id: shot.id, sessionId: shot.sessionId, takenAt: millis(shot.takenAt), requestedBy: shot.requestedBy, path: shot.path).insert($0)
+        }
+    }
+
+    public func screenshots(sessionId: String) throws -> [ScreenshotRecord] {
+        try db.read { try ScreenshotRow.filter(Column("sessionId") == sessionId).order(Column("takenAt")).fetchAll($0) }
+            .map { ScreenshotRecord(id: $0.id, sessionId: $0.sessionId, takenAt: date($0.takenAt), requestedBy: $0.requestedBy, path: $0.path) }
+    }
+
     // MARK: Audit
 
     @discardableResult

@@ -7,8 +7,25 @@ public struct LinkRecord: Equatable, Sendable {
     public var createdAt: Date
     public var expiresAt: Date
     public var usedAt: Date?
-    public init(tokenHash: String, sessionId: String, createdAt: Date, expiresAt: Date, usedAt: Date? = nil) {
+    /// Set on a viewer's link (one of the customer's team, invited by name); nil on the customer's own link.
+    public var viewerName: String?
+    public init(tokenHash: String, sessionId: String, createdAt: Date, expiresAt: Date, usedAt: Date? = nil, viewerName: String? = nil) {
         self.tokenHash = tokenHash; self.sessionId = sessionId; self.createdAt = createdAt; self.expiresAt = expiresAt; self.usedAt = usedAt
+        self.viewerName = viewerName
+    }
+}
+
+/// A screenshot the customer allowed: the redacted scene, encrypted in the data
+/// dir; the row says where and whose.
+public struct ScreenshotRecord: Equatable, Sendable {
+    public var id: String
+    public var sessionId: String
+    public var takenAt: Date
+    public var requestedBy: String
+    /// Relative to the data directory.
+    public var path: String
+    public init(id: String, sessionId: String, takenAt: Date, requestedBy: String, path: String) {
+        self.id = id; self.sessionId = sessionId; self.takenAt = takenAt; self.requestedBy = requestedBy; self.path = path
     }
 }
 
@@ -98,6 +115,10 @@ public protocol SessionStore: AnyObject, Sendable {
     // The end-of-session survey (at most one per session).
     func saveSurvey(sessionId: String, _ survey: SessionSurvey) throws
     func survey(sessionId: String) throws -> SessionSurvey?
+
+    // Screenshots the customer allowed (the pictures themselves are encrypted files).
+    func addScreenshot(_ shot: ScreenshotRecord) throws
+    func screenshots(sessionId: String) throws -> [ScreenshotRecord]
 
     // Hash-chained audit log.
     @discardableResult

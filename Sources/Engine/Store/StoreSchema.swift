@@ -126,8 +126,27 @@ enum StoreSchema {
                 t.column("comment", .text)
             }
         }
+        m.registerMigration("v4: viewer links and screenshots") { db in
+            try db.alter(table: "link") { t in t.add(column: "viewerName", .text) }
+            try db.create(table: "screenshot") { t in
+                t.primaryKey("id", .text)
+                t.column("sessionId", .text).notNull().indexed().references("session", onDelete: .cascade)
+                t.column("takenAt", .integer).notNull()
+                t.column("requestedBy", .text).notNull()
+                t.column("path", .text).notNull()
+            }
+        }
         return m
     }
+}
+
+struct ScreenshotRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "screenshot"
+    var id: String
+    var sessionId: String
+    var takenAt: Millis
+    var requestedBy: String
+    var path: String
 }
 
 struct SurveyRow: Codable, FetchableRecord, PersistableRecord {
@@ -230,13 +249,15 @@ struct LinkRow: Codable, FetchableRecord, PersistableRecord {
     var createdAt: Millis
     var expiresAt: Millis
     var usedAt: Millis?
+    var viewerName: String?
 
     init(_ l: LinkRecord) {
         tokenHash = l.tokenHash; sessionId = l.sessionId; createdAt = millis(l.createdAt)
-        expiresAt = millis(l.expiresAt); usedAt = l.usedAt.map(millis)
+        expiresAt = millis(l.expiresAt); usedAt = l.usedAt.map(millis); viewerName = l.viewerName
     }
     var model: LinkRecord {
-        LinkRecord(tokenHash: tokenHash, sessionId: sessionId, createdAt: date(createdAt), expiresAt: date(expiresAt), usedAt: usedAt.map(date))
+        LinkRecord(tokenHash: tokenHash, sessionId: sessionId, createdAt: date(createdAt), expiresAt: date(expiresAt), usedAt: usedAt.map(date),
+                   viewerName: viewerName)
     }
 }
 

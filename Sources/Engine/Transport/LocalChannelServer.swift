@@ -32,7 +32,10 @@ public final class LocalChannelServer: @unchecked Sendable {
 
     /// Binds `path`. A socket file left by a dead engine is replaced; a live
     /// engine on the same path, or a path that is not a socket, is an error.
-    public func start(path: String, sink: ConnectionSink, group: EventLoopGroup) throws {
+    /// `accessGroup`: agents on a shared workstation reach the socket through a team
+    /// group (mode 0660); without it only the engine's own user may connect (0600).
+    /// Either way the engine knows each agent by the peer uid, never by a claim.
+    public func start(path: String, sink: ConnectionSink, group: EventLoopGroup, accessGroup: UInt32? = nil) throws {
         try Self.clearStaleSocket(at: path)
         let ids = self.ids, children = self.children, logger = self.logger
         let bootstrap = ServerBootstrap(group: group)
@@ -58,10 +61,15 @@ public final class LocalChannelServer: @unchecked Sendable {
         } catch {
             throw TransportError("cannot listen on \(path): \(error)")
         }
-        // bind() created the file with the umask's mode; only the owner may connect.
-        guard chmod(path, 0o600) == 0 else {
+        // bind() created the file with the umask's mode; only the owner (and the team group, if any) may connect.
+        let mode: mode_t = accessGroup == nil ? 0o600 : 0o660
+        if let gid = accessGroup, chown(path, uid_t.max, gid_t(gid)) != 0 {
             channel.close(promise: nil)
-            throw TransportError("cannot restrict \(path) to mode 0600: \(String(cString: strerror(errno)))")
+            throw TransportError("cannot give \(path) to group \(gid): \(String(cString: strerror(errno)))")
+        }
+        guard chmod(path, mode) == 0 else {
+            channel.close(promise: nil)
+            throw TransportError("cannot restrict \(path) to mode \(String(mode, radix: 8)): \(String(cString: strerror(errno)))")
         }
         serverChannel = channel
         self.path = path

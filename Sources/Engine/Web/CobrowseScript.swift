@@ -93,12 +93,31 @@ public enum CobrowseScript {
   }
 
   // ---- capture ----
-  var ids = new WeakMap(), nextId = 1;
+  // ids: element -> stable id (n12); elements: the reverse, id -> WeakRef, so a
+  // mark or an action can find its element again without keeping it alive
+  // (entries whose element was collected or left the page are dropped on lookup
+  // and every minute). runs: the text runs of the latest capture (n12t3,
+  // n12t3.1) -> their text node and line, rebuilt on every capture.
+  var ids = new WeakMap(), nextId = 1, elements = new Map(), runs = new Map(), nextRuns = null;
+  function weak(x) { return typeof WeakRef === 'function' ? new WeakRef(x) : { deref: function () { return x; } }; }
   function idOf(el, suffix) {
     var id = ids.get(el);
     if (!id) { id = 'n' + (nextId++); ids.set(el, id); }
+    if (!elements.has(id)) elements.set(id, weak(el));
     return suffix ? id + suffix : id;
   }
+  // The element a scene node id belongs to (text runs and labels belong to their element), or null.
+  function elementOf(nodeId) {
+    var m = /^(n\d+)(?:[tl]|$)/.exec(String(nodeId || ''));
+    if (!m) return null;
+    var ref = elements.get(m[1]), e = ref && ref.deref();
+    if (!e || !e.isConnected) { if (ref && !e) elements.delete(m[1]); return null; }
+    return e;
+  }
+  function pruneElements() {
+    elements.forEach(function (ref, id) { var e = ref.deref(); if (!e || !e.isConnected) elements.delete(id); });
+  }
+  setInterval(pruneElements, 60000);
   function hex(c) {
     var m = /rgba?\((\d+),\s*(\d+),\s*(\d+)(?:,\s*([\d.]+))?\)/.exec(c || '');
     if (!m) return null;
@@ -151,6 +170,7 @@ public enum CobrowseScript {
     var idx = nodes.length;
     if (rects.length === 1) {
       if (onScreen(rects[0], vw, vh)) {
+        if (nextRuns) nextRuns.set(parentId + 't' + idx, { node: weak(textNode), line: -1 });
         nodes.push({ id: parentId + 't' + idx, kind: 'text', rect: rectOf(rects[0]), z: z, foreground: fg,
                      text: maskText(raw.replace(/\s+/g, ' ').trim()).slice(0, 10000) });
       }
@@ -173,6 +193,7 @@ public enum CobrowseScript {
       var L = lines[i];
       var lr = { left: L.left, top: L.top, right: L.right, bottom: L.bottom, width: L.right - L.left, height: L.bottom - L.top };
       if (!onScreen(lr, vw, vh)) continue;
+      if (nextRuns) nextRuns.set(parentId + 't' + idx + '.' + i, { node: weak(textNode), line: i });
       nodes.push({ id: parentId + 't' + idx + '.' + i, kind: 'text', rect: rectOf(lr), z: z, foreground: fg,
                    text: maskText(L.words.join(' ')).slice(0, 10000) });
     }
@@ -247,10 +268,12 @@ public enum CobrowseScript {
   function captureScene() {
     var vw = document.documentElement.clientWidth || innerWidth, vh = document.documentElement.clientHeight || innerHeight;
     var nodes = [];
+    nextRuns = new Map();
     var rootBg = hex(getComputedStyle(document.body || document.documentElement).backgroundColor) ||
                  hex(getComputedStyle(document.documentElement).backgroundColor) || '#ffffff';
     nodes.push({ id: 'root', kind: 'box', rect: { x: 0, y: 0, width: vw, height: vh }, z: 0, background: rootBg });
     if (document.body) visit(document.body, 1, nodes, vw, vh);
+    runs = nextRuns; nextRuns = null;
     return { viewport: { width: vw, height: vh }, scroll: { x: Math.round(scrollX), y: Math.round(scrollY) },
              url: pageURL(), title: maskText(document.title || '').slice(0, 500), nodes: nodes.map(clean) };
   }
@@ -535,7 +558,21 @@ public enum CobrowseScript {
         case 'request-scene': sendFull(); break;
         case 'quality': overlay.quality(b.quality); break;
         case 'notice': overlay.notice(String(b.text || '')); break;
-        case 'mode-request': overlay.ask(modeQuestion(b.mode), function (ok) { send('mode-answer', { mode: b.mode, accept: ok }); }); break;
+        case 'mode-request':
+          overlay.ask(modeQuestion(b.mode), function (ok) {
+            send('mode-answer', { mode: b.mode, accept: ok });
+            if (ok) setMode(b.mode);
+          });
+          break;
+        case 'annotations': setMarks(Array.isArray(b.items) ? b.items : [], agentPointer); break;
+        case 'agent-pointer': setMarks(marks, b.at ? { at: b.at, author: String(b.author || agentName) } : null); break;
+        case 'action-request': askAction(b); break;
+        case 'perform-action': performAction(b); break;
+        case 'screenshot-request':
+          overlay.ask(agentLabel(agentName) + ' asks to save a screenshot of this page with the session (hidden fields stay hidden). Allow?',
+                      function (ok) { send('screenshot-answer', { allow: ok }); });
+          break;
+        case 'participants': participants = Array.isArray(b.items) ? b.items : []; overlay.participants(participants); break;
         case 'extension-request': overlay.ask('Your agent asks to continue the session ' + (b.minutes | 0) + ' more minutes.', function (ok) { send('extension-answer', { accept: ok }); }); break;
         case 'quality-check':
           overlay.ask('Is the screen quality okay for you?', function (ok) { send('quality-answer', { ok: ok }); }, 'Yes', 'No');
@@ -566,8 +603,14 @@ public enum CobrowseScript {
                   'controlled': 'click and type on this page, each action approved by you', 'full-control': 'take full control of this page' };
     return 'Your agent asks to ' + (names[mode] || mode) + '. Allow?';
   }
+  function clearControl() {
+    marks = []; agentPointer = null;
+    pendingActions.forEach(function (p) { p.cancel(); }); pendingActions.clear();
+    try { sessionStorage.removeItem(MODE_KEY); } catch (e) {}
+  }
   function finish(text) {
     stopScreen(true);
+    clearControl();
     ended = true; connected = false;
     try { sessionStorage.removeItem(KEY); } catch (e) {}
     if (ws) { try { ws.close(); } catch (e) {} }
@@ -583,6 +626,7 @@ public enum CobrowseScript {
   }
   function startSurvey(seconds) {
     stopScreen(true);
+    clearControl();
     ended = true; consented = false;
     try { sessionStorage.removeItem(KEY); } catch (e) {}
     var closed = false;
@@ -607,7 +651,202 @@ public enum CobrowseScript {
     });
   }
 
+  // ---- control: the mode the customer accepted, and stepping down ----
+  // The engine decides the mode; the SDK only knows what the customer accepted
+  // (kept in sessionStorage across the site's pages) and offers "View only"
+  // whenever it is above that, so the customer can always step down.
+  var MODE_KEY = 'cobrowse.mode', mode = 'view-only', participants = [];
+  try { mode = sessionStorage.getItem(MODE_KEY) || 'view-only'; } catch (e) {}
+  function setMode(m) {
+    mode = m;
+    try { sessionStorage.setItem(MODE_KEY, m); } catch (e) {}
+    if (m === 'view-only') { pendingActions.forEach(function (p) { p.cancel(); }); pendingActions.clear(); }
+    overlay.mode(m);
+  }
+  function stepDown() {
+    send('mode-answer', { mode: 'view-only', accept: true });
+    setMode('view-only');
+    setMarks([], null);
+    overlay.notice('You switched back to view only. The agent can only watch.', true);
+  }
+  function agentLabel(name) { return 'Agent ' + name; }
+  // Who acts right now: the participant holding control (a viewer it was handed to), else the agent.
+  function actorName() {
+    for (var i = 0; i < participants.length; i++) {
+      var p = participants[i];
+      if (p && p.controller) return p.kind === 'agent' ? agentLabel(String(p.name)) : String(p.name);
+    }
+    return agentLabel(agentName);
+  }
+
+  // ---- the agent's marks: annotations and pointer, anchored on elements ----
+  // An anchor {nodeId?, fx?, fy?, pageX, pageY} resolves to the element's current
+  // box (a text run to its own line box) at fractions fx, fy, else to the page
+  // coordinates minus the current scroll. Marks are redrawn on every animation
+  // frame while there are any (a few getBoundingClientRect calls), so they follow
+  // scrolling, resizing and reflow; nothing is ever sent upstream for them.
+  var marks = [], agentPointer = null, markFrame = 0;
+  function runRect(id) {
+    var run = runs.get(id), t = run && run.node.deref();
+    if (!t || !t.isConnected) return null;
+    var range = document.createRange();
+    range.selectNodeContents(t);
+    if (run.line < 0) return range.getBoundingClientRect();
+    var rs = range.getClientRects();
+    return rs[Math.min(run.line, rs.length - 1)] || null;
+  }
+  function nodeRect(id) {
+    if (/^n\d+t/.test(id)) return runRect(id);
+    var e = elementOf(id);
+    return e ? e.getBoundingClientRect() : null;
+  }
+  function anchorPoint(a) {
+    if (!a || typeof a !== 'object') return null;
+    var r = a.nodeId ? nodeRect(String(a.nodeId)) : null;
+    if (r && (r.width > 0 || r.height > 0)) {
+      var fx = typeof a.fx === 'number' ? a.fx : 0.5, fy = typeof a.fy === 'number' ? a.fy : 0.5;
+      return { x: r.left + fx * r.width, y: r.top + fy * r.height };
+    }
+    if (typeof a.pageX !== 'number' || typeof a.pageY !== 'number') return null;
+    return { x: a.pageX - scrollX, y: a.pageY - scrollY };
+  }
+  function setMarks(items, pointer) {
+    marks = items; agentPointer = pointer;
+    overlay.marks(marks, agentPointer);
+    placeMarks();
+  }
+  function placeMarks() {
+    if (markFrame) { cancelAnimationFrame(markFrame); markFrame = 0; }
+    overlay.place(anchorPoint);
+    if (marks.length || agentPointer) markFrame = requestAnimationFrame(placeMarks);
+  }
+  addEventListener('scroll', function () { if (marks.length || agentPointer) placeMarks(); }, { passive: true, capture: true });
+  addEventListener('resize', function () { if (marks.length || agentPointer) placeMarks(); }, { passive: true });
+
+  // ---- actions: each one previewed and allowed by the customer (Controlled) ----
+  var pendingActions = new Map();   // action id -> prompt
+  function askAction(b) {
+    var a = b.action || {}, id = String(a.id || '');
+    if (!id || ended) return;
+    if (pendingActions.has(id)) pendingActions.get(id).cancel();
+    var seconds = Math.max(1, Math.min(300, (b.timeoutSeconds | 0) || 15));
+    var preview = String(b.preview || (agentLabel(b.agentName || agentName) + ' wants to ' + a.kind + ' on this page'));
+    // No answer in time is the engine's deny; the prompt just goes away.
+    pendingActions.set(id, overlay.askAction(preview, seconds, function (allow) {
+      pendingActions.delete(id);
+      if (allow === null) return;
+      send('action-answer', { id: id, allow: allow });
+    }));
+  }
+  // Why the SDK will not act on this element (the engine refuses these first; this is the second lock).
+  function refusal(e) {
+    for (var x = e; x && x.nodeType === 1; x = x.parentElement) {
+      if (markedMask(x)) return 'it is marked private';
+    }
+    if (e.tagName === 'INPUT' || e.tagName === 'TEXTAREA' || e.tagName === 'SELECT') {
+      var why = sensitiveReason(e);
+      if (why) return why === 'password' ? 'it is a password field' : 'it is a payment field';
+    }
+    return null;
+  }
+  function describe(e) {
+    var t = '';
+    if (e.tagName === 'INPUT' || e.tagName === 'TEXTAREA' || e.tagName === 'SELECT') {
+      var type = (e.getAttribute('type') || '').toLowerCase();
+      t = (type === 'submit' || type === 'button') ? e.value : labelFor(e);
+    }
+    t = t || e.getAttribute('aria-label') || e.textContent || e.getAttribute('title') || e.getAttribute('alt') || e.tagName.toLowerCase();
+    t = maskText(String(t).replace(/\s+/g, ' ').trim());
+    return t.length > 60 ? t.slice(0, 59) + '\u2026' : t;
+  }
+  function scrollable(e) {
+    for (var x = e; x && x !== document.body && x !== document.documentElement; x = x.parentElement) {
+      var cs = getComputedStyle(x);
+      if ((/(auto|scroll|overlay)/.test(cs.overflowY) && x.scrollHeight > x.clientHeight) ||
+          (/(auto|scroll|overlay)/.test(cs.overflowX) && x.scrollWidth > x.clientWidth)) return x;
+    }
+    return null;
+  }
+  function mouse(e, type, r) {
+    var init = { bubbles: true, cancelable: true, composed: true, view: window, button: 0, buttons: type === 'mousedown' || type === 'pointerdown' ? 1 : 0,
+                 clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 };
+    if (/^pointer/.test(type) && typeof PointerEvent === 'function') {
+      init.pointerId = 1; init.pointerType = 'mouse'; init.isPrimary = true;
+      return e.dispatchEvent(new PointerEvent(type, init));
+    }
+    return e.dispatchEvent(new MouseEvent(type, init));
+  }
+  var VALUE_SETTERS = { INPUT: 'HTMLInputElement', TEXTAREA: 'HTMLTextAreaElement', SELECT: 'HTMLSelectElement' };
+  var NOT_TYPED = /^(checkbox|radio|file|submit|button|reset|image|range|color|hidden)$/;
+  function act(a) {
+    var e = null;
+    if (a.target) {
+      e = elementOf(a.target);
+      if (!e) return { ok: false, detail: 'The element is no longer on the page.' };
+      var why = refusal(e);
+      if (why) return { ok: false, detail: 'Refused: ' + why + '; the agent cannot act on it.', what: describe(e) };
+    }
+    if (a.kind === 'click') {
+      if (!e) return { ok: false, detail: 'A click needs an element.' };
+      if (e.disabled) return { ok: false, detail: 'The element is disabled.', what: describe(e) };
+      var r = e.getBoundingClientRect();
+      if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) {
+        e.scrollIntoView({ block: 'center', inline: 'nearest' }); r = e.getBoundingClientRect();
+      }
+      // The sequence frameworks listen for, then the element's own activation.
+      mouse(e, 'pointerdown', r); mouse(e, 'mousedown', r);
+      if (typeof e.focus === 'function') e.focus({ preventScroll: true });
+      mouse(e, 'pointerup', r); mouse(e, 'mouseup', r);
+      e.click();
+      return { ok: true, text: 'clicked ' + describe(e) };
+    }
+    if (a.kind === 'type') {
+      var setter = e && VALUE_SETTERS[e.tagName];
+      if (!setter) return { ok: false, detail: 'That element does not take typing.', what: e ? describe(e) : '' };
+      var type = (e.getAttribute('type') || '').toLowerCase();
+      if (e.tagName === 'INPUT' && NOT_TYPED.test(type)) return { ok: false, detail: 'That field does not take typing.', what: describe(e) };
+      if (e.disabled || e.readOnly) return { ok: false, detail: 'The field is read-only.', what: describe(e) };
+      var text = String(a.text == null ? '' : a.text);
+      if (e.tagName === 'SELECT') {
+        var opt = Array.prototype.find.call(e.options, function (o) { return o.value === text || o.text.trim() === text.trim(); });
+        if (!opt) return { ok: false, detail: 'No such choice in that list.', what: describe(e) };
+        text = opt.value;
+      }
+      e.focus({ preventScroll: false });
+      // The native setter, so frameworks that track the value (React and others) see the change.
+      Object.getOwnPropertyDescriptor(window[setter].prototype, 'value').set.call(e, text);
+      e.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      e.dispatchEvent(new Event('change', { bubbles: true }));
+      return { ok: true, text: 'typed into ' + describe(e) };
+    }
+    if (a.kind === 'scroll') {
+      var dx = Number(a.dx) || 0, dy = Number(a.dy) || 0;
+      var box = e ? scrollable(e) : null;
+      if (box) box.scrollBy(dx, dy); else window.scrollBy(dx, dy);
+      return { ok: true, text: 'scrolled ' + (box ? describe(box) : 'the page') };
+    }
+    return { ok: false, detail: 'Unknown action.' };
+  }
+  function performAction(a) {
+    if (!a || !a.id || ended || !consented) return;
+    var id = String(a.id), r;
+    if (pendingActions.has(id)) { pendingActions.get(id).cancel(); pendingActions.delete(id); }
+    try { r = act(a); } catch (err) { r = { ok: false, detail: 'The page did not take the action.' }; }
+    var body = { id: id, ok: !!r.ok };
+    if (r.detail) body.detail = utf8Cut(r.detail, 500);
+    send('action-result', body);
+    // The customer always sees what happened on their page.
+    if (r.ok) overlay.notice(actorName() + ' ' + r.text, true, 6000);
+    else overlay.notice(actorName() + '\u2019s action was not done' + (r.what ? ' (' + r.what + ')' : '') + ': ' + r.detail, true, 8000);
+  }
+
   // ---- overlay: a shadow root that never changes the page ----
+  // Closed to page scripts. Every drawn mark carries data-mark-id (the
+  // annotation's id, "pointer" for the agent's pointer) on the shape whose box is
+  // the mark (the ellipse of a circle, the box of a rectangle or spotlight, the
+  // ring of a cursor or pointer, the line of an arrow); the browser tests read
+  // those boxes through the DevTools protocol, which pierces closed shadow roots,
+  // so no test hook is exposed to the page.
   var host = document.createElement('cobrowse-overlay');
   var overlay = (function () {
     host.style.setProperty('all', 'initial');
@@ -617,47 +856,151 @@ public enum CobrowseScript {
     host.style.setProperty('z-index', '2147483647');
     var root = host.attachShadow({ mode: 'closed' });
     var css = ':host{all:initial}' +
-      '.bar{position:fixed;right:12px;bottom:12px;display:flex;gap:10px;align-items:center;font:13px/1.3 system-ui,sans-serif;' +
+      '.dock{position:fixed;right:12px;bottom:12px;display:flex;flex-direction:column;align-items:flex-end;gap:8px;max-width:calc(100vw - 24px);pointer-events:none}' +
+      '.bar{display:flex;flex-wrap:wrap;gap:6px 10px;align-items:center;justify-content:flex-end;font:13px/1.3 system-ui,sans-serif;' +
       'background:#151b2b;color:#fff;border-radius:8px;padding:8px 10px;box-shadow:0 2px 10px rgba(0,0,0,.3);pointer-events:auto}' +
+      '.who{flex-basis:100%;text-align:right;color:#c9d1e0}.who:empty{display:none}' +
       '.dot{width:9px;height:9px;border-radius:50%;background:#3fb950}.q-Fair .dot{background:#d29922}.q-Poor .dot,.q-Reconnecting .dot{background:#f85149}' +
       'button{font:inherit;border:0;border-radius:6px;padding:5px 10px;cursor:pointer;pointer-events:auto}' +
-      '.stop{background:#f85149;color:#fff}.ok{background:#3fb950;color:#fff}.no{background:#5a6270;color:#fff}' +
-      '.panel{position:fixed;right:12px;bottom:64px;max-width:340px;font:14px/1.4 system-ui,sans-serif;background:#fff;color:#1d2330;' +
+      '.stop{background:#f85149;color:#fff}.ok{background:#3fb950;color:#fff}.no{background:#5a6270;color:#fff}.down{background:#2f6fed;color:#fff}' +
+      '.panel{max-width:340px;font:14px/1.4 system-ui,sans-serif;background:#fff;color:#1d2330;' +
       'border:1px solid #ccd;border-radius:8px;padding:10px 12px;box-shadow:0 2px 10px rgba(0,0,0,.2);pointer-events:auto}' +
-      '.panel p{margin:0 0 8px}.row{display:flex;gap:8px}' +
+      '.panel p{margin:0 0 8px}.row{display:flex;gap:8px}.muted{color:#5a6270;font-size:12px}' +
       '.star{background:#eef0f4;color:#9aa1ad;font-size:20px;padding:2px 8px}.star.on{color:#d29922}' +
       'textarea{display:block;width:100%;box-sizing:border-box;margin:8px 0;font:inherit;min-height:54px;pointer-events:auto}' +
-      'button:disabled{opacity:.5;cursor:default}';
+      'button:disabled{opacity:.5;cursor:default}' +
+      '.marks{position:fixed;left:0;top:0;width:100vw;height:100vh;overflow:visible;pointer-events:none}' +
+      '.tag{position:fixed;left:0;top:0;font:600 13px/1.3 system-ui,sans-serif;background:#ff6a00;color:#fff;border-radius:4px;' +
+      'padding:2px 7px;white-space:pre;max-width:320px;overflow:hidden;text-overflow:ellipsis;pointer-events:none;box-shadow:0 1px 4px rgba(0,0,0,.3)}' +
+      '.tag.name{background:#2f6fed}';
     try { var sheet = new CSSStyleSheet(); sheet.replaceSync(css); root.adoptedStyleSheets = [sheet]; } catch (e) {}
-    var bar = el('div', 'bar'), dot = el('span', 'dot'), label = el('span', ''), q = el('span', ''), clock = el('span', '');
-    var stop = el('button', 'stop'); stop.textContent = 'Stop sharing'; stop.addEventListener('click', stopSharing);
+    var SVG = 'http://www.w3.org/2000/svg', INK = '#ff6a00';
+    var svg = document.createElementNS(SVG, 'svg'); svg.setAttribute('class', 'marks'); svg.setAttribute('aria-hidden', 'true');
+    var tags = el('div', '');
+    var dock = el('div', 'dock');
+    var bar = el('div', 'bar'), who = el('span', 'who'), dot = el('span', 'dot'), label = el('span', ''), q = el('span', ''), clock = el('span', '');
+    who.setAttribute('data-cb', 'participants');
+    var stop = el('button', 'stop'); stop.textContent = 'Stop sharing'; stop.setAttribute('data-cb', 'stop'); stop.addEventListener('click', stopSharing);
+    // Stepping down is always one press away while the agent may do more than watch.
+    var down = el('button', 'down'); down.textContent = 'View only'; down.setAttribute('data-cb', 'view-only');
+    down.title = 'Take back control: the agent can only watch';
+    down.addEventListener('click', stepDown);
     // Screen mode is opt-in from here (desktop browsers only; mobile shares the page only).
     var share = el('button', 'no'); share.setAttribute('data-cb', 'share-screen');
     share.addEventListener('click', function () { if (screen) stopScreen(); else offerScreen(); });
-    bar.append(dot, label, q, clock, share, stop);
-    var panels = el('div', '');
-    root.append(panels, bar);
-    var startedAt = Date.now();
+    bar.append(who, dot, label, q, clock, share, down, stop);
+    var panels = el('div', 'dock'); panels.style.position = 'static';
+    dock.append(panels, bar);
+    root.append(svg, tags, dock);
+    var startedAt = Date.now(), sharingNow = false;
     function el(tag, cls) { var e = document.createElement(tag); if (cls) e.className = cls; return e; }
+    function sv(tag, attrs) { var e = document.createElementNS(SVG, tag); for (var k in attrs) e.setAttribute(k, attrs[k]); return e; }
     function pad(n) { return (n < 10 ? '0' : '') + n; }
     function attach() { if (!host.isConnected) document.documentElement.appendChild(host); }
     function panel(text, buttons) {
       var p = el('div', 'panel'), t = el('p', ''); t.textContent = text; p.append(t);
       if (buttons) { var row = el('div', 'row'); buttons.forEach(function (b) { row.append(b); }); p.append(row); }
-      panels.append(p); return p;
+      panels.append(p); attach(); return p;
+    }
+    function showDown() { down.style.display = sharingNow && mode !== 'view-only' ? '' : 'none'; }
+    // "Agent Maria S. wants to click *Save settings*": the starred part in bold, all as text.
+    function rich(p, text) {
+      p.textContent = '';
+      String(text).split('*').forEach(function (part, i) {
+        if (!part) return;
+        if (i % 2) { var b = el('b', ''); b.textContent = part; p.append(b); } else p.append(document.createTextNode(part));
+      });
+    }
+    // ---- marks ----
+    var drawn = [];   // [{item, parts}] in paint order; the pointer last
+    function build(item, isPointer) {
+      var g = sv('g', {}), parts = { g: g }, tool = isPointer ? 'pointer' : String(item.tool), id = isPointer ? 'pointer' : String(item.id);
+      var stroke = { fill: 'none', stroke: INK, 'stroke-width': '3', 'stroke-linecap': 'round' };
+      if (tool === 'cursor' || tool === 'pointer') {
+        parts.main = sv('circle', { r: '16', fill: isPointer ? 'rgba(47,111,237,.18)' : 'rgba(255,106,0,.18)', stroke: isPointer ? '#2f6fed' : INK, 'stroke-width': '3' });
+        parts.dot = sv('circle', { r: '3', fill: isPointer ? '#2f6fed' : INK });
+        g.append(parts.main, parts.dot);
+      } else if (tool === 'arrow') {
+        parts.main = sv('line', stroke); parts.head = sv('polygon', { fill: INK });
+        g.append(parts.main, parts.head);
+      } else if (tool === 'circle') {
+        parts.main = sv('ellipse', stroke); g.append(parts.main);
+      } else if (tool === 'rectangle') {
+        parts.main = sv('rect', Object.assign({ rx: '4' }, stroke)); g.append(parts.main);
+      } else if (tool === 'spotlight') {
+        parts.dim = sv('path', { fill: 'rgba(10,14,24,.55)', 'fill-rule': 'evenodd' });
+        parts.main = sv('rect', { fill: 'none', stroke: '#ffffff', 'stroke-width': '2', rx: '4' });
+        g.append(parts.dim, parts.main);
+      } else if (tool === 'label') {
+        parts.main = sv('circle', { r: '4', fill: INK }); g.append(parts.main);
+      } else return null;
+      parts.main.setAttribute('data-mark-id', id);
+      g.setAttribute('data-tool', tool);
+      if (tool === 'label' || isPointer) {
+        parts.tag = el('div', isPointer ? 'tag name' : 'tag');
+        parts.tag.textContent = String(isPointer ? item.author || agentName : item.text || '').slice(0, 200);
+        parts.tag.setAttribute(isPointer ? 'data-pointer-name' : 'data-mark-id', isPointer ? 'pointer' : id);
+        if (tool === 'label') parts.main.removeAttribute('data-mark-id');
+        tags.append(parts.tag);
+      }
+      svg.append(g);
+      return { item: item, tool: tool, parts: parts };
+    }
+    function hide(d, yes) { d.parts.g.style.display = yes ? 'none' : ''; if (d.parts.tag) d.parts.tag.style.display = yes ? 'none' : ''; }
+    function box(a, b) { return { x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), w: Math.abs(a.x - b.x), h: Math.abs(a.y - b.y) }; }
+    function set(e, attrs) { for (var k in attrs) { var v = String(Math.round(attrs[k] * 10) / 10); if (e.getAttribute(k) !== v) e.setAttribute(k, v); } }
+    function placeOne(d, resolve) {
+      var p = d.parts, a = resolve(d.item.at), b = d.item.to ? resolve(d.item.to) : null;
+      if (!a || (d.tool !== 'cursor' && d.tool !== 'pointer' && d.tool !== 'label' && !b)) return hide(d, true);
+      hide(d, false);
+      if (p.tag) p.tag.style.transform = 'translate(' + Math.round(a.x + (d.tool === 'label' ? 8 : 20)) + 'px,' + Math.round(a.y - (d.tool === 'label' ? 10 : 30)) + 'px)';
+      switch (d.tool) {
+        case 'cursor': case 'pointer': case 'label':
+          set(p.main, { cx: a.x, cy: a.y }); if (p.dot) set(p.dot, { cx: a.x, cy: a.y }); break;
+        case 'arrow':
+          set(p.main, { x1: a.x, y1: a.y, x2: b.x, y2: b.y });
+          var ang = Math.atan2(b.y - a.y, b.x - a.x), L = 16, W = 0.45;
+          var pts = [[b.x, b.y], [b.x - L * Math.cos(ang - W), b.y - L * Math.sin(ang - W)], [b.x - L * Math.cos(ang + W), b.y - L * Math.sin(ang + W)]];
+          var s = pts.map(function (q) { return Math.round(q[0]) + ',' + Math.round(q[1]); }).join(' ');
+          if (p.head.getAttribute('points') !== s) p.head.setAttribute('points', s);
+          break;
+        case 'circle':
+          var c = box(a, b); set(p.main, { cx: c.x + c.w / 2, cy: c.y + c.h / 2, rx: Math.max(c.w / 2, 2), ry: Math.max(c.h / 2, 2) }); break;
+        case 'rectangle':
+          var r = box(a, b); set(p.main, { x: r.x, y: r.y, width: Math.max(r.w, 2), height: Math.max(r.h, 2) }); break;
+        case 'spotlight':
+          var k = box(a, b), W2 = innerWidth, H2 = innerHeight;
+          set(p.main, { x: k.x, y: k.y, width: Math.max(k.w, 2), height: Math.max(k.h, 2) });
+          var dpath = 'M0 0H' + W2 + 'V' + H2 + 'H0Z M' + Math.round(k.x) + ' ' + Math.round(k.y) + 'h' + Math.round(k.w) + 'v' + Math.round(k.h) + 'h' + (-Math.round(k.w)) + 'Z';
+          if (p.dim.getAttribute('d') !== dpath) p.dim.setAttribute('d', dpath);
+          break;
+      }
     }
     return {
       show: function (agent, sharing) {
+        sharingNow = !!sharing;
         label.textContent = !sharing ? 'Waiting for your consent' : screen ? 'Sharing your screen with ' + agent :
           'Sharing this page with ' + agent + (MOBILE ? ' (mobile browsers share this page only, never the screen)' : '');
         share.textContent = screen ? 'Back to this page' : 'Share screen';
         share.style.display = sharing && (screen || canCapture()) ? '' : 'none';
         share.title = MOBILE ? 'Mobile browsers share this page only' : '';
+        showDown();
         attach();
+      },
+      mode: function () { showDown(); },
+      // "Watching: Maria S. (agent, in control), Sam K. (supervisor), Dana (viewer)"
+      participants: function (items) {
+        var kinds = { agent: 'agent', watcher: 'supervisor', viewer: 'viewer' };
+        var list = items.filter(function (p) { return p && p.name; }).map(function (p) {
+          var what = [kinds[p.kind] || 'watching'];
+          if (p.controller) what.push('in control');
+          return String(p.name).slice(0, 80) + ' (' + what.join(', ') + ')';
+        });
+        who.textContent = list.length ? 'Watching: ' + list.join(', ') : '';
       },
       quality: function (v) { q.textContent = '\u00b7 ' + v; bar.className = 'bar q-' + v; },
       tick: function () { var s = Math.floor((Date.now() - startedAt) / 1000); clock.textContent = '\u00b7 ' + pad(Math.floor(s / 60)) + ':' + pad(s % 60); },
-      notice: function (text, own) { var p = panel(own ? text : 'Your agent: ' + text); setTimeout(function () { p.remove(); }, 15000); },
+      notice: function (text, own, ms) { var p = panel(own ? text : 'Your agent: ' + text); p.setAttribute('data-cb', 'notice'); setTimeout(function () { p.remove(); }, ms || 15000); },
       ask: function (text, answer, yesLabel, noLabel) {
         var yes = el('button', 'ok'), no = el('button', 'no');
         yes.textContent = yesLabel || 'Allow'; no.textContent = noLabel || 'Deny';
@@ -666,8 +1009,36 @@ public enum CobrowseScript {
         yes.addEventListener('click', function () { answer(true); p.remove(); });
         no.addEventListener('click', function () { answer(false); p.remove(); });
       },
+      // One action's preview with Allow / Deny and a countdown; answer(null) when it lapses.
+      askAction: function (preview, seconds, answer) {
+        var yes = el('button', 'ok'), no = el('button', 'no'), left = seconds, done = false;
+        yes.textContent = 'Allow'; no.textContent = 'Deny';
+        yes.setAttribute('data-cb', 'action-allow'); no.setAttribute('data-cb', 'action-deny');
+        var p = panel('', [yes, no]); rich(p.firstChild, preview);
+        p.setAttribute('data-cb', 'action-request');
+        var count = el('p', 'muted'); count.setAttribute('data-cb', 'action-countdown'); p.insertBefore(count, p.lastChild);
+        function show() { count.textContent = 'No answer in ' + left + ' s counts as Deny.'; }
+        show();
+        var timer = setInterval(function () { if (--left <= 0) finish(null); else show(); }, 1000);
+        function finish(v) { if (done) return; done = true; clearInterval(timer); p.remove(); answer(v); }
+        yes.addEventListener('click', function () { finish(true); });
+        no.addEventListener('click', function () { finish(false); });
+        return { cancel: function () { if (!done) { done = true; clearInterval(timer); p.remove(); } } };
+      },
+      // Rebuilds the marks' shapes (the set changed); place() positions them.
+      marks: function (items, pointer) {
+        drawn = [];
+        while (svg.firstChild) svg.firstChild.remove();
+        tags.textContent = '';
+        items.slice(0, 50).forEach(function (it) { if (it && it.at) { var d = build(it, false); if (d) drawn.push(d); } });
+        if (pointer && pointer.at) drawn.push(build(pointer, true));
+        if (drawn.length) attach();
+      },
+      place: function (resolve) {
+        for (var i = 0; i < drawn.length; i++) { try { placeOne(drawn[i], resolve); } catch (e) { hide(drawn[i], true); } }
+      },
       survey: function (text, submit, skip) {
-        bar.remove(); panels.textContent = '';
+        bar.remove(); panels.textContent = ''; this.marks([], null);
         var stars = 0, row = el('div', 'row'), buttons = [];
         for (var i = 1; i <= 5; i++) (function (n) {
           var b = el('button', 'star'); b.textContent = '\u2605';
@@ -690,7 +1061,7 @@ public enum CobrowseScript {
         attach();
       },
       end: function (text) {
-        bar.remove(); panels.textContent = '';
+        bar.remove(); panels.textContent = ''; this.marks([], null);
         var close = el('button', 'no'); close.textContent = 'Close';
         var p = panel(text, [close]); attach();
         close.addEventListener('click', function () { host.remove(); });

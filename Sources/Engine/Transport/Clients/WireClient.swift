@@ -40,6 +40,11 @@ public class WireClient: @unchecked Sendable {
         inbox.drain().map(\.message)
     }
 
+    /// The same with the frames' ids, for tools that match replies themselves (`cobrowse wire`).
+    public func pollFrames() -> [WireFrame] {
+        inbox.drain()
+    }
+
     /// The next message, waiting up to `timeout`; nil on timeout or once closed.
     public func next(timeout: TimeInterval) -> WireMessage? {
         inbox.take(timeout: timeout)?.message
