@@ -118,7 +118,7 @@ final class ConsoleControlGoldenTests: XCTestCase {
 
     func testActionWaitingStatus80x24() throws {
         var m = annotated(.controlled)
-        m.handle(.actionUpdate(ActionUpdate(id: "c-a1", state: .waiting, text: "click Save")))
+        m.handle(.actionUpdate(ActionUpdate(id: "c-a1", state: .waiting, text: "Waiting for the customer: click Save")))
         let grid = view().frame(m, size: GridSize(columns: 80, rows: 24), now: Fixtures.now.addingTimeInterval(3))
         XCTAssertEqual(grid.rows[22].trimmingCharacters(in: .whitespaces), "Waiting for the customer: click Save… 12 s")
         XCTAssertTrue(grid.rows[23].contains("⏎ click"), grid.rows[23])

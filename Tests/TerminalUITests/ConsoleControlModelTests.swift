@@ -125,10 +125,11 @@ final class ConsoleControlModelTests: XCTestCase {
         XCTAssertEqual(m.handle(key: .left), [], "hidden: moves stay local")
         XCTAssertEqual(m.handle(key: .character("p")), [.send(.agentPointer(AgentPointer(at: anchor(656, 360))))])
 
-        // Dropping below Guided hides it.
+        // Dropping below Guided: the engine hides it (and would refuse a pointer message now).
         var s = Fixtures.summary()
         s.controlMode = .viewOnly
-        XCTAssertEqual(m.handle(.summary(s)), [.send(.agentPointer(AgentPointer(at: nil)))])
+        XCTAssertEqual(m.handle(.summary(s)), [])
+        XCTAssertFalse(m.pointerLive)
         m.now = Self.t.addingTimeInterval(2)
         XCTAssertEqual(m.handle(key: .right), [], "View Only: no pointer")
     }
@@ -196,25 +197,27 @@ final class ConsoleControlModelTests: XCTestCase {
     func testActionUpdatesShowAStatusLineAndGoToTheFeed() {
         var m = attached(.controlled)
         let before = m.activity.count
-        m.handle(.actionUpdate(ActionUpdate(id: "c-a1", state: .waiting, text: "click Save")))
+        m.handle(.actionUpdate(ActionUpdate(id: "c-a1", state: .waiting, text: "Waiting for the customer: click Save")))
         XCTAssertEqual(m.actionStatus?.line(now: Self.t.addingTimeInterval(3)), "Waiting for the customer: click Save… 12 s")
         m.now = Self.t.addingTimeInterval(4)
-        m.handle(.actionUpdate(ActionUpdate(id: "c-a1", state: .waiting, text: "click Save")))
+        m.handle(.actionUpdate(ActionUpdate(id: "c-a1", state: .waiting, text: "Waiting for the customer: click Save")))
         XCTAssertEqual(m.actionStatus?.since, Self.t, "a repeated waiting keeps its countdown")
         XCTAssertEqual(m.activity.count, before + 1)
-        for (state, line) in [(ActionUpdate.State.sent, "Allowed: click Save"), (.denied, "Denied: click Save"),
-                              (.expired, "No answer (denied): click Save"), (.performed, "Done: click Save"), (.failed, "Failed: click Save")] {
-            m.handle(.actionUpdate(ActionUpdate(id: "c-a1", state: state, text: "click Save")))
+        // The engine's own words for each outcome.
+        for (state, line) in [(ActionUpdate.State.sent, "Sent to the page: click Save"), (.denied, "Customer denied: click Save"),
+                              (.expired, "No answer in 15 s (denied): click Save"), (.performed, "Done: click Save"),
+                              (.failed, "The page refused: click Save")] {
+            m.handle(.actionUpdate(ActionUpdate(id: "c-a1", state: state, text: line)))
             XCTAssertEqual(m.actionStatus?.line(now: m.now), line)
             XCTAssertEqual(m.activity.last?.text, line)
         }
         XCTAssertEqual(m.activity.count, before + 6)
         let grid = ConsoleView(theme: .dark).frame(m, size: GridSize(columns: 80, rows: 24), now: m.now)
-        XCTAssertTrue(grid.text.contains("Failed: click Save"))
+        XCTAssertTrue(grid.text.contains("The page refused: click Save"))
         let later = ConsoleView(theme: .dark).frame(m, size: GridSize(columns: 80, rows: 24), now: m.now.addingTimeInterval(30))
-        XCTAssertTrue(grid.rows[22].hasPrefix(" Failed: click Save"), grid.rows[22])
-        XCTAssertFalse(later.rows[22].hasPrefix(" Failed: click Save"), "an outcome leaves the message line after a while")
-        XCTAssertTrue(later.rows[22].contains("Failed: click Save"), "and stays as the newest feed entry")
+        XCTAssertTrue(grid.rows[22].hasPrefix(" The page refused: click Save"), grid.rows[22])
+        XCTAssertFalse(later.rows[22].hasPrefix(" The page refused: click Save"), "an outcome leaves the message line after a while")
+        XCTAssertTrue(later.rows[22].contains("The page refused: click Save"), "and stays as the newest feed entry")
     }
 
     func testScreenshotRequest() {

@@ -17,7 +17,7 @@ public struct AnnotateState: Equatable, Sendable {
 public struct ActionStatus: Equatable, Sendable {
     public var id: String
     public var state: ActionUpdate.State
-    /// The engine's description ("click Save settings").
+    /// The engine's words for where it stands.
     public var text: String
     /// When this state began (the countdown of a waiting action runs from here).
     public var since: Date
@@ -27,25 +27,15 @@ public struct ActionStatus: Equatable, Sendable {
 
     public var isOutcome: Bool { state != .waiting }
 
+    /// The engine's text ("Waiting for the customer: click Save", "Customer denied: …",
+    /// "No answer in 15 s (denied): …"), with the seconds left while it waits.
     public func line(now: Date) -> String {
-        switch state {
-        case .waiting:
-            let left = max(0, ConsoleModel.actionTimeoutSeconds - Int(now.timeIntervalSince(since).rounded(.down)))
-            return "Waiting for the customer: \(text)… \(left) s"
-        default: return feedText
-        }
+        guard state == .waiting else { return text }
+        let left = max(0, ConsoleModel.actionTimeoutSeconds - Int(now.timeIntervalSince(since).rounded(.down)))
+        return "\(text)… \(left) s"
     }
 
-    public var feedText: String {
-        switch state {
-        case .waiting: "Waiting for the customer: \(text)"
-        case .sent: "Allowed: \(text)"
-        case .performed: "Done: \(text)"
-        case .denied: "Denied: \(text)"
-        case .expired: "No answer (denied): \(text)"
-        case .failed: "Failed: \(text)"
-        }
-    }
+    public var feedText: String { text }
 
     /// Shown at all at `now`: a waiting action always, an outcome for a few seconds.
     public func visible(now: Date) -> Bool { !isOutcome || now.timeIntervalSince(since) < Self.outcomeSeconds }
@@ -109,7 +99,10 @@ extension ConsoleModel {
             annotate = nil
             if s.status != .ended { message = StatusMessage(.info, "Annotate mode closed: the session is in \(s.controlMode.title) now") }
         }
-        return hidePointerCommands()
+        // The engine hides the pointer itself when the mode drops (and refuses pointer
+        // messages below Guided), so the console only forgets it was showing.
+        pointerLive = false; pointerPending = false; lastPointerSent = nil
+        return []
     }
 
     mutating func actionUpdated(_ u: ActionUpdate) {
