@@ -140,6 +140,22 @@ final class ConsoleControlGoldenTests: XCTestCase {
         try assertGolden(grid, "annotate-draft-80x24")
     }
 
+    func testTheAgentsCursorNeverHidesAMark() {
+        var m = annotated()
+        let size = GridSize(columns: 80, rows: 24)
+        let plain = view().frame(m, size: size, now: Fixtures.now)
+        guard let row = plain.rows.firstIndex(where: { $0.contains("┗") }), let col = plain.rows[row].firstIndex(of: "┗") else {
+            return XCTFail("the rectangle's corner")
+        }
+        let x = plain.rows[row].distance(from: plain.rows[row].startIndex, to: col)
+        // Put the cursor on that cell.
+        let area = WorkstationLayout(size: size, feedShown: false).view
+        m.agentCursor = SceneProjection(viewport: Fixtures.scene().viewport, area: area).point(x: x - area.x, y: row - area.y)
+        let grid = view().frame(m, size: size, now: Fixtures.now)
+        XCTAssertEqual(grid[x, row].glyph, "┗", "the mark's glyph stays")
+        XCTAssertEqual(grid[x, row].bg, Theme.dark.cursor.bg, "in the cursor's colours")
+    }
+
     func testMonochromeMarksUseAttributesOnly() {
         let grid = view(.monochromeTheme).frame(annotated(), size: GridSize(columns: 80, rows: 24), now: Fixtures.now)
         XCTAssertEqual(Set(grid.cells.map(\.bg)), [.black])

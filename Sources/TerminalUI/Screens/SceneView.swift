@@ -91,7 +91,13 @@ public final class SceneView {
         drawOverlay(overlay, scene: scene, page: page, projection: projection, view: &view, masks: &masks, annotations: &annotations)
         if let p = agentCursor {
             let c = projection.cell(p)
-            annotations[area.x + c.x, area.y + c.y] = .highlight(theme.cursor)
+            let x = area.x + c.x, y = area.y + c.y
+            // On a mark the cursor takes the mark's glyph, so the mark is never hidden under it.
+            if case let .cell(mark) = annotations[x, y] {
+                annotations[x, y] = .cell(Cell(mark.glyph, fg: theme.cursor.fg, bg: theme.cursor.bg, style: theme.cursor.style.union(mark.style.intersection(.wideTail))))
+            } else {
+                annotations[x, y] = .highlight(theme.cursor)
+            }
         }
     }
 
