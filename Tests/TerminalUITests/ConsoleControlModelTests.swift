@@ -272,6 +272,15 @@ final class ConsoleControlModelTests: XCTestCase {
         XCTAssertTrue(m.approvals.isEmpty)
         XCTAssertNil(m.dialog)
 
+        // Another manager answered: the engine's summary no longer waits, the dialog goes.
+        m.handle(.approvalRequest(Self.approval("S-5", agent: "Tom B.")))
+        XCTAssertEqual(m.dialog, .approval(Self.approval("S-5", agent: "Tom B.")))
+        var settled = Fixtures.summary()
+        settled.id = "S-5"
+        m.handle(.summary(settled))
+        XCTAssertNil(m.dialog)
+        XCTAssertTrue(m.approvals.isEmpty)
+
         // The lobby's list is the engine's word.
         m.handle(.lobby(Lobby(agent: Agent(name: "Priya N.", uid: 1002, level: .manager), tickets: [], sessions: [], approvals: [Self.approval("S-9")])))
         XCTAssertEqual(m.approvals.map(\.sessionId), ["S-9"])

@@ -127,6 +127,16 @@ extension ConsoleModel {
         }
     }
 
+    /// A session no longer waits for a manager (another manager answered, or the request lapsed).
+    mutating func approvalSettled(_ s: SessionSummary) {
+        guard approvals.contains(where: { $0.sessionId == s.id }) else { return }
+        approvals.removeAll { $0.sessionId == s.id }
+        if case let .approval(open)? = dialog, open.sessionId == s.id {
+            dialog = approvals.first.map(ConsoleDialog.approval)
+            message = StatusMessage(.info, "The \(open.mode.title) request on \(open.ticket.id) was settled elsewhere")
+        }
+    }
+
     // MARK: - the pointer
 
     /// Sends the cursor as the agent's pointer when it moved, at most 10 times a second.

@@ -188,6 +188,7 @@ public struct ConsoleModel: Equatable, Sendable {
             if case .help? = dialog { dialog = nil }
         case let .summary(s):
             if var l = lobby, let i = l.sessions.firstIndex(where: { $0.id == s.id }) { l.sessions[i] = s; lobby = l }
+            if s.awaitingManager != true { approvalSettled(s) }
             if session?.id == s.id { return summaryChanged(s) }
         case let .activity(item):
             guard screen == .workstation else { break }
