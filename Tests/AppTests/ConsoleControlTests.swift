@@ -78,3 +78,71 @@ final class ConsoleControlTests: XCTestCase {
         try fixture.waitForScreen(watcher, "the engine's refusal") { $0.contains("not-allowed:") && $0.contains("watching read-only and cannot annotate") }
     }
 }
+
+/// Full Control with a manager's approval, across two real uids: the agent
+/// (this process's uid) asks with a reason, a manager's console (run as
+/// another uid through `setpriv`, like PrivilegeMatrixTests) approves from the
+/// lobby, and the customer accepts. Needs root, as CI and `./scripts/test` run.
+final class ConsoleControlManagerTests: XCTestCase {
+    static let team: UInt32 = 4243
+    static let manager = (name: "Lee Boss", uid: 2013)
+    var fixture: EngineFixture!
+    var teamSocket = ""
+    var servers: [String] = []
+
+    override func setUpWithError() throws {
+        XCTAssertEqual(getuid(), 0, "this test runs a console as another uid with setpriv and must run as root")
+        fixture = try EngineFixture()
+        try fixture.run(["agents", "add", Self.manager.name, "--uid", "\(Self.manager.uid)", "--level", "manager", "--data", fixture.dir])
+        teamSocket = "/tmp/cbt-team-\(UUID().uuidString.prefix(8)).sock"
+        try fixture.startEngine(extra: ["--socket", teamSocket, "--socket-group", "\(Self.team)"])
+    }
+
+    override func tearDown() {
+        for s in servers { fixture?.killConsole(s) }
+        fixture?.shutdown()
+        unlink(teamSocket)
+    }
+
+    /// `cobrowse console ARGS` in a detached tmux pane, run as `uid`.
+    func startConsole(as uid: Int, _ args: [String], width: Int = 120, height: Int = 40) throws -> String {
+        let server = "cbm-\(getpid())-\(servers.count)-\(UUID().uuidString.prefix(4))"
+        servers.append(server)
+        let argv = ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(Self.team)", "--clear-groups", EngineFixture.binary] + args
+        let command = argv.map(EngineFixture.quote).joined(separator: " ") + "; sleep 30"
+        try fixture.runTool("/usr/bin/env", ["tmux", "-L", server, "-f", "/dev/null", "new-session", "-d", "-x", "\(width)", "-y", "\(height)",
+                                             "-e", "TERM=tmux-256color", "sh", "-c", command])
+        return server
+    }
+
+    func testManagerApprovesFullControlFromTheLobby() throws {
+        let (session, link) = try fixture.invite()
+        let agent = try fixture.startConsole(["console", "--socket", teamSocket, "--session", session], width: 160, height: 45)
+        try fixture.spawnCustomer(link, extra: ["--once"])
+        try fixture.waitForScreen(agent, timeout: 40, "the customer's page") { $0.contains("Northwind") && $0.contains("● customer connected") }
+
+        let manager = try startConsole(as: Self.manager.uid, ["console", "--socket", teamSocket])
+        try fixture.waitForScreen(manager, "the manager's lobby") { $0.contains("agent Lee Boss (manager)") }
+
+        // The agent asks for Full Control: a reason first.
+        fixture.sendKeys(agent, "m")
+        fixture.sendKeys(agent, "4")
+        try fixture.waitForScreen(agent, "the reason prompt") { $0.contains("Why do you need Full Control?") }
+        fixture.sendKeys(agent, "Customer cannot use the mouse")
+        fixture.sendKeys(agent, "Enter")
+        try fixture.waitForScreen(agent, "the manager wait") { $0.contains("Waiting for a manager's approval") }
+
+        // The manager's console pops the request up wherever it is.
+        let dialog = try fixture.waitForScreen(manager, "the approval dialog") { $0.contains("Full Control approval") }
+        XCTAssertTrue(dialog.contains("Maria S. asks for Full Control on T-7"), dialog)
+        XCTAssertTrue(dialog.contains("Customer cannot use the mouse"), dialog)
+        XCTAssertTrue(dialog.contains("Dana Whitfield"), dialog)
+        fixture.sendKeys(manager, "y")
+        try fixture.waitForScreen(manager, "the answer noted") { $0.contains("Approved Full Control for Maria S. on T-7") }
+
+        // Then the customer accepts (the scripted customer does).
+        try fixture.waitForScreen(agent, "Full Control") { $0.contains(" Full Control │") && !$0.contains("Waiting for a manager's approval") }
+        let audit = try fixture.run(["audit", "--session", session, "--data", fixture.dir]).stdout
+        XCTAssertTrue(audit.contains("Lee Boss"), "the approval is audited with the manager:\n\(audit)")
+    }
+}
