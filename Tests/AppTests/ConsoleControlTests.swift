@@ -17,6 +17,15 @@ final class ConsoleControlTests: XCTestCase {
         fixture?.shutdown()
     }
 
+    /// An xterm (X10) mouse report typed into the pane, as a terminal would send it: button
+    /// 0 press, 3 release, 32 motion with the button held; x and y are 0-based cells.
+    /// (tmux takes an argument ending in ";" as a command separator: keep x and y clear of 26.)
+    func mouse(_ server: String, button: Int, x: Int, y: Int) {
+        XCTAssertTrue(x != 26 && y != 26, "a report ending in ';' would not reach the pane")
+        let report = "\u{1b}[M" + String(UnicodeScalar(UInt8(32 + button))) + String(UnicodeScalar(UInt8(33 + x))) + String(UnicodeScalar(UInt8(33 + y)))
+        _ = try? fixture.runTool("/usr/bin/env", ["tmux", "-L", server, "send-keys", "-t", "0", "-l", report])
+    }
+
     func testGuidedMarksComeBackFromTheEngineAndAWatcherIsRefused() throws {
         let (session, link) = try fixture.invite()
         let agent = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session], width: 160, height: 45)
@@ -57,6 +66,15 @@ final class ConsoleControlTests: XCTestCase {
         // Undo takes the rectangle back (the engine's set shrinks, the screen follows).
         fixture.sendKeys(agent, "u")
         try fixture.waitForScreen(agent, "the rectangle undone") { !$0.contains("┏") && $0.contains(" Look here ") }
+
+        // The mouse: a drag from press to release draws the rectangle (xterm mouse reports typed into the pane).
+        fixture.sendKeys(agent, "r")
+        mouse(agent, button: 0, x: 30, y: 20)
+        mouse(agent, button: 32, x: 40, y: 23)
+        mouse(agent, button: 3, x: 50, y: 25)
+        try fixture.waitForScreen(agent, "the dragged rectangle") { $0.contains("┏") && $0.contains("┛") }
+        fixture.sendKeys(agent, "u")
+        try fixture.waitForScreen(agent, "the dragged rectangle undone") { !$0.contains("┏") }
         fixture.sendKeys(agent, "Escape")
 
         // Controlled: PgDn scrolls the page, allowed by the customer, performed by the SDK.
@@ -65,6 +83,10 @@ final class ConsoleControlTests: XCTestCase {
         try fixture.waitForScreen(agent, "Controlled mode") { $0.contains(" Controlled │") }
         fixture.sendKeys(agent, "NPage")
         try fixture.waitForScreen(agent, "the scroll performed") { $0.contains("Done: scroll the page") }
+
+        // A screenshot: the customer allows, the engine seals it with the session; nothing on this side.
+        fixture.sendKeys(agent, "s")
+        try fixture.waitForScreen(agent, "the sealed screenshot") { $0.contains("Screenshot") && $0.contains("stored encrypt") }
 
         // A supervisor watching sees the marks and the people, but the engine refuses their marks.
         let watcher = try fixture.startConsole(["console", "--socket", fixture.socket, "--watch", session], width: 160, height: 45)
