@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import Logging
+import TerminalUI
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,11 +13,24 @@ struct Demo: ParsableCommand {
     var data: String?
     @Option(help: ArgumentHelp("Customer gateway address (port 0 picks a free one).", valueName: "HOST:PORT"))
     var listen: String = "127.0.0.1:0"
-    @Flag(help: "The session asks for recording consent (the scripted customer agrees).") var record = false
+    @Flag(help: "The session asks for recording consent (the customer agrees).") var record = false
     @Option(help: "Console theme.") var theme: String?
+    @Option(help: ArgumentHelp("Who plays the customer: chromium (headless Chromium walking the demo site; needs chromium, chromedriver and python3-selenium), scripted (the built-in wire-protocol customer), or auto: chromium when present, else scripted.", valueName: "KIND"))
+    var customer: DemoCustomer = .auto
+    @Option(name: .customLong("customer-pause"), help: ArgumentHelp("Seconds the Chromium customer spends on each step (shorter for tests).", valueName: "SECONDS"))
+    var customerPause: Double = 2.5
+
+    enum DemoCustomer: String, ExpressibleByArgument, CaseIterable { case auto, chromium, scripted }
+
+    func validate() throws {
+        guard customerPause >= 0.1, customerPause <= 60 else { throw ValidationError("--customer-pause must be 0.1 to 60 seconds") }
+    }
 
     func run() throws {
         let (host, port) = try parseHostPort(listen)
+        let chromium = ChromiumCustomer()
+        let unavailable = customer == .scripted ? nil : chromium.missing()
+        if customer == .chromium, let unavailable { throw Failure("--customer chromium: \(unavailable)") }
         let temporary = data == nil
         let dir = data ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("cobrowse-demo-\(getpid())")
         defer { if temporary { try? FileManager.default.removeItem(atPath: dir) } }
@@ -43,18 +57,37 @@ struct Demo: ParsableCommand {
         guard let agent = try store.agent(uid: me) else { throw Failure("demo agent missing") }
         let started = try server.hub.startSession(ticketId: DemoTickets.all[0].id, record: record, agent: agent)
 
-        let customer = ScriptedCustomer(link: started.link, trustedCertificate: server.certificatePath) { line in
+        // The customer: headless Chromium when it is here (or asked for), else the scripted one; said in one line.
+        var browser: ChromiumProcess?
+        var announcement: String
+        if customer != .scripted, unavailable == nil {
+            browser = try chromium.start(link: started.link, record: record, pause: customerPause, rounds: 0, directory: dir, log: logPath)
+            announcement = "Customer: headless Chromium walking the demo site (its output: \(logPath))"
+        } else {
+            announcement = customer == .scripted ? "Customer: the scripted customer (--customer scripted)"
+                : "Customer: the scripted customer — headless Chromium is not available: \(unavailable ?? "")"
+        }
+        Logger(label: "cobrowse.demo").notice("\(announcement)")
+        defer { browser?.stop() }
+
+        let scripted = browser == nil ? ScriptedCustomer(link: started.link, trustedCertificate: server.certificatePath) { line in
             Logger(label: "cobrowse.demo-customer").info("\(line)")
+        } : nil
+        if let scripted {
+            let customerThread = Thread {
+                Thread.sleep(forTimeInterval: 2)
+                do { try scripted.run() } catch { Logger(label: "cobrowse.demo-customer").error("\(error)") }
+            }
+            customerThread.start()
         }
-        let customerThread = Thread {
-            Thread.sleep(forTimeInterval: 2)
-            do { try customer.run() } catch { Logger(label: "cobrowse.demo-customer").error("\(error)") }
-        }
-        customerThread.start()
-        defer { customer.stop() }
+        defer { scripted?.stop() }
 
         let client = try connectToEngine(config.socketPath, client: "cobrowse-demo-console")
-        let code = runConsole(client: client, session: started.session.id, watch: false, theme: theme)
+        var options = ConsoleOptions()
+        options.sessionID = started.session.id
+        if let theme { options.theme = theme }
+        let watch: (() -> String?)? = browser.map { b in { b.exited().map { "The Chromium customer stopped (exit \($0)); its output is in \(logPath)" } } }
+        let code = ConsoleRunner.run(link: AnnouncingLink(client, notice: announcement, watch: watch), options: options)
         client.close()
         if code != 0 { throw ExitCode(code) }
     }
@@ -68,8 +101,35 @@ enum DemoTickets {
     ]
 }
 
+/// The console's link, with one notice shown first (the demo says who plays the customer),
+/// and one more if `watch` reports something (the browser customer stopped).
+final class AnnouncingLink: ConsoleLink {
+    private let inner: LocalChannelClient
+    private var pending: [WireMessage]
+    private var watch: (() -> String?)?
+    private var lastCheck = Date.distantPast
+
+    init(_ inner: LocalChannelClient, notice: String, watch: (() -> String?)? = nil) {
+        self.inner = inner; pending = [.notice(Notice(text: notice))]; self.watch = watch
+    }
+
+    func send(_ message: WireMessage) { inner.send(message) }
+    func poll() -> [WireMessage] {
+        var messages = inner.poll()
+        if let check = watch, Date().timeIntervalSince(lastCheck) >= 1 {
+            lastCheck = Date()
+            if let text = check() { messages.append(.notice(Notice(text: text))); watch = nil }
+        }
+        // After the engine's first answer (the snapshot), so the notice is the last word.
+        guard !pending.isEmpty, !messages.isEmpty else { return messages }
+        defer { pending = [] }
+        return messages + pending
+    }
+    var closedReason: String? { inner.closedReason }
+}
+
 /// swift-log handler that appends to a file, for processes whose terminal
-/// belongs to ncurses.
+/// belongs to ncurses. O_APPEND: the demo's Chromium customer writes to the same file.
 struct FileLogHandler: LogHandler {
     let label: String
     let handle: FileHandle?
@@ -78,11 +138,8 @@ struct FileLogHandler: LogHandler {
 
     init(label: String, path: String) {
         self.label = label
-        if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-        }
-        handle = FileHandle(forWritingAtPath: path)
-        _ = try? handle?.seekToEnd()
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        handle = fd >= 0 ? FileHandle(fileDescriptor: fd, closeOnDealloc: true) : nil
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -202,9 +202,8 @@ def main():
             say("STEP answered quality", args.quality)
         if args.stop:
             # The overlay's shadow root is closed to page scripts; press its button like a person would,
-            # with a real mouse click where the bar draws "Stop sharing" (bottom right).
-            box = driver.execute_script("return [innerWidth, innerHeight]")
-            press(driver, box[0] - 40, box[1] - 26)
+            # with a real mouse click where the bar draws "Stop sharing" (found through the DevTools protocol).
+            press_overlay(driver, "stop")
             say("STEP stopped sharing")
         if args.survey:
             wait(driver, "the survey", lambda d: overlay_node(d, "star-%d" % args.survey), timeout=60)

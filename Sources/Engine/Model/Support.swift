@@ -17,6 +17,7 @@ public enum ParticipantRole: String, Codable, Sendable {
     case trainer      // replays recordings
     case customer     // the person whose browser is shared
     case viewer       // one of the customer's team, watching in the browser viewer page
+    case presenter    // the agent's own browser tab, showing the customer a page
 }
 
 /// Who may do what on the customer's page, in escalating order.

@@ -200,6 +200,25 @@ public struct ViewerInvited: Codable, Equatable, Sendable {
     public init(name: String, link: String) { self.name = name; self.link = link }
 }
 
+// MARK: - Showing the customer a page (mirror mode) and split view
+
+/// Engine → console (`presenter-link`): the agent opens it in their own browser;
+/// the page they then open (any page with cobrowse.js) is shown to the customer.
+public struct PresenterLink: Codable, Equatable, Sendable {
+    public var link: String
+    public init(link: String) { self.link = link }
+}
+
+/// Engine → customer, consoles, viewers (`presenting`): the agent started or
+/// stopped showing a page. The customer's copy carries the one-time link of
+/// the viewer page in which they watch it.
+public struct PresentingState: Codable, Equatable, Sendable {
+    public var active: Bool
+    public var by: String
+    public var mirrorLink: String?
+    public init(active: Bool, by: String, mirrorLink: String? = nil) { self.active = active; self.by = by; self.mirrorLink = mirrorLink }
+}
+
 // MARK: - Recordings from the lobby (the console holds no data: the engine checks, audits, decrypts)
 
 /// One recording a console may open.

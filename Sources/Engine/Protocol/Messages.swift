@@ -254,6 +254,8 @@ public enum WireMessage: Equatable, Sendable {
     case handOver(HandOver)
     case inviteViewer(InviteViewer)
     case recordingsRequest
+    case startPresenting
+    case stopPresenting
     case openRecording(OpenRecording)
     // engine → console
     case lobby(Lobby)
@@ -293,6 +295,10 @@ public enum WireMessage: Equatable, Sendable {
     case viewerInvited(ViewerInvited)
     case recordings(RecordingList)
     case recordingPart(RecordingPart)
+    case presenterLink(PresenterLink)
+    case presentedScene(Scene)
+    case presentedDelta(SceneDelta)
+    case presenting(PresentingState)
 
     public var type: String {
         switch self {
@@ -353,6 +359,12 @@ public enum WireMessage: Equatable, Sendable {
         case .viewerInvited: "viewer-invited"
         case .recordings: "recordings"
         case .recordingPart: "recording-part"
+        case .startPresenting: "start-presenting"
+        case .stopPresenting: "stop-presenting"
+        case .presenterLink: "presenter-link"
+        case .presentedScene: "presented-scene"
+        case .presentedDelta: "presented-delta"
+        case .presenting: "presenting"
         }
     }
 }

@@ -107,7 +107,7 @@ public enum WireCodec {
             case let .hello(b): try c.encode(b, forKey: .body)
             case let .welcome(b): try c.encode(b, forKey: .body)
             case let .error(b): try c.encode(b, forKey: .body)
-            case .lobbyRequest, .detach, .requestScene, .leave, .qualityCheck, .requestScreenshot, .screenshotRequest, .recordingsRequest:
+            case .lobbyRequest, .detach, .requestScene, .leave, .qualityCheck, .requestScreenshot, .screenshotRequest, .recordingsRequest, .startPresenting, .stopPresenting:
                 try c.encode(Empty(), forKey: .body)
             case let .startSession(b): try c.encode(b, forKey: .body)
             case let .attach(b): try c.encode(b, forKey: .body)
@@ -155,6 +155,10 @@ public enum WireCodec {
             case let .viewerInvited(b): try c.encode(b, forKey: .body)
             case let .recordings(b): try c.encode(b, forKey: .body)
             case let .recordingPart(b): try c.encode(b, forKey: .body)
+            case let .presenterLink(b): try c.encode(b, forKey: .body)
+            case let .presentedScene(b): try c.encode(b, forKey: .body)
+            case let .presentedDelta(b): try c.encode(b, forKey: .body)
+            case let .presenting(b): try c.encode(b, forKey: .body)
             }
         }
     }
@@ -177,6 +181,8 @@ public enum WireCodec {
         case annotations, actionRequest = "action-request", performAction = "perform-action", actionUpdate = "action-update"
         case screenshotRequest = "screenshot-request", approvalRequest = "approval-request", participants
         case viewerInvited = "viewer-invited", recordings, recordingPart = "recording-part"
+        case startPresenting = "start-presenting", stopPresenting = "stop-presenting", presenterLink = "presenter-link"
+        case presentedScene = "presented-scene", presentedDelta = "presented-delta", presenting
 
         func decode(_ data: Data) throws -> WireMessage {
             func body<T: Decodable>(_: T.Type) throws -> T { try WireCodec.decoder.decode(Body<T>.self, from: data).body }
@@ -271,6 +277,18 @@ public enum WireCodec {
             case .viewerInvited: return .viewerInvited(try body(ViewerInvited.self))
             case .recordings: return .recordings(try body(RecordingList.self))
             case .recordingPart: return .recordingPart(try body(RecordingPart.self))
+            case .startPresenting: return .startPresenting
+            case .stopPresenting: return .stopPresenting
+            case .presenterLink: return .presenterLink(try body(PresenterLink.self))
+            case .presentedScene:
+                let s = try body(Scene.self)
+                try s.validate()
+                return .presentedScene(s)
+            case .presentedDelta:
+                let d = try body(SceneDelta.self)
+                try d.validate()
+                return .presentedDelta(d)
+            case .presenting: return .presenting(try body(PresentingState.self))
             }
         }
     }

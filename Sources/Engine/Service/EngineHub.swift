@@ -19,10 +19,16 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     public var recordingService: RecordingService?
     /// Where customer-approved screenshots are sealed; nil: screenshots are refused.
     public var screenshotVault: ScreenshotVault?
+    /// Recordings from the lobby (issue 5); set with `recordingService`. nil: none are offered.
+    public var recordingDesk: RecordingDesk?
     private var recordings: [String: SessionRecording] = [:]
     private var machines: [String: SessionMachine] = [:]
     private var links: [Int: Link] = [:]
     private var customerBySession: [String: Int] = [:]
+    /// The agent's presenter tab per session, and the keys it reconnects with
+    /// (hash → session; in memory only: an engine restart ends the showing).
+    private var presenterBySession: [String: Int] = [:]
+    private var presenterKeys: [String: String] = [:]
     /// Where each session's customer lands after consenting (`invite --url`);
     /// absent: the demo site. Kept in memory only.
     private var landingURLs: [String: String] = [:]
@@ -40,6 +46,10 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             case customer
             /// One of the customer's team in the browser viewer page.
             case viewer(String)
+            /// The customer watching the page the agent shows, in the viewer page.
+            case mirror
+            /// The agent's own browser tab showing a page.
+            case presenter
         }
     }
 
@@ -140,6 +150,11 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                 dispatch(.consoleDetached(name: agent.name, role: link.watch ? .supervisor : .agent), session: sid, origin: nil)
             case let .viewer(name):
                 dispatch(.viewerLeft(name: name), session: sid, origin: nil)
+            case .presenter:
+                // It reconnects on every navigation; only "Stop" ends the showing.
+                if presenterBySession[sid] == connection.connectionID { presenterBySession[sid] = nil }
+            case .mirror:
+                break
             case .handshaking:
                 break
             }
@@ -166,6 +181,13 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             case let .console(agent): consoleMessage(frame.message, agent: agent, link: link, origin: origin)
             case .customer: customerMessage(frame.message, link: link, origin: origin)
             case let .viewer(name): viewerMessage(frame.message, name: name, link: link, origin: origin)
+            case .presenter: presenterMessage(frame.message, link: link, origin: origin)
+            case .mirror:
+            if case .requestScene = frame.message, let sid = link.sessionId, let scene = machines[sid]?.presentedScene {
+                origin.reply(.scene(scene))
+            } else {
+                origin.fail(.notAllowed, "\(frame.message.type): this page only watches")
+            }
             }
         }
     }
@@ -198,6 +220,14 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         }
         if route == "/viewer.css" {
             return GatewayResponse(status: 200, contentType: "text/css; charset=utf-8", body: Array(ViewerPage.stylesheet.utf8))
+        }
+        if route == "/presenter.js" {
+            return GatewayResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: Array(PresenterPage.script.utf8))
+        }
+        if route.hasPrefix("/present/") {
+            let token = String(route.dropFirst("/present/".count))
+            let host = WebPolicy.host(in: headers)
+            return locked { presenterPage(token: token, host: host) }
         }
         if route.hasPrefix("/view/") {
             let token = String(route.dropFirst("/view/".count))
@@ -263,8 +293,11 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         var sessionId: String
         var resumed = false
         var resumeKey: String?
-        if let token = hello.token, let record = try? store.link(tokenHash: OneTimeLink.hash(token: token)), let viewer = record.viewerName {
-            return viewerHandshake(record, viewer: viewer, origin: origin, now: now)
+        if let token = hello.token, let record = try? store.link(tokenHash: OneTimeLink.hash(token: token)), let purpose = record.purpose {
+            return otherLinkHandshake(record, purpose: purpose, origin: origin, now: now)
+        }
+        if let key = hello.resumeKey, let sid = presenterKeys[OneTimeLink.hash(token: key)] {
+            return presenterConnected(sid, resumeKey: key, origin: origin)
         }
         if let token = hello.token {
             let hash = OneTimeLink.hash(token: token)
@@ -365,6 +398,10 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             writeAction(link, agent, origin, "ask for a screenshot") { sid in dispatch(.screenshotRequested(by: agent), session: sid, origin: origin) }
         case let .handOver(h):
             writeAction(link, agent, origin, "hand over control") { sid in dispatch(.handOver(to: h.to, by: agent.name), session: sid, origin: origin) }
+        case .startPresenting:
+            writeAction(link, agent, origin, "show the customer a page") { sid in dispatch(.presentRequested(by: agent), session: sid, origin: origin) }
+        case .stopPresenting:
+            writeAction(link, agent, origin, "stop showing a page") { sid in dispatch(.presentingStopped(by: agent.name), session: sid, origin: origin) }
         case let .inviteViewer(v):
             writeAction(link, agent, origin, "invite a viewer") { sid in dispatch(.viewerInviteRequested(name: v.name, by: agent), session: sid, origin: origin) }
         case let .approvalAnswer(answer):
@@ -382,6 +419,10 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                 return refuseWrite(agent, sid, origin, "end the session")
             }
             dispatch(.agentEnded(by: agent.name), session: sid, origin: origin)
+        case .recordingsRequest, .openRecording:
+            // Issue 5: fast work under the lock; the parts go out from the desk's own queue (see RecordingDesk).
+            guard let desk = recordingDesk else { return origin.fail(.notFound, "this engine keeps no recordings") }
+            desk.handle(message, agent: agent, connection: origin.connection, requestID: origin.requestID, reply: origin.reply, fail: origin.fail)
         default:
             origin.fail(.notAllowed, "\(message.type) is not a console message")
         }
@@ -450,17 +491,74 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
 
     // MARK: - Viewers (the customer's team, in the browser viewer page)
 
-    private func viewerHandshake(_ record: LinkRecord, viewer: String, origin: Origin, now: Date) {
-        let hash = record.tokenHash
+    /// A viewer's, the customer's mirror or the agent's presenter link: each works once.
+    private func otherLinkHandshake(_ record: LinkRecord, purpose: LinkPurpose, origin: Origin, now: Date) {
+        let who = record.viewerName ?? purpose.rawValue
         let outcome = LinkCheck.evaluate(record, now: now)
-        guard outcome == .valid, (try? store.markLinkUsed(tokenHash: hash, at: now)) == true else {
+        guard outcome == .valid, (try? store.markLinkUsed(tokenHash: record.tokenHash, at: now)) == true else {
             let used = outcome == .used || outcome == .valid
-            try? store.appendAudit(at: now, actor: viewer, action: "viewer.link-refused", sessionId: record.sessionId, detail: used ? "used" : "\(outcome)")
+            try? store.appendAudit(at: now, actor: who, action: "\(purpose.rawValue).link-refused", sessionId: record.sessionId, detail: used ? "used" : "\(outcome)")
             origin.fail(used ? .linkUsed : (outcome == .expired ? .linkExpired : .notFound),
                         used ? LinkCheck.Outcome.used.customerMessage : outcome.customerMessage)
             origin.close()
             return
         }
+        switch purpose {
+        case .viewer: viewerHandshake(record, viewer: who, origin: origin, now: now)
+        case .mirror: mirrorHandshake(record, origin: origin, now: now)
+        case .presenter:
+            // The presenter page trades its one-time link for a key the SDK on the shown page reconnects with.
+            let key = OneTimeLink.mint()
+            presenterKeys[key.hash] = record.sessionId
+            try? store.appendAudit(at: now, actor: machines[record.sessionId]?.summary.agentName ?? "agent", action: "presenter.link-used",
+                                   sessionId: record.sessionId, detail: "")
+            presenterConnected(record.sessionId, resumeKey: key.token, origin: origin)
+        }
+    }
+
+    private func presenterConnected(_ sid: String, resumeKey: String, origin: Origin) {
+        guard let m = machines[sid], m.summary.status == .active else {
+            origin.fail(.badState, "this co-browse session has ended")
+            return origin.close()
+        }
+        let cid = origin.connection.connectionID
+        if let old = presenterBySession[sid], old != cid, let c = links[old]?.connection { close(c) }
+        presenterBySession[sid] = cid
+        links[cid]?.role = .presenter
+        links[cid]?.sessionId = sid
+        origin.reply(.welcome(Welcome(server: "cobrowse-engine", role: .presenter, sessionId: sid, agentName: m.summary.agentName,
+                                      resumeKey: resumeKey, recordingRequested: false, consentGiven: true)))
+        dispatch(.presenterJoined, session: sid, origin: origin)
+    }
+
+    private func presenterMessage(_ message: WireMessage, link: Link, origin: Origin) {
+        guard let sid = link.sessionId else { return origin.fail(.badState, "not in a session") }
+        switch message {
+        case let .scene(s): dispatch(.presentedScene(s), session: sid, origin: origin)
+        case let .sceneDelta(d): dispatch(.presentedDelta(d), session: sid, origin: origin)
+        case .leave: dispatch(.presentingStopped(by: machines[sid]?.summary.agentName ?? "agent"), session: sid, origin: origin)
+        // The SDK on the shown page speaks as a customer would; what is not a picture is not for anyone.
+        case .pong, .pageEvent, .modeAnswer, .consent: break
+        default: origin.fail(.notAllowed, "\(message.type) is not a presenter message")
+        }
+    }
+
+    private func mirrorHandshake(_ record: LinkRecord, origin: Origin, now: Date) {
+        let sid = record.sessionId
+        guard let m = machines[sid], m.summary.status == .active else {
+            origin.fail(.badState, "this co-browse session has ended")
+            return origin.close()
+        }
+        let cid = origin.connection.connectionID
+        links[cid]?.role = .mirror
+        links[cid]?.sessionId = sid
+        try? store.appendAudit(at: now, actor: m.summary.ticket.customer, action: "mirror.joined", sessionId: sid, detail: "")
+        origin.reply(.welcome(Welcome(server: "cobrowse-engine", role: .viewer, sessionId: sid, agentName: m.summary.agentName)))
+        origin.reply(.summary(m.summary))
+        if let scene = m.presentedScene { origin.reply(.scene(scene)) }
+    }
+
+    private func viewerHandshake(_ record: LinkRecord, viewer: String, origin: Origin, now: Date) {
         let sid = record.sessionId
         guard var m = machines[sid] else {
             origin.fail(.badState, "this co-browse session has ended")
@@ -485,6 +583,18 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         perform(effects, session: sid, origin: origin)
     }
 
+    private func presenterPage(token: String, host: String?) -> GatewayResponse {
+        let now = clock()
+        let record = try? store.link(tokenHash: OneTimeLink.hash(token: token))
+        let outcome = LinkCheck.evaluate(record, now: now)
+        guard outcome == .valid, let record, record.purpose == .presenter, let m = machines[record.sessionId], m.summary.status == .active else {
+            let status = outcome == .unknown || record?.purpose != .presenter ? 404 : 410
+            return .html(status, CustomerPages.message(title: "Link not valid", body: outcome == .valid ? "This co-browse session is not active." : outcome.customerMessage))
+        }
+        let page = PresenterPage.page(agentName: m.summary.agentName, ticket: m.summary.ticket, customer: m.summary.ticket.customer)
+        return GatewayResponse(status: 200, body: Array(page.utf8), headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: host))])
+    }
+
     private func viewerMessage(_ message: WireMessage, name: String, link: Link, origin: Origin) {
         guard let sid = link.sessionId else { return origin.fail(.badState, "not in a session") }
         switch message {
@@ -492,6 +602,9 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         case let .annotate(c): dispatch(.annotate(c, by: name), session: sid, origin: origin)
         case let .controlAction(a): dispatch(.controlAction(a, by: name), session: sid, origin: origin)
         case let .handOver(h): dispatch(.handOver(to: h.to, by: name), session: sid, origin: origin)
+        case .requestScene:
+            // A viewer that lost track catches up from what the engine holds; the customer is not asked.
+            if let scene = machines[sid]?.scene { origin.reply(.scene(scene)) }
         case .pong: break
         default:
             try? store.appendAudit(at: clock(), actor: name, action: "write.refused", sessionId: sid, detail: "viewer sent \(message.type)")
@@ -503,13 +616,15 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         let now = clock()
         let record = try? store.link(tokenHash: OneTimeLink.hash(token: token))
         let outcome = LinkCheck.evaluate(record, now: now)
-        guard outcome == .valid, let record, let viewer = record.viewerName, let m = machines[record.sessionId], m.summary.status != .ended else {
+        let watching = record?.purpose == .viewer || record?.purpose == .mirror
+        guard outcome == .valid, let record, watching, let m = machines[record.sessionId], m.summary.status != .ended else {
             try? store.appendAudit(at: now, actor: "viewer", action: "viewer.link-refused", sessionId: record?.sessionId, detail: "page: \(outcome)")
-            let status = outcome == .unknown || record?.viewerName == nil ? 404 : 410
-            return .html(status, CustomerPages.message(title: outcome == .valid ? "Session ended" : "Link not valid",
-                                                       body: outcome == .valid && record?.viewerName != nil ? "This co-browse session has ended." : outcome.customerMessage))
+            let status = outcome == .unknown || !watching ? 404 : 410
+            return .html(status, CustomerPages.message(title: outcome == .valid && watching ? "Session ended" : "Link not valid",
+                                                       body: outcome == .valid && watching ? "This co-browse session has ended." : outcome.customerMessage))
         }
-        let page = ViewerPage.page(viewerName: viewer, agentName: m.summary.agentName, ticket: m.summary.ticket)
+        // The mirror link is the customer's own: they watch the page the agent shows.
+        let page = ViewerPage.page(viewerName: record.viewerName ?? m.summary.ticket.customer, agentName: m.summary.agentName, ticket: m.summary.ticket)
         return GatewayResponse(status: 200, body: Array(page.utf8), headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: host))])
     }
 
@@ -559,6 +674,29 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                     for link in links.values {
                         if case let .console(agent) = link.role, agent.level == .manager { send(bytes, to: link.connection) }
                     }
+                case let .toPresenter(message):
+                    if let cid = presenterBySession[sid], let link = links[cid] { send(WireCodec.encode(message), to: link.connection) }
+                case .mintPresenterLink:
+                    let minted = OneTimeLink.mint()
+                    let now = clock()
+                    try store.insertLink(LinkRecord(tokenHash: minted.hash, sessionId: sid, createdAt: now,
+                                                    expiresAt: now.addingTimeInterval(policy.linkLifetime), purpose: .presenter))
+                    origin?.reply(.presenterLink(PresenterLink(link: "\(publicBaseURL)/present/\(minted.token)")))
+                case let .offerMirror(by):
+                    let minted = OneTimeLink.mint()
+                    let now = clock()
+                    try store.insertLink(LinkRecord(tokenHash: minted.hash, sessionId: sid, createdAt: now,
+                                                    expiresAt: now.addingTimeInterval(policy.linkLifetime), purpose: .mirror))
+                    if let cid = customerBySession[sid], let link = links[cid] {
+                        send(WireCodec.encode(.presenting(PresentingState(active: true, by: by, mirrorLink: "\(publicBaseURL)/view/\(minted.token)"))),
+                             to: link.connection)
+                    }
+                case .closePresenter:
+                    if let cid = presenterBySession.removeValue(forKey: sid) {
+                        if let c = links[cid]?.connection { close(c) }
+                        links[cid]?.sessionId = nil
+                    }
+                    presenterKeys = presenterKeys.filter { $0.value != sid }
                 case let .mintViewerLink(name):
                     let minted = OneTimeLink.mint()
                     let now = clock()
@@ -591,19 +729,31 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         record(message, session: sid)
         let bytes = WireCodec.encode(message)
         let forViewers = Self.viewersSee(message)
+        let forMirror = Self.mirrorSees(message).map { WireCodec.encode($0) }
         for link in links.values where link.sessionId == sid {
             switch link.role {
             case .console: send(bytes, to: link.connection)
             case .viewer where forViewers: send(bytes, to: link.connection)
+            case .mirror: if let forMirror { send(forMirror, to: link.connection) }
             default: break
             }
+        }
+    }
+
+    /// The customer's mirror page shows the agent's page as its scene, and nothing of the customer's own.
+    static func mirrorSees(_ message: WireMessage) -> WireMessage? {
+        switch message {
+        case let .presentedScene(s): .scene(s)
+        case let .presentedDelta(d): .sceneDelta(d)
+        case .presenting, .summary, .sessionEnded: message
+        default: nil
         }
     }
 
     /// Viewers get the picture and the marks, not the agent's feed, notes or errors.
     static func viewersSee(_ message: WireMessage) -> Bool {
         switch message {
-        case .scene, .sceneDelta, .annotations, .agentPointer, .participants, .summary, .sessionEnded: true
+        case .scene, .sceneDelta, .annotations, .agentPointer, .participants, .summary, .sessionEnded, .presenting: true
         default: false
         }
     }

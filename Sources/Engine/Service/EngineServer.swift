@@ -78,6 +78,8 @@ public final class EngineServer: @unchecked Sendable {
         if !swept.isEmpty { logger.info("retention: removed \(swept.count) expired recording(s)") }
         hub.recordingService = recordings
         hub.screenshotVault = ScreenshotVault(dataDirectory: c.dataDirectory, keySource: FileKeySource(dataDirectory: c.dataDirectory), store: store)
+        hub.recordingDesk = RecordingDesk(library: RecordingLibrary(dataDirectory: c.dataDirectory, store: store,
+                                                                    keySource: FileKeySource(dataDirectory: c.dataDirectory)))
         try hub.restoreOpenSessions()
         self.hub = hub
         let local = LocalChannelServer()

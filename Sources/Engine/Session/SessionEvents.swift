@@ -88,6 +88,14 @@ public enum SessionEvent: Equatable, Sendable {
     case viewerLeft(name: String)
     /// Control passes to another participant (`by` must hold it, or be the agent).
     case handOver(to: String, by: String)
+    /// The agent asks for a presenter link, to show the customer a page from their own browser.
+    case presentRequested(by: Agent)
+    /// The agent's presenter tab connected (again), or sent its page.
+    case presenterJoined
+    case presentedScene(Scene)
+    case presentedDelta(SceneDelta)
+    /// The agent (or the presenter tab's "Stop sharing") stopped showing the page.
+    case presentingStopped(by: String)
     /// The clock moved; timeouts and heartbeats are decided here.
     case tick
 }
@@ -117,6 +125,14 @@ public enum SessionEffect: Equatable, Sendable {
     case reply(WireMessage)
     /// Mint a one-time viewer link for `name` and reply `viewer-invited` to the asker.
     case mintViewerLink(name: String)
+    /// Send to the agent's presenter tab (dropped if none is connected).
+    case toPresenter(WireMessage)
+    /// Mint a one-time presenter link and reply `presenter-link` to the asker.
+    case mintPresenterLink
+    /// Mint the customer's one-time mirror link and send them `presenting` with it.
+    case offerMirror(by: String)
+    /// Close the presenter tab's connection.
+    case closePresenter
     /// Seal this (redacted) scene into the session's encrypted screenshots.
     case storeScreenshot(Scene, requestedBy: String)
     /// The event was refused: reply to whoever sent it with this error; nothing changed.

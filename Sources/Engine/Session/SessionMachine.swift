@@ -40,6 +40,8 @@ public struct SessionMachine: Sendable {
 
     /// Annotations, pointer, actions, screenshots, viewers (SessionMachine+Control.swift).
     var control = ControlState()
+    /// The page the agent shows (SessionMachine+Presenting.swift).
+    var presenting = PresentingState_()
 
     /// Open survey window: the customer's connection closes at this time (or on the survey).
     private var surveyClosesAt: Date?
@@ -100,6 +102,11 @@ public struct SessionMachine: Sendable {
         case let .viewerJoined(name): return viewerJoined(name, now)
         case let .viewerLeft(name): return viewerLeft(name, now)
         case let .handOver(target, name): return handOver(to: target, by: name, now)
+        case let .presentRequested(agent): return presentRequested(by: agent, now)
+        case .presenterJoined: return presenterJoined(now)
+        case let .presentedScene(s): return presentedScene(s, now)
+        case let .presentedDelta(d): return presentedDelta(d, now)
+        case let .presentingStopped(name): return presentingStopped(by: name, now)
         case let .modeAnswered(answer): return modeAnswered(answer, now)
         case let .extensionRequested(minutes, agent): return extensionRequested(minutes, by: agent, now)
         case let .extensionAnswered(accept): return extensionAnswered(accept, now)
@@ -594,6 +601,8 @@ public struct SessionMachine: Sendable {
         control.waiting = nil
         control.screenshotAskedBy = nil
         control.managerRequest = nil
+        let wasPresenting = presenting.active || presenting.linkMinted
+        presenting = PresentingState_()
         // The survey is for a customer who took part and is still there to answer it.
         let offerSurvey = socketConnected && !disconnectAnnounced && summary.startedAt != nil && policy.surveyWindow > 0
         socketConnected = false
@@ -610,6 +619,7 @@ public struct SessionMachine: Sendable {
         } else {
             out += [.toCustomer(.sessionEnded(ended)), .closeCustomer]
         }
+        if wasPresenting { out.append(.closePresenter) }
         return out
     }
 

@@ -9,10 +9,23 @@ public struct LinkRecord: Equatable, Sendable {
     public var usedAt: Date?
     /// Set on a viewer's link (one of the customer's team, invited by name); nil on the customer's own link.
     public var viewerName: String?
-    public init(tokenHash: String, sessionId: String, createdAt: Date, expiresAt: Date, usedAt: Date? = nil, viewerName: String? = nil) {
+    /// What a link other than the customer's own opens; nil: the customer's consent link.
+    public var purpose: LinkPurpose?
+    public init(tokenHash: String, sessionId: String, createdAt: Date, expiresAt: Date, usedAt: Date? = nil, viewerName: String? = nil,
+                purpose: LinkPurpose? = nil) {
         self.tokenHash = tokenHash; self.sessionId = sessionId; self.createdAt = createdAt; self.expiresAt = expiresAt; self.usedAt = usedAt
         self.viewerName = viewerName
+        self.purpose = purpose ?? (viewerName == nil ? nil : .viewer)
     }
+}
+
+public enum LinkPurpose: String, Codable, Sendable {
+    /// One of the customer's team watching in the viewer page.
+    case viewer
+    /// The customer watching the page the agent shows (mirror mode), in the viewer page.
+    case mirror
+    /// The agent's own browser tab that shows a page (the presenter).
+    case presenter
 }
 
 /// A screenshot the customer allowed: the redacted scene, encrypted in the data

@@ -127,7 +127,10 @@ enum StoreSchema {
             }
         }
         m.registerMigration("v4: viewer links and screenshots") { db in
-            try db.alter(table: "link") { t in t.add(column: "viewerName", .text) }
+            try db.alter(table: "link") { t in
+                t.add(column: "viewerName", .text)
+                t.add(column: "purpose", .text)
+            }
             try db.create(table: "screenshot") { t in
                 t.primaryKey("id", .text)
                 t.column("sessionId", .text).notNull().indexed().references("session", onDelete: .cascade)
@@ -250,14 +253,15 @@ struct LinkRow: Codable, FetchableRecord, PersistableRecord {
     var expiresAt: Millis
     var usedAt: Millis?
     var viewerName: String?
+    var purpose: String?
 
     init(_ l: LinkRecord) {
         tokenHash = l.tokenHash; sessionId = l.sessionId; createdAt = millis(l.createdAt)
-        expiresAt = millis(l.expiresAt); usedAt = l.usedAt.map(millis); viewerName = l.viewerName
+        expiresAt = millis(l.expiresAt); usedAt = l.usedAt.map(millis); viewerName = l.viewerName; purpose = l.purpose?.rawValue
     }
     var model: LinkRecord {
         LinkRecord(tokenHash: tokenHash, sessionId: sessionId, createdAt: date(createdAt), expiresAt: date(expiresAt), usedAt: usedAt.map(date),
-                   viewerName: viewerName)
+                   viewerName: viewerName, purpose: purpose.flatMap(LinkPurpose.init(rawValue:)))
     }
 }
 

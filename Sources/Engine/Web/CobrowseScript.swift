@@ -31,7 +31,11 @@ public enum CobrowseScript {
   function takeKey() {
     var m = /(?:^#|&)cobrowse=([A-Za-z0-9_\-]+)/.exec(location.hash);
     if (m) {
-      try { sessionStorage.setItem(KEY, m[1]); } catch (e) {}
+      try {
+        // A new session starts in View only, whatever an earlier one in this tab reached.
+        if (sessionStorage.getItem(KEY) !== m[1]) sessionStorage.removeItem('cobrowse.mode');
+        sessionStorage.setItem(KEY, m[1]);
+      } catch (e) {}
       var rest = location.hash.slice(1).split('&').filter(function (p) { return p.indexOf('cobrowse=') !== 0; }).join('&');
       history.replaceState(history.state, '', location.pathname + location.search + (rest ? '#' + rest : ''));
       return m[1];
@@ -728,11 +732,13 @@ public enum CobrowseScript {
   function askAction(b) {
     var a = b.action || {}, id = String(a.id || '');
     if (!id || ended) return;
-    if (pendingActions.has(id)) pendingActions.get(id).cancel();
+    // The engine keeps one action waiting at a time: a new request means any older prompt is settled (expired or withdrawn).
+    pendingActions.forEach(function (p) { p.cancel(); });
+    pendingActions.clear();
     var seconds = Math.max(1, Math.min(300, (b.timeoutSeconds | 0) || 15));
     var preview = String(b.preview || (agentLabel(b.agentName || agentName) + ' wants to ' + a.kind + ' on this page'));
     // No answer in time is the engine's deny; the prompt just goes away.
-    pendingActions.set(id, overlay.askAction(preview, seconds, function (allow) {
+    pendingActions.set(id, overlay.askAction(id, preview, seconds, function (allow) {
       pendingActions.delete(id);
       if (allow === null) return;
       send('action-answer', { id: id, allow: allow });
@@ -857,8 +863,9 @@ public enum CobrowseScript {
     var root = host.attachShadow({ mode: 'closed' });
     var css = ':host{all:initial}' +
       '.dock{position:fixed;right:12px;bottom:12px;display:flex;flex-direction:column;align-items:flex-end;gap:8px;max-width:calc(100vw - 24px);pointer-events:none}' +
-      '.bar{display:flex;flex-wrap:wrap;gap:6px 10px;align-items:center;justify-content:flex-end;font:13px/1.3 system-ui,sans-serif;' +
+      '.bar{display:flex;flex-wrap:wrap;gap:6px 10px;align-items:center;justify-content:flex-end;max-width:min(760px,calc(100vw - 24px));box-sizing:border-box;font:13px/1.3 system-ui,sans-serif;' +
       'background:#151b2b;color:#fff;border-radius:8px;padding:8px 10px;box-shadow:0 2px 10px rgba(0,0,0,.3);pointer-events:auto}' +
+      '.stack{display:flex;flex-direction:column;align-items:flex-end;gap:8px;pointer-events:none}' +
       '.who{flex-basis:100%;text-align:right;color:#c9d1e0}.who:empty{display:none}' +
       '.dot{width:9px;height:9px;border-radius:50%;background:#3fb950}.q-Fair .dot{background:#d29922}.q-Poor .dot,.q-Reconnecting .dot{background:#f85149}' +
       'button{font:inherit;border:0;border-radius:6px;padding:5px 10px;cursor:pointer;pointer-events:auto}' +
@@ -889,7 +896,7 @@ public enum CobrowseScript {
     var share = el('button', 'no'); share.setAttribute('data-cb', 'share-screen');
     share.addEventListener('click', function () { if (screen) stopScreen(); else offerScreen(); });
     bar.append(who, dot, label, q, clock, share, down, stop);
-    var panels = el('div', 'dock'); panels.style.position = 'static';
+    var panels = el('div', 'stack');
     dock.append(panels, bar);
     root.append(svg, tags, dock);
     var startedAt = Date.now(), sharingNow = false;
@@ -1010,12 +1017,12 @@ public enum CobrowseScript {
         no.addEventListener('click', function () { answer(false); p.remove(); });
       },
       // One action's preview with Allow / Deny and a countdown; answer(null) when it lapses.
-      askAction: function (preview, seconds, answer) {
+      askAction: function (id, preview, seconds, answer) {
         var yes = el('button', 'ok'), no = el('button', 'no'), left = seconds, done = false;
         yes.textContent = 'Allow'; no.textContent = 'Deny';
         yes.setAttribute('data-cb', 'action-allow'); no.setAttribute('data-cb', 'action-deny');
         var p = panel('', [yes, no]); rich(p.firstChild, preview);
-        p.setAttribute('data-cb', 'action-request');
+        p.setAttribute('data-cb', 'action-request'); p.setAttribute('data-action-id', id);
         var count = el('p', 'muted'); count.setAttribute('data-cb', 'action-countdown'); p.insertBefore(count, p.lastChild);
         function show() { count.textContent = 'No answer in ' + left + ' s counts as Deny.'; }
         show();

@@ -72,7 +72,7 @@ public enum ViewerPage {
   var join = $('join'), status = $('status'), errorBox = $('error'), session = $('session'), stage = $('stage'), screenEl = $('screen');
   var stateEl = $('state'), whoEl = $('who'), give = $('giveback'), controlNote = $('control'), titleEl = $('page-title'), urlEl = $('page-url');
   var SVG = 'http://www.w3.org/2000/svg', INK = '#ff6a00';
-  var ws = null, welcomed = false, ended = false, nextId = 1, sceneRequest = null;
+  var ws = null, welcomed = false, ended = false, behind = false;
   var scene = null;                 // {version, viewport, scroll, url, title, pointer, nodes: Map id -> node}
   var els = new Map();              // node id -> its element
   var marks = [], agentPointer = null, participants = [], controlling = false;
@@ -87,11 +87,9 @@ public enum ViewerPage {
     errorBox.textContent = text; errorBox.hidden = false;
     say(''); join.hidden = true;
   }
-  function send(type, body, id) {
+  function send(type, body) {
     if (!ws || ws.readyState !== 1) return;
-    var f = { v: 1, type: type, body: body || {} };
-    if (id) f.id = id;
-    ws.send(JSON.stringify(f));
+    ws.send(JSON.stringify({ v: 1, type: type, body: body || {} }));
   }
   var COLOR = /^#[0-9a-fA-F]{6}$/;
   function color(c, fallback) { return typeof c === 'string' && COLOR.test(c) ? c : fallback; }
@@ -176,8 +174,8 @@ public enum ViewerPage {
   }
   function delta(d) {
     if (!scene || d.baseVersion !== scene.version) {
-      // Lost track: ask for a full scene once; the customer sends one every few seconds anyway.
-      if (!sceneRequest) { sceneRequest = nextId++; send('request-scene', {}, sceneRequest); }
+      // Lost track: keep the last picture until the next full scene (the customer sends one every few seconds).
+      if (!behind) { behind = true; say('Catching up with the customer\u2019s screen\u2026'); }
       return;
     }
     (d.removed || []).forEach(function (id) { id = String(id); var e = els.get(id); if (e) e.remove(); els.delete(id); scene.nodes.delete(id); });
@@ -320,7 +318,7 @@ public enum ViewerPage {
           if (b.scene) { full(b.scene); say(''); }
           break;
         case 'summary': showSummary(b); break;
-        case 'scene': sceneRequest = null; full(b); say(''); break;
+        case 'scene': behind = false; full(b); say(''); break;
         case 'scene-delta': delta(b); break;
         case 'annotations': marks = Array.isArray(b.items) ? b.items.slice(0, 50) : []; drawMarks(); break;
         case 'agent-pointer': agentPointer = b.at ? b : null; drawMarks(); break;
@@ -332,7 +330,6 @@ public enum ViewerPage {
           break;
         case 'error':
           if (!welcomed) { fail(String(b.message || 'This viewer link cannot be used.')); ended = true; ws.close(); return; }
-          if (sceneRequest && f.re === sceneRequest) { sceneRequest = null; return; }
           say(String(b.message || 'The engine refused that.'));
           break;
       }

@@ -24,6 +24,8 @@ public enum ConsoleRunner {
         model.now = Date()
         // Ids of marks and actions must not repeat within a session, even across console restarts.
         model.idSeed = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        // Recordings from the lobby (issue 5): the shelf takes its own keys and messages first.
+        var shelf = LobbyReplay(), shelfView = RecordingShelfView(theme: theme)
         var exitReason: String?
         var status: Int32 = 0
 
@@ -41,20 +43,28 @@ public enum ConsoleRunner {
             let input = terminal.readEvent(timeoutMs: tickMs)
             model.now = Date()
             switch input {
-            case let .key(key): perform(model.handle(key: key), link: link, quit: &exitReason); dirty = true
-            case let .mouse(event): perform(model.handle(mouse: event), link: link, quit: &exitReason); dirty = true
+            case let .key(key):
+                let lobbyIdle = model.screen == .lobby && model.dialog == nil
+                perform(shelf.handle(key: key, lobbyIdle: lobbyIdle) ?? model.handle(key: key), link: link, quit: &exitReason); dirty = true
+            case let .mouse(event):
+                if !shelf.isOpen { perform(model.handle(mouse: event), link: link, quit: &exitReason); dirty = true }
             case .resize: dirty = true
             case .none: break
             }
-            for message in link.poll() { perform(model.handle(message), link: link, quit: &exitReason); dirty = true }
+            for message in link.poll() {
+                if !shelf.take(message) { perform(model.handle(message), link: link, quit: &exitReason) }
+                dirty = true
+            }
             // A pointer move held back by the 10-a-second limit goes out when its time comes.
             perform(model.tick(now: Date()), link: link, quit: &exitReason)
 
             let now = Date()
+            shelf.tick(now: now)
             // A waiting action's countdown ticks every second.
             if model.actionStatus?.state == .waiting && now.timeIntervalSince(lastFrame) >= 1 { dirty = true }
-            guard dirty || now.timeIntervalSince(lastFrame) >= 1 else { continue }
+            guard dirty || shelf.phase == .playing || now.timeIntervalSince(lastFrame) >= 1 else { continue }
             let size = terminal.size
+            if shelf.isOpen { terminal.present(shelfView.frame(shelf, agent: model.agent, size: size)); dirty = false; lastFrame = now; continue }
             model.viewArea = view.viewArea(model, size: size)
             terminal.present(view.frame(model, size: size, now: now))
             dirty = false

@@ -89,7 +89,7 @@ struct DialogView {
 
     static let lobbyKeys: [(String, String)] = [
         ("↑ ↓", "select a session or ticket"), ("Enter", "attach to a session / start one for a ticket"),
-        ("r", "start a session with recording requested"), ("g", "refresh the lobby"),
+        ("r", "start a session with recording requested"), ("R", "recordings: replay one here (asks why; audited)"), ("g", "refresh the lobby"),
         ("a", "answer a Full Control request (managers)"), ("?", "this help"), ("q Q", "quit"),
     ]
     static let workstationKeys: [(String, String)] = [

@@ -64,7 +64,7 @@ struct LobbyScreen {
     private func footer(_ model: ConsoleModel, on sheet: inout CellGrid) {
         let h = sheet.height
         MessageLine(theme: theme).draw(model.message, fallback: nil, y: h - 2, on: &sheet)
-        sheet.bar(h - 1, text: " ↑↓ select  Enter attach/start  r start+record  g refresh  ? help  q quit", pen: theme.hint)
+        sheet.bar(h - 1, text: " ↑↓ select  Enter attach/start  r start+record  \(sheet.width >= 90 ? "R recordings  " : "")g refresh  ? help  q quit", pen: theme.hint)
     }
 }
 
