@@ -155,11 +155,11 @@ final class ConsoleControlModelTests: XCTestCase {
         let click = try XCTUnwrap(actions(m.handle(key: .enter)).first)
         XCTAssertEqual(click, ControlAction(id: "c-a1", kind: .click, target: "save-label"))
 
-        m.agentCursor = Point(x: 700, y: 380) // the "Name on card" field
+        m.agentCursor = Point(x: 600, y: 520) // the "Expiry" field
         XCTAssertEqual(m.handle(key: .character("i")), [])
-        XCTAssertEqual(m.dialog, .prompt(.type(target: "name", field: "Name on card"), draft: ""))
-        for c in "Dana M. Whitfield" { _ = m.handle(key: .character(c)) }
-        XCTAssertEqual(actions(m.handle(key: .enter)), [ControlAction(id: "c-a2", kind: .type, target: "name", text: "Dana M. Whitfield")])
+        XCTAssertEqual(m.dialog, .prompt(.type(target: "expiry", field: "Expiry"), draft: ""))
+        for c in "next month" { _ = m.handle(key: .character(c)) }
+        XCTAssertEqual(actions(m.handle(key: .enter)), [ControlAction(id: "c-a2", kind: .type, target: "expiry", text: "next month")])
 
         XCTAssertEqual(actions(m.handle(key: .pageDown)), [ControlAction(id: "c-a3", kind: .scroll, dy: 300)])
         XCTAssertEqual(actions(m.handle(key: .pageUp)), [ControlAction(id: "c-a4", kind: .scroll, dy: -300)])
@@ -181,6 +181,17 @@ final class ConsoleControlModelTests: XCTestCase {
         XCTAssertEqual(m.handle(key: .character("i")), [])
         XCTAssertNil(m.dialog)
         XCTAssertTrue(m.message?.text.hasPrefix("Password is a protected field") == true, m.message?.text ?? "")
+        // A field whose label names a card, and the text run of an SDK element that is a card field.
+        m.agentCursor = Point(x: 700, y: 380)
+        XCTAssertEqual(m.handle(key: .enter), [])
+        XCTAssertTrue(m.message?.text.hasPrefix("Name on card is a protected field") == true, m.message?.text ?? "")
+        var sdk = Fixtures.scene(version: 5)
+        sdk.nodes += [.field("n12", Rect(x: 40, y: 600, width: 200, height: 30), label: "Security code", value: ""),
+                      .text("n12t0", Rect(x: 44, y: 604, width: 100, height: 20), "CVC", color: .black, z: 3)]
+        m.handle(.scene(sdk))
+        m.agentCursor = Point(x: 60, y: 610)
+        XCTAssertEqual(m.handle(key: .enter), [], "the text run belongs to the protected element n12")
+        XCTAssertTrue(m.message?.text.hasPrefix("CVC is a protected field") == true, m.message?.text ?? "")
     }
 
     func testActionsNeedControlledAndACursor() {
