@@ -116,17 +116,19 @@ struct Console: ParsableCommand {
     @Option(help: "Open this session directly.") var session: String?
     @Option(help: ArgumentHelp("Attach to this session read-only (supervisors).", valueName: "SESSION")) var watch: String?
     @Option(help: "Theme name from themes/ (dark, light, high-contrast, monochrome) or a .toml path.") var theme: String?
+    @Flag(help: "Leave the mouse to the terminal (its own text selection) instead of clicking and drawing with it.") var noMouse = false
 
     func run() throws {
         let client = try connectToEngine(socket.socketPath, client: "cobrowse-console")
-        let code = runConsole(client: client, session: watch ?? session, watch: watch != nil, theme: theme)
+        let code = runConsole(client: client, session: watch ?? session, watch: watch != nil, theme: theme, mouse: !noMouse)
         client.close()
         if code != 0 { throw ExitCode(code) }
     }
 }
 
-func runConsole(client: LocalChannelClient, session: String?, watch: Bool, theme: String?) -> Int32 {
+func runConsole(client: LocalChannelClient, session: String?, watch: Bool, theme: String?, mouse: Bool = true) -> Int32 {
     var options = ConsoleOptions()
+    options.mouse = mouse
     options.sessionID = session
     options.watch = watch
     if let theme { options.theme = theme }

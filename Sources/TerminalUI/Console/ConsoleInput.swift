@@ -11,9 +11,30 @@ public enum ConsoleKey: Equatable, Sendable {
     case up, down, left, right
     /// Shift+← / Shift+→ (curses KEY_SLEFT / KEY_SRIGHT).
     case shiftLeft, shiftRight
+    /// Shift+↑ / Shift+↓ (curses KEY_SR / KEY_SF).
+    case shiftUp, shiftDown
     case pageUp, pageDown, home, end
     /// Ctrl-C (raw mode delivers it as a key, not a signal).
     case interrupt
+}
+
+/// A mouse event in screen cells (0-based column and row), as the runner
+/// decodes it from ncurses; the model maps cells onto the page itself.
+public enum ConsoleMouse: Equatable, Sendable {
+    /// Button 1 went down.
+    case press(x: Int, y: Int)
+    /// The pointer moved with button 1 held (terminals that report motion).
+    case drag(x: Int, y: Int)
+    /// Button 1 came up.
+    case release(x: Int, y: Int)
+    case wheelUp(x: Int, y: Int)
+    case wheelDown(x: Int, y: Int)
+
+    public var position: (x: Int, y: Int) {
+        switch self {
+        case let .press(x, y), let .drag(x, y), let .release(x, y), let .wheelUp(x, y), let .wheelDown(x, y): (x, y)
+        }
+    }
 }
 
 /// What the state machine asks the runner to do.
@@ -39,8 +60,10 @@ public struct ConsoleOptions: Equatable, Sendable {
     /// Theme name (looked up in $COBROWSE_THEMES, ./themes, next to the binary) or a path to a .toml file.
     public var theme: String?
     public var symbols: BlitSymbols
+    /// Take the mouse (click, drag, wheel); off leaves the terminal's own text selection alone.
+    public var mouse: Bool
 
-    public init(sessionID: String? = nil, watch: Bool = false, theme: String? = nil, symbols: BlitSymbols = .braille) {
-        self.sessionID = sessionID; self.watch = watch; self.theme = theme; self.symbols = symbols
+    public init(sessionID: String? = nil, watch: Bool = false, theme: String? = nil, symbols: BlitSymbols = .braille, mouse: Bool = true) {
+        self.sessionID = sessionID; self.watch = watch; self.theme = theme; self.symbols = symbols; self.mouse = mouse
     }
 }

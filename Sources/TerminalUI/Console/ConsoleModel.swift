@@ -14,6 +14,55 @@ public enum ConsoleDialog: Equatable, Sendable {
     /// The one-time link to hand to the customer (shown once, right after minting).
     case link(url: String, ticketID: String)
     case note(draft: String)
+    /// A one-line text prompt (label text, text to type, a reason, a viewer's name).
+    case prompt(PromptPurpose, draft: String)
+    /// A manager's decision on an agent's Full Control request.
+    case approval(ApprovalRequest)
+    /// Pick who gets control.
+    case handOver(selected: Int)
+    /// The one-time link for an invited viewer (shown once).
+    case viewerLink(name: String, url: String)
+    /// Something the engine refused, worth more than the message line.
+    case refused(title: String, text: String)
+}
+
+/// What a text prompt is for, and so what its Enter sends.
+public enum PromptPurpose: Equatable, Sendable {
+    /// The text of a label placed at a viewport point.
+    case label(at: Point)
+    /// Text to type into a field of the customer's page.
+    case type(target: String, field: String)
+    /// Why the agent asks for a mode (Full Control: read by the approving manager).
+    case modeReason(ControlMode)
+    /// The name of one of the customer's team to invite as a viewer.
+    case viewerName
+
+    public var title: String {
+        switch self {
+        case .label: "Label text (the customer sees it)"
+        case let .type(_, field): "Type into \(field)"
+        case let .modeReason(mode): "Why do you need \(mode.title)?"
+        case .viewerName: "Invite a viewer: their name"
+        }
+    }
+
+    public var hint: String {
+        switch self {
+        case .label: "Enter  place the label · Esc  cancel"
+        case .type: "Enter  ask the customer to allow it · Esc  cancel"
+        case .modeReason: "A manager approves first, then the customer. Enter  ask · Esc  cancel"
+        case .viewerName: "Enter  mint a one-time viewer link · Esc  cancel"
+        }
+    }
+
+    var maxBytes: Int {
+        switch self {
+        case .label: Annotation.maxLabelBytes
+        case .type: ControlAction.maxTextBytes
+        case .modeReason: ModeRequest.maxReasonBytes
+        case .viewerName: InviteViewer.maxNameBytes
+        }
+    }
 }
 
 public struct StatusMessage: Equatable, Sendable {
@@ -37,27 +86,60 @@ public struct ConsoleModel: Equatable, Sendable {
     public static let extensionMinutes = 15
 
     public let options: ConsoleOptions
-    public private(set) var screen: ConsoleScreen = .lobby
-    public private(set) var agent: Agent?
-    public private(set) var lobby: Lobby?
-    public private(set) var lobbySelection = 0
-    public private(set) var session: SessionSummary?
-    public private(set) var scene: Scene?
-    public private(set) var activity: [ActivityItem] = []
-    public private(set) var notes: [NoteEntry] = []
-    public private(set) var dialog: ConsoleDialog?
-    public private(set) var message: StatusMessage?
-    public private(set) var symbols: BlitSymbols
+    public internal(set) var screen: ConsoleScreen = .lobby
+    public internal(set) var agent: Agent?
+    public internal(set) var lobby: Lobby?
+    public internal(set) var lobbySelection = 0
+    public internal(set) var session: SessionSummary?
+    public internal(set) var scene: Scene?
+    public internal(set) var activity: [ActivityItem] = []
+    public internal(set) var notes: [NoteEntry] = []
+    public internal(set) var dialog: ConsoleDialog?
+    public internal(set) var message: StatusMessage?
+    public internal(set) var symbols: BlitSymbols
     /// The agent's highlighted cursor, in page coordinates so it stays on the
     /// same element whatever the console's size.
-    public private(set) var agentCursor: Point?
+    public internal(set) var agentCursor: Point?
     /// Small terminals hide the activity feed until `f` shows it.
-    public private(set) var feedShown = false
+    public internal(set) var feedShown = false
     /// A full scene has been requested after a delta that did not fit.
-    public private(set) var awaitingScene = false
+    public internal(set) var awaitingScene = false
     /// Cells the page is drawn into, set by the runner after layout; the
     /// cursor moves one cell per arrow key.
-    public var viewCells = GridSize(columns: 80, rows: 18)
+    public var viewCells: GridSize {
+        get { viewArea.size }
+        set { viewArea = CellRect(x: viewArea.x, y: viewArea.y, width: newValue.columns, height: newValue.rows) }
+    }
+    /// Where the page is drawn on the screen, set by the runner after layout:
+    /// mouse cells map onto the page through it.
+    public var viewArea = CellRect(x: 0, y: 3, width: 80, height: 18)
+    /// The runner's clock, set before every call (pointer throttling, action countdowns).
+    public var now = Date(timeIntervalSince1970: 0)
+    /// Makes this console's annotation and action ids unique within a session (the runner sets a random one).
+    public var idSeed = "c"
+
+    /// The engine's current set of marks (everyone's).
+    public internal(set) var annotations: [Annotation] = []
+    /// Live pointers by author (the engine relays the controller's).
+    public internal(set) var pointers: [String: AnnotationAnchor] = [:]
+    public internal(set) var participants: [Participant] = []
+    /// Annotate mode: the tool and, for two-point tools, the first point.
+    public internal(set) var annotate: AnnotateState?
+    /// Where the latest control action stands (one-line status).
+    public internal(set) var actionStatus: ActionStatus?
+    /// Managers: Full Control requests waiting for an answer.
+    public internal(set) var approvals: [ApprovalRequest] = []
+    /// The name of a viewer invitation waiting for its link (an error then belongs to it).
+    public internal(set) var pendingInvite: String?
+    /// The agent's pointer is mirrored to the customer (Guided and above); `p` turns it off.
+    public internal(set) var pointerShared = true
+    var pointerLive = false
+    var pointerPending = false
+    var lastPointerSent: Point?
+    var lastPointerAt = Date.distantPast
+    var nextID = 1
+    /// A press in the page, for drags (annotate mode).
+    var mouseDown: Point?
 
     public init(options: ConsoleOptions = ConsoleOptions()) {
         self.options = options
@@ -88,6 +170,8 @@ public struct ConsoleModel: Equatable, Sendable {
         case let .lobby(l):
             lobby = l
             agent = l.agent
+            // The lobby's list is the engine's word on what still waits.
+            if let waiting = l.approvals { approvals = waiting }
             lobbySelection = min(lobbySelection, max(0, lobbyRows.count - 1))
         case let .sessionStarted(started):
             dialog = .link(url: started.link, ticketID: started.session.ticket.id)
@@ -100,10 +184,12 @@ public struct ConsoleModel: Equatable, Sendable {
             notes = snap.notes
             awaitingScene = false
             agentCursor = nil
+            resetLiveState()
             if case .help? = dialog { dialog = nil }
         case let .summary(s):
-            if session?.id == s.id { session = s }
             if var l = lobby, let i = l.sessions.firstIndex(where: { $0.id == s.id }) { l.sessions[i] = s; lobby = l }
+            if s.awaitingManager != true { approvalSettled(s) }
+            if session?.id == s.id { return summaryChanged(s) }
         case let .activity(item):
             guard screen == .workstation else { break }
             activity.append(item)
@@ -134,6 +220,27 @@ public struct ConsoleModel: Equatable, Sendable {
             }
         case let .error(e):
             self.message = StatusMessage(.error, "\(e.code.rawValue): \(e.message)")
+            if let name = pendingInvite {
+                pendingInvite = nil
+                if dialog == nil { dialog = .refused(title: "Viewer not invited", text: "\(name): \(e.message)") }
+            }
+        case let .annotations(set):
+            guard screen == .workstation else { break }
+            annotations = set.items
+        case let .agentPointer(p):
+            guard screen == .workstation else { break }
+            pointers[p.author ?? ""] = p.at
+        case let .participants(list):
+            guard screen == .workstation else { break }
+            participants = list.items
+        case let .actionUpdate(u):
+            guard screen == .workstation else { break }
+            actionUpdated(u)
+        case let .approvalRequest(r):
+            approvalRequested(r)
+        case let .viewerInvited(v):
+            pendingInvite = nil
+            dialog = .viewerLink(name: v.name, url: v.link)
         case let .notice(n):
             self.message = StatusMessage(.info, n.text)
         default:
@@ -153,7 +260,7 @@ public struct ConsoleModel: Equatable, Sendable {
         }
     }
 
-    private mutating func quitCommands() -> [ConsoleCommand] {
+    mutating func quitCommands() -> [ConsoleCommand] {
         screen == .workstation ? [.send(.detach), .quit] : [.quit]
     }
 
@@ -176,6 +283,7 @@ public struct ConsoleModel: Equatable, Sendable {
                 return [.send(.startSession(StartSession(ticketId: t.id, record: key == .character("r"))))]
             }
         case .character("g"): return [.send(.lobbyRequest)]
+        case .character("a"): openApproval()
         case .character("?"): dialog = .help
         case .character("q"), .character("Q"): return [.quit]
         default: break
@@ -184,16 +292,31 @@ public struct ConsoleModel: Equatable, Sendable {
     }
 
     private mutating func handleWorkstation(_ key: ConsoleKey) -> [ConsoleCommand] {
+        if annotate != nil { return handleAnnotate(key) }
         switch key {
         case .character("q"), .escape:
+            let hide = hidePointerCommands()
             screen = .lobby
             session = nil; scene = nil; activity = []; notes = []; message = nil; agentCursor = nil; awaitingScene = false
-            return [.send(.detach), .send(.lobbyRequest)]
-        case .character("Q"): return quitCommands()
+            resetLiveState()
+            return hide + [.send(.detach), .send(.lobbyRequest)]
+        case .character("Q"): return hidePointerCommands() + quitCommands()
         case .character("?"): dialog = .help
         case .character("b"): symbols = symbols == .braille ? .half : .braille
         case .character("f"): feedShown.toggle()
-        case .up, .down, .left, .right: moveCursor(key)
+        case .up, .down, .left, .right, .shiftUp, .shiftDown, .shiftLeft, .shiftRight:
+            moveCursor(key)
+            return pointerCommands()
+        case .character("a"): return startAnnotating()
+        case .enter: return clickAtCursor()
+        case .character("i"): return typeAtCursor()
+        case .pageUp: return scroll(dy: -Self.scrollStep)
+        case .pageDown: return scroll(dy: Self.scrollStep)
+        case .character("s"): return requestScreenshot()
+        case .character("h"): return openHandOver()
+        case .character("v"): return inviteViewer()
+        case .character("p"): return togglePointer()
+        case .character("A"): openApproval()
         case .character("n"), .character("m"), .character("x"), .character("k"), .character("e"):
             if let refusal = actionRefusal() { message = StatusMessage(.error, refusal); return [] }
             switch key {
@@ -216,22 +339,27 @@ public struct ConsoleModel: Equatable, Sendable {
     }
 
     /// Why an action that touches the customer's session is not allowed now, if it is not.
-    private func actionRefusal() -> String? {
+    func actionRefusal() -> String? {
         if options.watch { return "Read-only: you are watching this session" }
         if session == nil { return "No session attached" }
         if sessionEnded { return "This session has ended" }
         return nil
     }
 
-    private mutating func moveCursor(_ key: ConsoleKey) {
+    mutating func moveCursor(_ key: ConsoleKey) {
         guard let viewport = scene?.viewport, viewCells.columns > 0, viewCells.rows > 0 else { return }
         let stepX = viewport.width / Double(viewCells.columns), stepY = viewport.height / Double(viewCells.rows)
+        let big = Double(Self.bigStepCells)
         var p = agentCursor ?? Point(x: viewport.width / 2, y: viewport.height / 2)
         switch key {
         case .left: p.x -= stepX
         case .right: p.x += stepX
         case .up: p.y -= stepY
         case .down: p.y += stepY
+        case .shiftLeft: p.x -= stepX * big
+        case .shiftRight: p.x += stepX * big
+        case .shiftUp: p.y -= stepY * big
+        case .shiftDown: p.y += stepY * big
         default: break
         }
         p.x = min(max(0, p.x), viewport.width - 1); p.y = min(max(0, p.y), viewport.height - 1)
@@ -240,6 +368,11 @@ public struct ConsoleModel: Equatable, Sendable {
 
     private mutating func handleDialog(_ open: ConsoleDialog, _ key: ConsoleKey) -> [ConsoleCommand] {
         switch open {
+        case let .prompt(purpose, draft): return handlePrompt(purpose, draft, key)
+        case let .approval(request): return handleApproval(request, key)
+        case let .handOver(selected): return handleHandOverDialog(selected, key)
+        case .viewerLink, .refused:
+            if [.enter, .escape, .character("q"), .character(" ")].contains(key) { dialog = nil }
         case .help, .link:
             if [.enter, .escape, .character("q"), .character("?"), .character(" ")].contains(key) { dialog = nil }
         case .confirmEnd:
@@ -257,38 +390,43 @@ public struct ConsoleModel: Equatable, Sendable {
             case .up, .character("k"): dialog = .modeMenu(selected: max(0, selected - 1))
             case .down, .character("j"): dialog = .modeMenu(selected: min(modes.count - 1, selected + 1))
             case .escape: dialog = nil
-            case .enter: return requestMode(modes[selected])
+            case .enter: return chooseMode(modes[selected])
             case let .character(c):
-                if let n = c.wholeNumberValue, (1...modes.count).contains(n) { return requestMode(modes[n - 1]) }
+                if let n = c.wholeNumberValue, (1...modes.count).contains(n) { return chooseMode(modes[n - 1]) }
             default: break
             }
         case let .note(draft):
-            switch key {
-            case .escape: dialog = nil
-            case .backspace: dialog = .note(draft: String(draft.dropLast()))
-            case .enter:
+            switch Self.edit(draft, key, maxCharacters: AddNote.maxLength) {
+            case .cancel: dialog = nil
+            case let .changed(next): dialog = .note(draft: next)
+            case let .submit(text):
                 dialog = nil
-                let text = draft.trimmingCharacters(in: .whitespaces)
                 guard !text.isEmpty else { return [] }
                 return [.send(.addNote(AddNote(text: String(text.prefix(AddNote.maxLength)))))]
-            case let .character(c):
-                if draft.count < AddNote.maxLength, !(c.asciiValue.map { $0 < 0x20 || $0 == 0x7f } ?? false) {
-                    dialog = .note(draft: draft + String(c))
-                }
-            case .tab: dialog = .note(draft: draft + " ")
-            default: break
+            case .ignored: break
             }
         }
         return []
     }
 
-    private mutating func requestMode(_ mode: ControlMode) -> [ConsoleCommand] {
+    /// Full Control needs a reason (the approving manager reads it); the other modes go straight out.
+    private mutating func chooseMode(_ mode: ControlMode) -> [ConsoleCommand] {
+        if mode == .fullControl, mode != session?.controlMode {
+            dialog = .prompt(.modeReason(mode), draft: "")
+            return []
+        }
+        return requestMode(mode, reason: nil)
+    }
+
+    mutating func requestMode(_ mode: ControlMode, reason: String?) -> [ConsoleCommand] {
         dialog = nil
         if mode == session?.controlMode {
             message = StatusMessage(.info, "Already in \(mode.title)")
             return []
         }
-        message = StatusMessage(.info, "Asked the customer to allow \(mode.title)…")
-        return [.send(.requestMode(ModeRequest(mode: mode)))]
+        let needsManager = mode == .fullControl && agent?.level != .manager
+        message = StatusMessage(.info, needsManager ? "Asked for \(mode.title): a manager approves first, then the customer…"
+                                                    : "Asked the customer to allow \(mode.title)…")
+        return [.send(.requestMode(ModeRequest(mode: mode, reason: reason)))]
     }
 }

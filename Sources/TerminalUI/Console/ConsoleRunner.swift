@@ -16,11 +16,14 @@ public enum ConsoleRunner {
         }
 
         let loaded = ThemeLoader().load(options.theme)
-        let terminal = CursesTerminal()
+        let terminal = CursesTerminal(mouse: options.mouse)
         var theme = loaded.theme
         if terminal.depth == .monochrome && !theme.monochrome { theme = .monochromeTheme }
         let view = ConsoleView(theme: theme)
         var model = ConsoleModel(options: options)
+        model.now = Date()
+        // Ids of marks and actions must not repeat within a session, even across console restarts.
+        model.idSeed = String(UInt32.random(in: 0...UInt32.max), radix: 36)
         // Recordings from the lobby (issue 5): the shelf takes its own keys and messages first.
         var shelf = LobbyReplay(), shelfView = RecordingShelfView(theme: theme)
         var exitReason: String?
@@ -37,10 +40,14 @@ public enum ConsoleRunner {
             if let signal = stop.signal { exitReason = "stopped by signal \(signal)"; status = 128 + signal; break }
             if let closed = link.closedReason { exitReason = "connection to the engine closed: \(closed)"; status = 1; break }
 
-            switch terminal.read(timeoutMs: tickMs) {
+            let input = terminal.readEvent(timeoutMs: tickMs)
+            model.now = Date()
+            switch input {
             case let .key(key):
                 let lobbyIdle = model.screen == .lobby && model.dialog == nil
                 perform(shelf.handle(key: key, lobbyIdle: lobbyIdle) ?? model.handle(key: key), link: link, quit: &exitReason); dirty = true
+            case let .mouse(event):
+                if !shelf.isOpen { perform(model.handle(mouse: event), link: link, quit: &exitReason); dirty = true }
             case .resize: dirty = true
             case .none: break
             }
@@ -48,13 +55,17 @@ public enum ConsoleRunner {
                 if !shelf.take(message) { perform(model.handle(message), link: link, quit: &exitReason) }
                 dirty = true
             }
+            // A pointer move held back by the 10-a-second limit goes out when its time comes.
+            perform(model.tick(now: Date()), link: link, quit: &exitReason)
 
             let now = Date()
             shelf.tick(now: now)
+            // A waiting action's countdown ticks every second.
+            if model.actionStatus?.state == .waiting && now.timeIntervalSince(lastFrame) >= 1 { dirty = true }
             guard dirty || shelf.phase == .playing || now.timeIntervalSince(lastFrame) >= 1 else { continue }
             let size = terminal.size
             if shelf.isOpen { terminal.present(shelfView.frame(shelf, agent: model.agent, size: size)); dirty = false; lastFrame = now; continue }
-            model.viewCells = view.viewArea(model, size: size).size
+            model.viewArea = view.viewArea(model, size: size)
             terminal.present(view.frame(model, size: size, now: now))
             dirty = false
             lastFrame = now

@@ -31,7 +31,7 @@ public final class ConsoleView {
         case .workstation:
             drawWorkstation(model, size: size, now: now, sheet: &sheet.grid, view: &view, masks: &masks, annotations: &annotations)
         }
-        if let dialog = model.dialog { DialogView(theme: theme).draw(dialog, model: model, on: &sheet.grid) }
+        if let dialog = model.dialog { DialogView(theme: theme, clock: clock).draw(dialog, model: model, on: &sheet.grid) }
         return [view, masks, annotations, sheet.layer()]
     }
 
@@ -48,14 +48,15 @@ public final class ConsoleView {
                                  view: inout Layer, masks: inout Layer, annotations: inout Layer) {
         let layout = WorkstationLayout(size: size, feedShown: model.feedShown)
         if let s = model.session {
-            StatusBar(theme: theme, watching: model.isReadOnly).draw(s, now: now, into: &sheet, y: layout.status.y)
+            StatusBar(theme: theme, watching: model.isReadOnly, source: model.scene?.source).draw(s, now: now, into: &sheet, y: layout.status.y)
         }
         if let page = model.scene {
             let title = SafeText.clean(page.title), url = SafeText.clean(page.url)
             sheet.bar(layout.url.y, text: " \(title.isEmpty ? "" : title + " — ")\(url)", pen: theme.urlBar)
             scene.theme = theme
             scene.symbols = model.symbols
-            scene.render(page, area: layout.view, view: &view, masks: &masks, annotations: &annotations, agentCursor: model.agentCursor)
+            scene.render(page, area: layout.view, view: &view, masks: &masks, annotations: &annotations, agentCursor: model.agentCursor,
+                         overlay: Self.overlay(model))
         } else {
             sheet.bar(layout.url.y, text: " (no page yet)", pen: theme.urlBar)
             sheet.fill(layout.view, with: theme.base.cell(" "))
@@ -63,20 +64,96 @@ public final class ConsoleView {
             let w = SafeText.displayWidth(waiting)
             sheet.write(waiting, x: layout.view.x + max(0, (layout.view.width - w) / 2), y: layout.view.y + layout.view.height / 2, pen: theme.hint)
         }
-        if let feed = layout.feed {
+        if var feed = layout.feed {
+            let people = ParticipantsPanel.height(for: model.participants.count)
+            if people > 0 && feed.height - people >= 6 {
+                ParticipantsPanel(theme: theme).draw(model.participants, in: CellRect(x: feed.x, y: feed.y, width: feed.width, height: people), into: &sheet)
+                feed = CellRect(x: feed.x, y: feed.y + people, width: feed.width, height: feed.height - people)
+            } else if people > 0 {
+                peopleInURLBar(model, y: layout.url.y, on: &sheet)
+            }
             ActivityFeed(theme: theme, clock: clock).draw(activity: model.activity, notes: model.notes, in: feed, into: &sheet)
+        } else if !model.participants.isEmpty {
+            peopleInURLBar(model, y: layout.url.y, on: &sheet)
         }
         let latest = model.activity.last.map { "\(clock.time($0.at)) \($0.text)" }
-        MessageLine(theme: theme).draw(model.message, fallback: layout.feed == nil ? latest : nil, y: layout.message.y, on: &sheet)
+        if model.message == nil, let action = model.actionStatus, action.visible(now: now) {
+            let pen: Pen = switch action.state {
+            case .waiting: theme.notice
+            case .sent, .performed: theme.base.with(.bold)
+            case .denied, .expired, .failed: theme.error
+            }
+            sheet.bar(layout.message.y, text: " " + action.line(now: now), pen: pen)
+        } else {
+            MessageLine(theme: theme).draw(model.message, fallback: layout.feed == nil ? latest : nil, y: layout.message.y, on: &sheet)
+        }
+        sheet.bar(layout.hints.y, text: Self.hints(model, width: sheet.width), pen: theme.hint)
+    }
+
+    /// "3 here · control: Maria S." at the right end of the URL bar.
+    private func peopleInURLBar(_ model: ConsoleModel, y: Int, on sheet: inout CellGrid) {
+        let text = " " + ParticipantsPanel.summary(model.participants) + " "
+        let w = SafeText.displayWidth(text)
+        guard w < sheet.width / 2 else { return }
+        sheet.write(text, x: sheet.width - w, y: y, pen: theme.statusAccent)
+    }
+
+    /// The model's marks, the other participants' pointers and the mark being drawn.
+    static func overlay(_ model: ConsoleModel) -> SceneOverlay {
+        let me = model.isReadOnly ? nil : (model.agent?.name ?? model.session?.agentName)
+        let pointers = model.pointers.compactMap { author, at in
+            // Our own pointer comes back from the engine; the cursor already shows it.
+            author == me && model.agentCursor != nil ? nil : SceneOverlay.Pointer(author: author, at: at)
+        }
+        var draft: SceneOverlay.Draft?
+        if let a = model.annotate, let first = a.first, let cursor = model.agentCursor {
+            draft = SceneOverlay.Draft(tool: a.tool, from: first, to: cursor)
+        }
+        return SceneOverlay(annotations: model.annotations, pointers: pointers, draft: draft)
+    }
+
+    /// The key bar: what the agent can do now, as much as fits (help, lobby and quit always).
+    static func hints(_ model: ConsoleModel, width: Int) -> String {
+        if let a = model.annotate {
+            let step: (String, String)
+            if a.tool.spansTwoPoints {
+                step = a.first == nil ? ("Enter sets the first point", "Enter 1st point") : ("Enter sets the second point", "Enter 2nd point")
+            } else if a.tool == .label {
+                step = ("Enter, then type the label", "Enter + text")
+            } else {
+                step = ("Enter marks the spot", "Enter marks")
+            }
+            let ro = model.isReadOnly ? " (read-only)" : ""
+            let full = " ✎ ANNOTATE\(ro)  \(a.tool.title): move with ←↑↓→ (Shift ×8) or the mouse, \(step.0)  │  c cursor  w arrow  o circle  r rectangle  t label  s spotlight  │  u undo  C clear  Esc leave"
+            let compact = " ✎\(ro) \(a.tool.title): \(step.1) │ tools c w o r t s │ u undo C clear │ Esc leave"
+            return SafeText.displayWidth(full) <= width ? full : compact
+        }
         let mode = model.symbols == .braille ? "braille" : "half-block"
-        let hints = model.isReadOnly
-            ? " WATCHING (read-only)  ? help  b \(mode)  f feed  q lobby  Q quit"
-            : " ? help  n note  m mode  x +15m  k quality  e end  b \(mode)  f feed  q lobby  Q quit"
-        // At 80 columns every key must still fit, quit included: a tighter spelling.
-        let compact = model.isReadOnly
-            ? " WATCHING read-only  ?help  b \(mode)  f feed  q lobby  Q quit"
-            : " ?help n note m mode x +15m k check e end b \(mode == "braille" ? "blit" : "half") f feed q lobby Q quit"
-        sheet.bar(layout.hints.y, text: SafeText.displayWidth(hints) <= sheet.width ? hints : compact, pen: theme.hint)
+        if model.isReadOnly {
+            let hints = " WATCHING (read-only)  ? help  b \(mode)  f feed  q lobby  Q quit"
+            return SafeText.displayWidth(hints) <= width ? hints : " WATCHING read-only  ?help  b \(mode)  f feed  q lobby  Q quit"
+        }
+        let current = model.session?.controlMode ?? .viewOnly
+        // (long, short, priority: lower shows first when room is short)
+        var items: [(String, String, Int)] = [("? help", "?help", 0)]
+        if current >= .guided { items.append(("a annotate", "a draw", 1)) }
+        if current >= .controlled {
+            items += [("Enter click", "⏎ click", 2), ("i type", "i type", 3), ("PgUp/PgDn scroll", "PgUp/Dn", 7)]
+        }
+        if current >= .guided { items.append(("p pointer", "p ptr", 14)) }
+        items += [("n note", "n note", 4), ("m mode", "m mode", 2), ("s screenshot", "s shot", 9), ("h hand over", "h hand", 10),
+                  ("v invite", "v invite", 8), ("x +15m", "x +15m", 7), ("k quality", "k check", 11), ("e end", "e end", 5),
+                  ("b \(mode)", "b \(mode == "braille" ? "blit" : "half")", 13), ("f feed", "f feed", 6), ("q lobby", "q lobby", 0), ("Q quit", "Q quit", 0)]
+        if !model.approvals.isEmpty { items.insert(("A approvals (\(model.approvals.count))", "A approve", 1), at: 1) }
+        let long = " " + items.map(\.0).joined(separator: "  ")
+        if SafeText.displayWidth(long) <= width { return long }
+        // Drop the least important until the short spellings fit.
+        var keep = items
+        func line() -> String { " " + keep.map(\.1).joined(separator: " ") }
+        while SafeText.displayWidth(line()) > width, let worst = keep.indices.filter({ keep[$0].2 > 0 }).max(by: { keep[$0].2 < keep[$1].2 }) {
+            keep.remove(at: worst)
+        }
+        return line()
     }
 }
 

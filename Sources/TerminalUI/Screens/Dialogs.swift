@@ -3,12 +3,55 @@ import Engine
 /// Modal overlays, centred over whatever screen is below.
 struct DialogView {
     var theme: Theme
+    var clock = ClockFormat()
 
     func draw(_ dialog: ConsoleDialog, model: ConsoleModel, on sheet: inout CellGrid) {
         switch dialog {
         case .help:
-            let keys = model.screen == .lobby ? Self.lobbyKeys : Self.workstationKeys
-            box(title: "Keys", lines: keys.map { "\($0.0.padding(toLength: 8, withPad: " ", startingAt: 0)) \($0.1)" } + ["", "Any of Enter/Esc/? closes this help."], on: &sheet)
+            let keys = model.screen == .lobby ? Self.lobbyKeys : (model.isReadOnly ? Self.watchKeys : Self.workstationKeys)
+            let entries = keys.map { "\($0.0.padding(toLength: 9, withPad: " ", startingAt: 0)) \($0.1)" }
+            var lines = entries
+            // Too many for one column on a short terminal: two columns side by side.
+            if entries.count + 4 > sheet.height {
+                let half = (entries.count + 1) / 2
+                let left = entries.prefix(half), right = Array(entries.dropFirst(half))
+                let colWidth = left.map { SafeText.displayWidth($0) }.max() ?? 0
+                lines = left.enumerated().map { i, l in
+                    i < right.count ? l + String(repeating: " ", count: colWidth - SafeText.displayWidth(l) + 2) + right[i] : l
+                }
+            }
+            box(title: "Keys", lines: lines + ["", "Any of Enter/Esc/? closes this help."], on: &sheet)
+        case let .prompt(purpose, draft):
+            let w = min(sheet.width - 4, 72)
+            box(title: purpose.title, lines: [Self.tail(draft, width: max(1, w - 4)) + "▏", "", purpose.hint], minWidth: w, highlight: 0, on: &sheet)
+        case let .approval(r):
+            let w = min(sheet.width - 4, 72)
+            var lines = ["\(r.agentName) asks for \(r.mode.title) on \(r.ticket.id) (requested \(clock.time(r.requestedAt)))",
+                         "Ticket:   \(r.ticket.subject)", "Customer: \(r.ticket.customer)", "Reason:"]
+            lines += SceneView.wrap(SafeText.glyphs(r.reason), width: max(1, w - 6), maxLines: 4).map { "  " + String($0.map(\.character)) }
+            let more = model.approvals.filter { $0.sessionId != r.sessionId }.count
+            if more > 0 { lines.append("(\(more) more waiting)") }
+            lines += ["", "After your approval the customer still has to accept.", "y  approve      n  deny      Esc  later (A reopens)"]
+            box(title: "Full Control approval", lines: lines, minWidth: w, on: &sheet)
+        case let .handOver(selected):
+            var lines = ["Who gets control (annotations, pointer, actions)?", ""]
+            for (i, p) in model.handOverCandidates.enumerated() {
+                lines.append("\(i == selected ? "▶" : " ") \(p.name) (\(p.kind.rawValue))\(p.controller ? "  — holds control" : "")")
+            }
+            lines += ["", "↑↓ choose · Enter hand over · Esc cancel"]
+            box(title: "Hand over control", lines: lines, highlight: 2 + selected, on: &sheet)
+        case let .viewerLink(name, url):
+            let room = max(8, sheet.width - 4)
+            var chunks: [String] = []
+            var rest = Substring(SafeText.clean(url))
+            while !rest.isEmpty { chunks.append(String(rest.prefix(room))); rest = rest.dropFirst(room) }
+            box(title: "Viewer link for \(name)", lines: ["Send this link to \(name) (works once; they watch in a browser):", ""] + chunks + [
+                "", "The customer's overlay shows who is watching.", "Enter  close",
+            ], on: &sheet)
+        case let .refused(title, text):
+            let w = min(sheet.width - 4, 64)
+            let wrapped = SceneView.wrap(SafeText.glyphs(text), width: max(1, w - 4), maxLines: 6).map { String($0.map(\.character)) }
+            box(title: title, lines: wrapped + ["", "Enter  close"], minWidth: w, on: &sheet)
         case .confirmEnd:
             let t = model.session.map { "\($0.ticket.id) with \($0.ticket.customer)" } ?? "this session"
             box(title: "End session?", lines: ["End the co-browse session \(t)?", "The customer's view closes for good.", "", "y  end it now      n / Esc  keep going"], on: &sheet)
@@ -32,24 +75,41 @@ struct DialogView {
         case let .note(draft):
             let w = min(sheet.width - 4, 72)
             let inner = max(1, w - 4)
-            // Show the tail of a long draft so the caret stays visible.
-            let glyphs = SafeText.glyphs(draft)
-            var shown: [Character] = []
-            var width = 0
-            for g in glyphs.reversed() { if width + g.width > inner - 1 { break }; shown.insert(g.character, at: 0); width += g.width }
-            box(title: "Note (stored with the session)", lines: [String(shown) + "▏", "", "Enter  save · Esc  cancel"], minWidth: w, highlight: 0, on: &sheet)
+            box(title: "Note (stored with the session)", lines: [Self.tail(draft, width: inner) + "▏", "", "Enter  save · Esc  cancel"], minWidth: w, highlight: 0, on: &sheet)
         }
+    }
+
+    /// The tail of a long draft, so the caret stays visible.
+    static func tail(_ draft: String, width inner: Int) -> String {
+        var shown: [Character] = []
+        var width = 0
+        for g in SafeText.glyphs(draft).reversed() { if width + g.width > inner - 1 { break }; shown.insert(g.character, at: 0); width += g.width }
+        return String(shown)
     }
 
     static let lobbyKeys: [(String, String)] = [
         ("↑ ↓", "select a session or ticket"), ("Enter", "attach to a session / start one for a ticket"),
-        ("r", "start a session with recording requested"), ("R", "recordings: replay one here (asks why; audited)"), ("g", "refresh the lobby"), ("?", "this help"), ("q Q", "quit"),
+        ("r", "start a session with recording requested"), ("R", "recordings: replay one here (asks why; audited)"), ("g", "refresh the lobby"),
+        ("a", "answer a Full Control request (managers)"), ("?", "this help"), ("q Q", "quit"),
     ]
     static let workstationKeys: [(String, String)] = [
-        ("n", "add a note to the session"), ("m", "ask for a control mode"), ("x", "ask for 15 more minutes"),
-        ("k", "ask the customer: is the screen quality okay?"),
-        ("e", "end the session (asks first)"), ("b", "switch braille / half-block pictures"), ("f", "show/hide the activity feed"),
-        ("← ↑ → ↓", "move your highlighted cursor"), ("?", "this help"), ("q Esc", "back to the lobby (detach)"), ("Q", "quit the console"),
+        ("← ↑ → ↓", "move your cursor (Shift: ×8)"), ("mouse", "click: cursor · drag: a mark"),
+        ("a", "annotate: c w o r t s tools"), ("  then", "Enter point · u undo · C clear"),
+        ("p", "show/hide your pointer"), ("Enter", "click under the cursor"),
+        ("i", "type into the field there"), ("PgUp PgDn", "scroll the customer's page"),
+        ("s", "ask for a screenshot"), ("h", "hand over control"),
+        ("v", "invite a viewer"), ("A", "answer approvals (managers)"),
+        ("n", "add a note to the session"), ("m", "ask for a control mode"),
+        ("x", "ask for 15 more minutes"), ("k", "ask: is the quality okay?"),
+        ("e", "end the session (asks)"), ("b", "braille / half-block pictures"),
+        ("f", "show/hide the activity feed"), ("?", "this help"),
+        ("q Esc", "back to the lobby (detach)"), ("Q", "quit the console"),
+    ]
+    /// A watching console offers no write keys (the engine refuses them anyway).
+    static let watchKeys: [(String, String)] = [
+        ("← ↑ → ↓", "move your own cursor (not shown to anyone)"), ("mouse", "click: put the cursor there"),
+        ("b", "braille / half-block pictures"), ("f", "show/hide the activity feed"),
+        ("?", "this help"), ("q Esc", "back to the lobby (detach)"), ("Q", "quit the console"),
     ]
 
     private func box(title: String, lines: [String], minWidth: Int = 0, highlight: Int? = nil, on sheet: inout CellGrid) {

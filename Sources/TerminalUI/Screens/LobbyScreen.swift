@@ -18,6 +18,7 @@ struct LobbyScreen {
         let rows = model.lobbyRows
         let open = lobby.sessions.filter { $0.status != .ended }
         var y = 2
+        y = ApprovalsPanel(theme: theme).draw(model.approvals, y: y, bottom: h - 6, on: &sheet)
         sheet.write("My open sessions (\(open.count))", x: 1, y: y, pen: theme.base.with(.bold)); y += 1
         let sessionCols = [("SESSION", 12), ("TICKET", 10), ("CUSTOMER", 18), ("STATUS", 12), ("MODE", 13), ("REC", 4)]
         header(sessionCols, y: y, on: &sheet); y += 1

@@ -19,6 +19,11 @@ public struct SceneProjection: Equatable, Sendable {
         return CellRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
     }
 
+    /// The cell holding a page point, not clamped (marks may lie outside the area and are clipped when drawn).
+    public func rawCell(_ p: Point) -> (x: Int, y: Int) {
+        (Int((p.x * scaleX).rounded(.down)), Int((p.y * scaleY).rounded(.down)))
+    }
+
     public func cell(_ p: Point) -> (x: Int, y: Int) {
         (min(area.width - 1, max(0, Int(p.x * scaleX))), min(area.height - 1, max(0, Int(p.y * scaleY))))
     }
@@ -65,7 +70,8 @@ public final class SceneView {
     }
 
     /// Renders the scene into the view, mask and annotation layers at `area`.
-    public func render(_ scene: Scene, area: CellRect, view: inout Layer, masks: inout Layer, annotations: inout Layer, agentCursor: Point?) {
+    public func render(_ scene: Scene, area: CellRect, view: inout Layer, masks: inout Layer, annotations: inout Layer, agentCursor: Point?,
+                       overlay: SceneOverlay = SceneOverlay()) {
         guard !area.isEmpty else { return }
         let page = drawPage(scene, size: GridSize(columns: area.width, rows: area.height))
         view.paint(page, at: area.x, y: area.y)
@@ -82,9 +88,16 @@ public final class SceneView {
                 ? .cell(Cell("↖", fg: theme.pointer.fg, bg: under.bg, style: theme.pointer.style))
                 : .highlight(theme.monochrome ? theme.pointer.with(.reverse) : Pen(fg: theme.pointer.bg, bg: theme.pointer.fg, style: theme.pointer.style))
         }
+        drawOverlay(overlay, scene: scene, page: page, projection: projection, view: &view, masks: &masks, annotations: &annotations)
         if let p = agentCursor {
             let c = projection.cell(p)
-            annotations[area.x + c.x, area.y + c.y] = .highlight(theme.cursor)
+            let x = area.x + c.x, y = area.y + c.y
+            // On a mark the cursor takes the mark's glyph, so the mark is never hidden under it.
+            if case let .cell(mark) = annotations[x, y] {
+                annotations[x, y] = .cell(Cell(mark.glyph, fg: theme.cursor.fg, bg: theme.cursor.bg, style: theme.cursor.style.union(mark.style.intersection(.wideTail))))
+            } else {
+                annotations[x, y] = .highlight(theme.cursor)
+            }
         }
     }
 

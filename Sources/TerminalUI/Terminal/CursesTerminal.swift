@@ -15,7 +15,10 @@ public final class CursesTerminal {
     private var running = true
     private let synchronizedOutput: Bool
 
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+    private var mouse = MouseDecoder()
+    private let mouseEnabled: Bool
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, mouse: Bool = false) {
         _ = cb_set_locale()
         initscr()
         raw()
@@ -24,6 +27,13 @@ public final class CursesTerminal {
         keypad(cb_stdscr(), true)
         curs_set(0)
         set_escdelay(25)
+        // Press and release come separately (no click detection delay), so a drag is press → motion → release.
+        mouseEnabled = mouse && mousemask(mmask_t(MouseDecoder.wanted), nil) != 0
+        if mouseEnabled {
+            mouseinterval(0)
+            // Button-event tracking: motion is reported while a button is held (drags), not on every hover.
+            cb_write_raw("\u{1b}[?1002h")
+        }
         let hasColors = has_colors()
         if hasColors && environment["NO_COLOR"].map({ $0.isEmpty }) ?? true {
             start_color()
@@ -40,6 +50,7 @@ public final class CursesTerminal {
     public func stop() {
         guard running else { return }
         running = false
+        if mouseEnabled { cb_write_raw("\u{1b}[?1002l") }
         endwin()
     }
 
@@ -51,6 +62,17 @@ public final class CursesTerminal {
     public enum Input: Equatable { case key(ConsoleKey), resize, none }
 
     public func read(timeoutMs: Int32) -> Input {
+        switch readEvent(timeoutMs: timeoutMs) {
+        case let .key(k): .key(k)
+        case .resize: .resize
+        case .mouse, .none: .none
+        }
+    }
+
+    /// Like `read`, with mouse events (only when the terminal was started with `mouse: true`).
+    public enum Event: Equatable { case key(ConsoleKey), mouse(ConsoleMouse), resize, none }
+
+    public func readEvent(timeoutMs: Int32) -> Event {
         wtimeout(cb_stdscr(), timeoutMs)
         var ch: Int32 = 0
         let r = cb_get_key(cb_stdscr(), &ch)
@@ -64,6 +86,12 @@ public final class CursesTerminal {
             case cb_key_right(): return .key(.right)
             case Int32(KEY_SLEFT): return .key(.shiftLeft)
             case Int32(KEY_SRIGHT): return .key(.shiftRight)
+            case Int32(KEY_SR): return .key(.shiftUp)
+            case Int32(KEY_SF): return .key(.shiftDown)
+            case cb_key_mouse():
+                var event = MEVENT()
+                guard getmouse(&event) == OK else { return .none }
+                return mouse.decode(x: Int(event.x), y: Int(event.y), bstate: UInt32(event.bstate)).map(Event.mouse) ?? .none
             case cb_key_enter(): return .key(.enter)
             case cb_key_backspace(): return .key(.backspace)
             case cb_key_ppage(): return .key(.pageUp)

@@ -7,22 +7,38 @@ public struct StatusBar {
     public var theme: Theme
     public var watching: Bool
 
+    /// The scene's source when there is one: "Web" (page mode) or "Desktop" (screen mode).
+    public var source: SceneSource? = nil
+
+    public init(theme: Theme, watching: Bool, source: SceneSource? = nil) {
+        self.theme = theme; self.watching = watching; self.source = source
+    }
+
+    public static func label(_ source: SceneSource) -> String { source == .screen ? "Desktop" : "Web" }
+
     public func draw(_ s: SessionSummary, now: Date, into grid: inout CellGrid, y: Int) {
         let w = grid.width
         let bar = theme.statusBar, accent = theme.statusAccent
         grid.bar(y, text: "", pen: bar)
         grid.bar(y + 1, text: "", pen: bar)
 
-        // Row 1: ticket, subject, customer — recording indicator right-aligned.
+        // Row 1: ticket, subject, customer — source and recording indicator right-aligned.
         let rec = s.recording ? "● REC" : "○ not recording"
+        let src = source.map { "\(Self.label($0)) │ " } ?? ""
         let recWidth = SafeText.displayWidth(rec) + 2
+        let right = recWidth + SafeText.displayWidth(src)
         grid.write([(" \(s.ticket.id) ", accent), ("\(s.ticket.subject)", bar), (" · \(s.ticket.customer)", bar)],
-                   x: 0, y: y, maxX: w - recWidth - 1)
+                   x: 0, y: y, maxX: w - right - 1)
+        if !src.isEmpty { grid.write(src, x: w - right + 1, y: y, pen: accent) }
         grid.write(rec, x: w - recWidth + 1, y: y, pen: s.recording ? theme.recording : bar)
 
         // Row 2: mode │ quality │ elapsed │ left │ presence.
         var pieces: [(String, Pen)] = [(" \(s.controlMode.title)", accent)]
-        if let pending = s.pendingModeRequest { pieces.append((" (asked: \(pending.title))", bar)) }
+        if s.awaitingManager == true {
+            pieces.append((" (asked: \((s.pendingModeRequest ?? .fullControl).title) · Waiting for a manager's approval)", theme.fair))
+        } else if let pending = s.pendingModeRequest {
+            pieces.append((" (asked: \(pending.title))", bar))
+        }
         if watching { pieces.append((" · watching", bar)) }
         pieces.append((" │ ", bar))
         let qPen: Pen = switch s.quality { case .good: theme.good; case .fair: theme.fair; case .poor: theme.poor; case .unknown: bar }
