@@ -23,7 +23,8 @@ extension Fixtures {
                      ], pointer: Point(x: 150, y: 600))
     }
 
-    static let presenterLink = "https://cobrowse.acme.test:8443/present/q7Vd2mXkP4sNw9LrT1bYc8HfJ0gZaE5uKiOnQ6tRyWx"
+    /// As the engine mints it: the gateway's address, /present/ and a 43-character token.
+    static let presenterLink = "https://cb.acme.test/present/q7Vd2mXkP4sNw9LrT1bYc8HfJ0gZaE5uKiOnQ6tRyWx"
 }
 
 /// Mirror mode and split view on the console (issue 4, "View modes"): what P
