@@ -133,6 +133,10 @@ final class ConsoleSplitGoldenTests: XCTestCase {
                 XCTAssertFalse(grid.cells.contains { $0.glyph == "\u{FFFF}" })
             }
         }
+        // Monochrome: attributes only, both pages still drawn with their titles.
+        let mono = view(.monochromeTheme).frame(split(), size: GridSize(columns: 160, rows: 45), now: Fixtures.now)
+        XCTAssertEqual(Set(mono.cells.map(\.bg)), [.black])
+        XCTAssertTrue(mono.text.contains(" Customer · ") && mono.text.contains(" You show · ") && mono.text.contains("Acme Help Centre"))
         let caughtUp = view().frame(waiting, size: GridSize(columns: 160, rows: 45), now: Fixtures.now).text
         XCTAssertTrue(caughtUp.contains("Catching up"), caughtUp)
         let confirm = view().frame(stop, size: GridSize(columns: 80, rows: 24), now: Fixtures.now).text
