@@ -24,6 +24,10 @@ public enum ConsoleDialog: Equatable, Sendable {
     case viewerLink(name: String, url: String)
     /// Something the engine refused, worth more than the message line.
     case refused(title: String, text: String)
+    /// The one-time presenter link: the agent opens it in their own browser to show the customer a page.
+    case presenterLink(url: String, customer: String)
+    /// "Stop showing your page?" before `stop-presenting`.
+    case confirmStopPresenting
 }
 
 /// What a text prompt is for, and so what its Enter sends.
@@ -133,6 +137,10 @@ public struct ConsoleModel: Equatable, Sendable {
     public internal(set) var pendingInvite: String?
     /// The agent's pointer is mirrored to the customer (Guided and above); `p` turns it off.
     public internal(set) var pointerShared = true
+    /// Mirror mode: the page the agent shows the customer (see ConsoleModel+Presenting).
+    public internal(set) var mirror = MirrorState()
+    /// Customer view, split view or the shown page only (`V` cycles).
+    public internal(set) var viewMode: ViewMode = .customer
     var pointerLive = false
     var pointerPending = false
     var lastPointerSent: Point?
@@ -185,6 +193,7 @@ public struct ConsoleModel: Equatable, Sendable {
             awaitingScene = false
             agentCursor = nil
             resetLiveState()
+            resetMirror()
             if case .help? = dialog { dialog = nil }
         case let .summary(s):
             if var l = lobby, let i = l.sessions.firstIndex(where: { $0.id == s.id }) { l.sessions[i] = s; lobby = l }
@@ -216,13 +225,17 @@ public struct ConsoleModel: Equatable, Sendable {
             if var s = session, s.id == e.sessionId {
                 s.status = .ended; s.endReason = e.reason; session = s
                 self.message = StatusMessage(.info, "Session ended: \(e.reason.title). Press q for the lobby.")
-                if dialog == .confirmEnd { dialog = nil }
+                if dialog == .confirmEnd || dialog == .confirmStopPresenting { dialog = nil }
+                // The engine stops a showing with the session (no `presenting` follows).
+                resetMirror()
             }
         case let .error(e):
             self.message = StatusMessage(.error, "\(e.code.rawValue): \(e.message)")
             if let name = pendingInvite {
                 pendingInvite = nil
                 if dialog == nil { dialog = .refused(title: "Viewer not invited", text: "\(name): \(e.message)") }
+            } else {
+                presentingRefused(e)
             }
         case let .annotations(set):
             guard screen == .workstation else { break }
@@ -243,6 +256,17 @@ public struct ConsoleModel: Equatable, Sendable {
             dialog = .viewerLink(name: v.name, url: v.link)
         case let .notice(n):
             self.message = StatusMessage(.info, n.text)
+        case let .presenterLink(p):
+            presenterLinkArrived(p)
+        case let .presenting(state):
+            guard screen == .workstation else { break }
+            presentingChanged(state)
+        case let .presentedScene(s):
+            guard screen == .workstation else { break }
+            presentedSceneArrived(s)
+        case let .presentedDelta(d):
+            guard screen == .workstation else { break }
+            presentedDeltaArrived(d)
         default:
             break
         }
@@ -293,12 +317,18 @@ public struct ConsoleModel: Equatable, Sendable {
 
     private mutating func handleWorkstation(_ key: ConsoleKey) -> [ConsoleCommand] {
         if annotate != nil { return handleAnnotate(key) }
+        // Showing only the agent's page: keys that act on the customer's (hidden) page wait.
+        if viewMode == .shown, Self.customerPageKeys.contains(key) {
+            message = StatusMessage(.error, "The customer's page is hidden in this view: V switches back to it")
+            return []
+        }
         switch key {
         case .character("q"), .escape:
             let hide = hidePointerCommands()
             screen = .lobby
             session = nil; scene = nil; activity = []; notes = []; message = nil; agentCursor = nil; awaitingScene = false
             resetLiveState()
+            resetMirror()
             return hide + [.send(.detach), .send(.lobbyRequest)]
         case .character("Q"): return hidePointerCommands() + quitCommands()
         case .character("?"): dialog = .help
@@ -317,6 +347,8 @@ public struct ConsoleModel: Equatable, Sendable {
         case .character("v"): return inviteViewer()
         case .character("p"): return togglePointer()
         case .character("A"): openApproval()
+        case .character("P"): return presentKey()
+        case .character("V"): cycleViewMode()
         case .character("n"), .character("m"), .character("x"), .character("k"), .character("e"):
             if let refusal = actionRefusal() { message = StatusMessage(.error, refusal); return [] }
             switch key {
@@ -373,6 +405,8 @@ public struct ConsoleModel: Equatable, Sendable {
         case let .handOver(selected): return handleHandOverDialog(selected, key)
         case .viewerLink, .refused:
             if [.enter, .escape, .character("q"), .character(" ")].contains(key) { dialog = nil }
+        case .presenterLink: return handlePresenterLinkDialog(key)
+        case .confirmStopPresenting: return handleConfirmStop(key)
         case .help, .link:
             if [.enter, .escape, .character("q"), .character("?"), .character(" ")].contains(key) { dialog = nil }
         case .confirmEnd:

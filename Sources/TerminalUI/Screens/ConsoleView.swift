@@ -41,28 +41,103 @@ public final class ConsoleView {
 
     /// The page area for this size (the runner tells the model, for cursor steps).
     public func viewArea(_ model: ConsoleModel, size: GridSize) -> CellRect {
-        WorkstationLayout(size: size, feedShown: model.feedShown).view
+        let view = WorkstationLayout(size: size, feedShown: model.feedShown).view
+        // Only the customer's pane takes the cursor and the mouse; none while it is hidden.
+        return PageLayout(view: view, mode: model.viewMode, terminalColumns: size.columns).customer ?? CellRect(x: view.x, y: view.y, width: 0, height: 0)
+    }
+
+    /// The bar above the pages: the customer's title and address; in split view
+    /// what is where; with the shown page only, its title and address.
+    private func urlBar(_ model: ConsoleModel, _ pages: PageLayout) -> String {
+        func describe(_ page: Scene?) -> String? {
+            guard let page else { return nil }
+            let title = SafeText.clean(page.title), url = SafeText.clean(page.url)
+            return "\(title.isEmpty ? "" : title + " — ")\(url)"
+        }
+        let customer = model.customerFirstName
+        switch model.viewMode {
+        case .customer:
+            return " " + (describe(model.scene) ?? "(no page yet)")
+        case .split:
+            let (first, second) = pages.stacked ? ("above", "below") : ("left", "right")
+            return " Split view: \(customer)'s page \(first), the page \(model.isReadOnly ? "the agent shows" : "you show") \(second) · V next view"
+        case .shown:
+            let who = model.isReadOnly ? "Agent shows" : "You show"
+            return " \(who) · " + (describe(model.mirror.scene) ?? "(waiting for the page)") + " · what \(customer) sees in the mirror"
+        }
+    }
+
+    /// "Customer · Billing — https://…" over a pane, cut with "…" when it does not fit.
+    private func paneTitle(_ who: String, _ page: Scene?, in r: CellRect, pen: Pen, on sheet: inout CellGrid) {
+        var text = " \(who)"
+        if let page {
+            let title = SafeText.clean(page.title), url = SafeText.clean(page.url)
+            text += " · " + (title.isEmpty ? url : "\(title) — \(url)")
+        } else {
+            text += " · (no page yet)"
+        }
+        sheet.bar(r.y, x: r.x, width: r.width, text: Self.fit(text, width: r.width), pen: pen)
+    }
+
+    private func placeholder(_ text: String, in area: CellRect, on sheet: inout CellGrid) {
+        sheet.fill(area, with: theme.base.cell(" "))
+        guard !area.isEmpty else { return }
+        let lines = SceneView.wrap(SafeText.glyphs(text), width: max(1, area.width - 2), maxLines: max(1, area.height))
+        let top = area.y + max(0, (area.height - lines.count) / 2)
+        for (i, line) in lines.enumerated() {
+            let w = line.reduce(0) { $0 + $1.width }
+            sheet.write(String(line.map(\.character)), x: area.x + max(0, (area.width - w) / 2), y: top + i, pen: theme.hint, maxX: area.maxX)
+        }
+    }
+
+    /// Text cut to a width, ending in "…" when something was left out.
+    static func fit(_ text: String, width: Int) -> String {
+        guard SafeText.displayWidth(text) > width else { return text }
+        var out = "", used = 0
+        for g in SafeText.glyphs(text) {
+            if used + g.width > width - 1 { break }
+            out.append(g.character); used += g.width
+        }
+        return out + "…"
     }
 
     private func drawWorkstation(_ model: ConsoleModel, size: GridSize, now: Date, sheet: inout CellGrid,
                                  view: inout Layer, masks: inout Layer, annotations: inout Layer) {
         let layout = WorkstationLayout(size: size, feedShown: model.feedShown)
         if let s = model.session {
-            StatusBar(theme: theme, watching: model.isReadOnly, source: model.scene?.source).draw(s, now: now, into: &sheet, y: layout.status.y)
+            StatusBar(theme: theme, watching: model.isReadOnly, source: model.scene?.source,
+                      viewMode: model.viewMode.statusLabel, showing: model.mirror.isShowing).draw(s, now: now, into: &sheet, y: layout.status.y)
         }
-        if let page = model.scene {
-            let title = SafeText.clean(page.title), url = SafeText.clean(page.url)
-            sheet.bar(layout.url.y, text: " \(title.isEmpty ? "" : title + " — ")\(url)", pen: theme.urlBar)
-            scene.theme = theme
-            scene.symbols = model.symbols
-            scene.render(page, area: layout.view, view: &view, masks: &masks, annotations: &annotations, agentCursor: model.agentCursor,
-                         overlay: Self.overlay(model))
-        } else {
-            sheet.bar(layout.url.y, text: " (no page yet)", pen: theme.urlBar)
-            sheet.fill(layout.view, with: theme.base.cell(" "))
-            let waiting = model.session?.customerConnected == true ? "Waiting for the customer's page…" : "Waiting for the customer to open the link and consent…"
-            let w = SafeText.displayWidth(waiting)
-            sheet.write(waiting, x: layout.view.x + max(0, (layout.view.width - w) / 2), y: layout.view.y + layout.view.height / 2, pen: theme.hint)
+        let pages = PageLayout(view: layout.view, mode: model.viewMode, terminalColumns: size.columns)
+        sheet.bar(layout.url.y, text: urlBar(model, pages), pen: theme.urlBar)
+        scene.theme = theme
+        scene.symbols = model.symbols
+        if let area = pages.customer {
+            if let title = pages.customerTitle {
+                paneTitle("Customer", model.scene, in: title, pen: theme.feedTitle, on: &sheet)
+            }
+            if let page = model.scene {
+                scene.render(page, area: area, view: &view, masks: &masks, annotations: &annotations, agentCursor: model.agentCursor,
+                             overlay: Self.overlay(model))
+            } else {
+                let waiting = model.session?.customerConnected == true ? "Waiting for the customer's page…" : "Waiting for the customer to open the link and consent…"
+                placeholder(waiting, in: area, on: &sheet)
+            }
+        }
+        if let area = pages.shown {
+            if let title = pages.shownTitle {
+                paneTitle(model.isReadOnly ? "Agent shows" : "You show", model.mirror.scene, in: title, pen: theme.statusAccent, on: &sheet)
+            }
+            if let divider = pages.divider {
+                for y in divider.y..<divider.maxY { sheet.set(divider.x, y, theme.urlBar.cell("│")) }
+            }
+            if let page = model.mirror.scene {
+                // The shown page carries no marks and no cursor: those belong to the customer's page.
+                scene.render(page, area: area, view: &view, masks: &masks, annotations: &annotations, agentCursor: nil)
+            } else {
+                placeholder(model.mirror.awaitingFull ? "Catching up: the next full picture of your page comes within a few seconds…"
+                                                      : "Waiting for the page you show…", in: area, on: &sheet)
+            }
         }
         if var feed = layout.feed {
             let people = ParticipantsPanel.height(for: model.participants.count)
@@ -129,15 +204,26 @@ public final class ConsoleView {
             return SafeText.displayWidth(full) <= width ? full : compact
         }
         let mode = model.symbols == .braille ? "braille" : "half-block"
+        // V is offered only while there is a shown page to switch to.
+        let nextView: (String, String)? = model.mirror.scene == nil && model.viewMode == .customer ? nil : {
+            switch model.viewMode.next {
+            case .customer: ("V customer view", "V cust")
+            case .split: ("V split view", "V split")
+            case .shown: ("V shown page", "V shown")
+            }
+        }()
         if model.isReadOnly {
-            let hints = " WATCHING (read-only)  ? help  b \(mode)  f feed  q lobby  Q quit"
-            return SafeText.displayWidth(hints) <= width ? hints : " WATCHING read-only  ?help  b \(mode)  f feed  q lobby  Q quit"
+            let v = nextView.map { "  \($0.0)" } ?? ""
+            let hints = " WATCHING (read-only)  ? help\(v)  b \(mode)  f feed  q lobby  Q quit"
+            return SafeText.displayWidth(hints) <= width ? hints : " WATCHING read-only  ?help\(nextView.map { " \($0.1)" } ?? "")  b \(mode)  f feed  q lobby  Q quit"
         }
         let current = model.session?.controlMode ?? .viewOnly
         // (long, short, priority: lower shows first when room is short)
         var items: [(String, String, Int)] = [("? help", "?help", 0)]
-        if current >= .guided { items.append(("a annotate", "a draw", 1)) }
-        if current >= .controlled {
+        // With the shown page only, the customer's page (and what acts on it) is hidden.
+        let pageHidden = model.viewMode == .shown
+        if current >= .guided && !pageHidden { items.append(("a annotate", "a draw", 1)) }
+        if current >= .controlled && !pageHidden {
             items += [("Enter click", "⏎ click", 2), ("i type", "i type", 3), ("PgUp/PgDn scroll", "PgUp/Dn", 7)]
         }
         if current >= .guided { items.append(("p pointer", "p ptr", 14)) }
@@ -145,6 +231,8 @@ public final class ConsoleView {
                   ("v invite", "v invite", 8), ("x +15m", "x +15m", 7), ("k quality", "k check", 11), ("e end", "e end", 5),
                   ("b \(mode)", "b \(mode == "braille" ? "blit" : "half")", 13), ("f feed", "f feed", 6), ("q lobby", "q lobby", 0), ("Q quit", "Q quit", 0)]
         if !model.approvals.isEmpty { items.insert(("A approvals (\(model.approvals.count))", "A approve", 1), at: 1) }
+        if let v = nextView { items.insert((v.0, v.1, 1), at: 1) }
+        items.insert(model.mirror.active ? ("P stop showing", "P stop", 3) : ("P show a page", "P show", 12), at: items.count - 4)
         let long = " " + items.map(\.0).joined(separator: "  ")
         if SafeText.displayWidth(long) <= width { return long }
         // Drop the least important until the short spellings fit.

@@ -9,12 +9,17 @@ struct DialogView {
         switch dialog {
         case .help:
             let keys = model.screen == .lobby ? Self.lobbyKeys : (model.isReadOnly ? Self.watchKeys : Self.workstationKeys)
+            func column(_ keys: ArraySlice<(String, String)>) -> [String] {
+                // Keys padded to the widest key of their column, so two columns fit 80 wide.
+                let pad = min(9, keys.map { SafeText.displayWidth($0.0) }.max() ?? 0)
+                return keys.map { "\($0.0.padding(toLength: pad, withPad: " ", startingAt: 0)) \($0.1)" }
+            }
             let entries = keys.map { "\($0.0.padding(toLength: 9, withPad: " ", startingAt: 0)) \($0.1)" }
             var lines = entries
             // Too many for one column on a short terminal: two columns side by side.
             if entries.count + 4 > sheet.height {
-                let half = (entries.count + 1) / 2
-                let left = entries.prefix(half), right = Array(entries.dropFirst(half))
+                let half = (keys.count + 1) / 2
+                let left = column(keys.prefix(half)), right = column(keys.dropFirst(half))
                 let colWidth = left.map { SafeText.displayWidth($0) }.max() ?? 0
                 lines = left.enumerated().map { i, l in
                     i < right.count ? l + String(repeating: " ", count: colWidth - SafeText.displayWidth(l) + 2) + right[i] : l
@@ -48,6 +53,22 @@ struct DialogView {
             box(title: "Viewer link for \(name)", lines: ["Send this link to \(name) (works once; they watch in a browser):", ""] + chunks + [
                 "", "The customer's overlay shows who is watching.", "Enter  close",
             ], on: &sheet)
+        case let .presenterLink(url, customer):
+            // The link on lines of its own, whole (split only where it must be): it is copied exactly.
+            let room = max(8, sheet.width - 4)
+            var chunks: [String] = []
+            var rest = Substring(SafeText.clean(url))
+            while !rest.isEmpty { chunks.append(String(rest.prefix(room))); rest = rest.dropFirst(room) }
+            let w = min(sheet.width - 4, 72)
+            let explain = SceneView.wrap(SafeText.glyphs("Press Start there, then open the page to show (any page with cobrowse.js; the demo site has it). \(customer) watches it in a viewer page; V here shows it beside theirs."),
+                                         width: max(1, w - 4), maxLines: 3).map { String($0.map(\.character)) }
+            box(title: "Show \(customer) a page", lines: ["Open this link in your own browser to show \(customer) a page:", ""] + chunks + [""] + explain + [
+                "", "Works once. Enter  close · P  show it again later · s  cancel it",
+            ], minWidth: w, on: &sheet)
+        case .confirmStopPresenting:
+            let customer = model.customerFirstName
+            box(title: "Stop showing your page?", lines: ["\(customer)'s mirror of your page closes and your presenter tab", "stops sharing. Their own page stays as it is.", "",
+                                                          "y  stop showing      n / Esc  keep showing"], on: &sheet)
         case let .refused(title, text):
             let w = min(sheet.width - 4, 64)
             let wrapped = SceneView.wrap(SafeText.glyphs(text), width: max(1, w - 4), maxLines: 6).map { String($0.map(\.character)) }
@@ -99,16 +120,18 @@ struct DialogView {
         ("i", "type into the field there"), ("PgUp PgDn", "scroll the customer's page"),
         ("s", "ask for a screenshot"), ("h", "hand over control"),
         ("v", "invite a viewer"), ("A", "answer approvals (managers)"),
+        ("P", "show a page / stop showing"), ("V", "view: customer, split, shown"),
         ("n", "add a note to the session"), ("m", "ask for a control mode"),
         ("x", "ask for 15 more minutes"), ("k", "ask: is the quality okay?"),
-        ("e", "end the session (asks)"), ("b", "braille / half-block pictures"),
+        ("e", "end the session (asks)"), ("b", "braille / half-block images"),
         ("f", "show/hide the activity feed"), ("?", "this help"),
         ("q Esc", "back to the lobby (detach)"), ("Q", "quit the console"),
     ]
     /// A watching console offers no write keys (the engine refuses them anyway).
     static let watchKeys: [(String, String)] = [
         ("← ↑ → ↓", "move your own cursor (not shown to anyone)"), ("mouse", "click: put the cursor there"),
-        ("b", "braille / half-block pictures"), ("f", "show/hide the activity feed"),
+        ("b", "braille / half-block images"), ("f", "show/hide the activity feed"),
+        ("V", "view: customer, split, shown page"),
         ("?", "this help"), ("q Esc", "back to the lobby (detach)"), ("Q", "quit the console"),
     ]
 

@@ -9,9 +9,13 @@ public struct StatusBar {
 
     /// The scene's source when there is one: "Web" (page mode) or "Desktop" (screen mode).
     public var source: SceneSource? = nil
+    /// The view mode's label when it is not the customer view ("Split", "Mirror").
+    public var viewMode: String? = nil
+    /// The agent is showing the customer a page (mirror mode).
+    public var showing = false
 
-    public init(theme: Theme, watching: Bool, source: SceneSource? = nil) {
-        self.theme = theme; self.watching = watching; self.source = source
+    public init(theme: Theme, watching: Bool, source: SceneSource? = nil, viewMode: String? = nil, showing: Bool = false) {
+        self.theme = theme; self.watching = watching; self.source = source; self.viewMode = viewMode; self.showing = showing
     }
 
     public static func label(_ source: SceneSource) -> String { source == .screen ? "Desktop" : "Web" }
@@ -22,9 +26,10 @@ public struct StatusBar {
         grid.bar(y, text: "", pen: bar)
         grid.bar(y + 1, text: "", pen: bar)
 
-        // Row 1: ticket, subject, customer — source and recording indicator right-aligned.
+        // Row 1: ticket, subject, customer — view mode, source, showing and recording indicator right-aligned.
         let rec = s.recording ? "● REC" : "○ not recording"
-        let src = source.map { "\(Self.label($0)) │ " } ?? ""
+        let labels = [viewMode, source.map(Self.label), showing ? "▶ Showing" : nil].compactMap { $0 }
+        let src = labels.isEmpty ? "" : labels.joined(separator: " · ") + " │ "
         let recWidth = SafeText.displayWidth(rec) + 2
         let right = recWidth + SafeText.displayWidth(src)
         grid.write([(" \(s.ticket.id) ", accent), ("\(s.ticket.subject)", bar), (" · \(s.ticket.customer)", bar)],
