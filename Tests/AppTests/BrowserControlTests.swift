@@ -7,24 +7,8 @@ import XCTest
 /// (Tests/Browser/control.py) sees the marks on the right elements, allows or
 /// denies each action, and a viewer of the customer's team watches through
 /// the viewer page. Needs Debian's chromium, chromium-driver and python3-selenium.
-final class BrowserControlTests: XCTestCase {
-    var fixture: EngineFixture!
-    var browsers: [BrowserProcess] = []
-
-    override func setUpWithError() throws {
-        fixture = try EngineFixture()
-        try fixture.startEngine()
-    }
-
-    override func tearDown() {
-        browsers.forEach { $0.stop() }
-        fixture?.shutdown()
-    }
-
-    static var script: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Browser/control.py").path
-    }
+final class BrowserControlTests: BrowserTestCase {
+    static var script: String { browserScript("control") }
 
     /// Runs `body`; a failure carries what the browser script printed so far.
     func withOutput<T>(of b: BrowserProcess, _ body: () throws -> T) throws -> T {
@@ -32,9 +16,7 @@ final class BrowserControlTests: XCTestCase {
     }
 
     func browser(_ args: [String]) throws -> BrowserProcess {
-        let b = try BrowserProcess.start(["/usr/bin/python3", Self.script] + args, log: fixture.dir + "/control-\(browsers.count).out")
-        browsers.append(b)
-        return b
+        try startBrowser(Self.script, args)
     }
 
     /// The agent's console, attached to the session; the customer consented with

@@ -8,24 +8,9 @@ import XCTest
 /// opens the one-time link, consents and uses the demo site while the agent's
 /// console runs in tmux. Needs Debian's chromium, chromium-driver and
 /// python3-selenium (`./scripts/test` installs them).
-final class BrowserTests: XCTestCase {
-    var fixture: EngineFixture!
-    var browsers: [BrowserProcess] = []
-
-    override func setUpWithError() throws {
-        fixture = try EngineFixture()
-        try fixture.startEngine()
-    }
-
-    override func tearDown() {
-        browsers.forEach { $0.stop() }
-        fixture?.shutdown()
-    }
-
+final class BrowserTests: BrowserTestCase {
     func customer(_ args: [String]) throws -> BrowserProcess {
-        let b = try BrowserProcess.start(["/usr/bin/python3", BrowserProcess.script] + args, log: fixture.dir + "/browser-\(browsers.count).out")
-        browsers.append(b)
-        return b
+        try startBrowser(BrowserProcess.script, args)
     }
 
     func testConsentLandOnDemoAndTypedSecretsNeverReachTheConsole() throws {

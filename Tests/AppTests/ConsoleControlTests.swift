@@ -5,18 +5,7 @@ import XCTest
 /// TLS WebSocket, the agent's console and a supervisor's `--watch` console in
 /// tmux. Marks are drawn only from what the engine relays back, so seeing
 /// them on screen proves the round trip.
-final class ConsoleControlTests: XCTestCase {
-    var fixture: EngineFixture!
-
-    override func setUpWithError() throws {
-        fixture = try EngineFixture()
-        try fixture.startEngine()
-    }
-
-    override func tearDown() {
-        fixture?.shutdown()
-    }
-
+final class ConsoleControlTests: EngineTestCase {
     /// An xterm (X10) mouse report typed into the pane, as a terminal would send it: button
     /// 0 press, 3 release, 32 motion with the button held; x and y are 0-based cells.
     /// (tmux takes an argument ending in ";" as a command separator: keep x and y clear of 26.)

@@ -4,18 +4,7 @@ import XCTest
 /// The whole product from the outside: `cobrowse serve`, a scripted customer
 /// over the real TLS WebSocket, and `cobrowse console` in tmux, read back
 /// with capture-pane.
-final class EndToEndTests: XCTestCase {
-    var fixture: EngineFixture!
-
-    override func setUpWithError() throws {
-        fixture = try EngineFixture()
-        try fixture.startEngine()
-    }
-
-    override func tearDown() {
-        fixture?.shutdown()
-    }
-
+final class EndToEndTests: EngineTestCase {
     func testAgentSeesTheCustomersPagesButNeverTheCardNumber() throws {
         let (session, link) = try fixture.invite()
         let console = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session])

@@ -24,11 +24,11 @@ The overlay's shadow root is closed to page scripts; the DevTools protocol
 pierces it (customer.shadow_nodes), and the overlay's buttons are pressed with
 real mouse events, like a person would.
 """
-import json, shutil, signal, sys, tempfile, time
+import json, signal, sys, time
 
 from selenium.webdriver.common.by import By
 
-from customer import WAIT, browser, consent, overlay_node, overlay_text, press, press_overlay, say, sdk_joined, shadow_nodes, wait
+from customer import WAIT, chromium, consent, overlay_node, overlay_text, press, press_overlay, say, sdk_joined, shadow_nodes, wait
 
 
 def fail(*parts):
@@ -279,10 +279,7 @@ def main():
         say(__doc__)
         raise SystemExit(64)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
-    profile = tempfile.mkdtemp(prefix="cobrowse-chromium-")
-    driver = None
-    try:
-        driver = browser(profile)
+    with chromium() as driver:
         if sys.argv[1] == "marks":
             marks(driver, sys.argv[2])
         elif sys.argv[1] == "guided":
@@ -291,13 +288,6 @@ def main():
             actions(driver, sys.argv[2], sys.argv[3:])
         else:
             viewer(driver, sys.argv[2], "--control" in sys.argv[3:])
-    finally:
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception:
-                pass
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ a bounded wait runs out. The browser is always quit, also on SIGTERM.
   customer.py deny LINK
   customer.py open LINK              (prints the page's HTTP-visible text)
 """
-import argparse, os, shutil, signal, sys, tempfile, time
+import argparse, contextlib, os, shutil, signal, sys, tempfile, time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -35,6 +35,23 @@ def browser(profile):
     driver.set_page_load_timeout(WAIT)
     driver.set_script_timeout(WAIT)
     return driver
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Chromium with a throw-away profile, quit and removed however the run ends."""
+    profile = tempfile.mkdtemp(prefix="cobrowse-chromium-")
+    driver = None
+    try:
+        driver = browser(profile)
+        yield driver
+    finally:
+        if driver is not None:
+            try:
+                driver.quit()
+            except Exception:
+                pass
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def wait(driver, what, predicate, timeout=WAIT):
@@ -153,10 +170,7 @@ def main():
     args = ap.parse_args()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
-    profile = tempfile.mkdtemp(prefix="cobrowse-chromium-")
-    driver = None
-    try:
-        driver = browser(profile)
+    with chromium() as driver:
         if args.action == "open":
             driver.get(args.link)
             say("TITLE", driver.title)
@@ -221,13 +235,6 @@ def main():
         sent = driver.execute_script("return window.__cobrowse && window.__cobrowse.bytesSent ? window.__cobrowse.bytesSent() : -1")
         say("BYTES", sent)
         say("STEP done")
-    finally:
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception:
-                pass
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":

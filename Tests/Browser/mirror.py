@@ -17,11 +17,11 @@ hold. The browser is always quit.
                                      overlay's Stop showing once FILE exists) and check that the tab
                                      does not reconnect
 """
-import json, os, shutil, signal, sys, tempfile, time
+import json, os, signal, sys, time
 
 from selenium.webdriver.common.by import By
 
-from customer import browser, consent, overlay_node, overlay_text, press_overlay, say, sdk_joined, shadow_nodes, wait
+from customer import chromium, consent, overlay_node, overlay_text, press_overlay, say, sdk_joined, shadow_nodes, wait
 
 
 def fail(*parts):
@@ -176,21 +176,11 @@ def main():
         say(__doc__)
         raise SystemExit(64)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
-    profile = tempfile.mkdtemp(prefix="cobrowse-chromium-")
-    driver = None
-    try:
-        driver = browser(profile)
+    with chromium() as driver:
         if sys.argv[1] == "customer":
             customer(driver, sys.argv[2])
         else:
             agent(driver, sys.argv[2], sys.argv[3])
-    finally:
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception:
-                pass
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":
