@@ -98,4 +98,27 @@ final class HubPresentingTests: HubTestCase {
         XCTAssertTrue(mirror.messages.contains(.presenting(PresentingState(active: false, by: "Maria S."))), "\(mirror.messages.map(\.type))")
         XCTAssertFalse(mirror.messages.contains { if case .scene = $0 { return true }; return false })
     }
+
+    func testALateConsoleGetsTheShownPageAndASecondStartOrACancelIsAnswered() throws {
+        let (agent, _, sid) = try activeSession()
+        send(agent, .startPresenting, id: 5)
+        guard case let .presenterLink(p)? = agent.received.last(where: { $0.re == 5 })?.message else { return XCTFail() }
+        // Cancelled before the tab ever joined: the consoles hear it.
+        send(agent, .stopPresenting)
+        XCTAssertTrue(agent.messages.contains(.presenting(PresentingState(active: false, by: "Maria S."))))
+        send(agent, .startPresenting, id: 6)
+        guard case let .presenterLink(p2)? = agent.received.last(where: { $0.re == 6 })?.message else { return XCTFail() }
+        XCTAssertNotEqual(p.link, p2.link)
+        let tab = connect(.customer(remote: "agent-browser"))
+        send(tab, .hello(Hello(client: "presenter-page", token: token(p2.link))))
+        send(tab, .scene(agentsPage))
+        send(agent, .startPresenting, id: 7)
+        XCTAssertEqual(agent.received.last(where: { $0.re == 7 })?.message.type, "error", "already showing: refused, no second link")
+
+        // A console attaching now sees the shown page at once.
+        let again = console()
+        send(again, .attach(Attach(sessionId: sid)))
+        let types = again.messages.map(\.type)
+        XCTAssertEqual(Array(types.prefix(4)), ["welcome", "snapshot", "presenting", "presented-scene"], "\(types)")
+    }
 }

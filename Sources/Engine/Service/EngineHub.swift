@@ -462,6 +462,11 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                                        activity: (try? store.activity(sessionId: req.sessionId)) ?? [],
                                        notes: (try? store.notes(sessionId: req.sessionId)) ?? [])
         origin.reply(.snapshot(snapshot))
+        // A console that attaches while the agent shows a page gets it at once (split view).
+        if let m = machines[req.sessionId], m.isPresenting {
+            origin.reply(.presenting(PresentingState(active: true, by: m.summary.agentName)))
+            if let shown = m.presentedScene { origin.reply(.presentedScene(shown)) }
+        }
         if machines[req.sessionId] != nil {
             dispatch(.consoleAttached(name: agent.name, role: req.watch || !owner ? .supervisor : .agent), session: req.sessionId, origin: nil)
         }

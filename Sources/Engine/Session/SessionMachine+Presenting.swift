@@ -18,6 +18,7 @@ extension SessionMachine {
     mutating func presentRequested(by agent: Agent, _ now: Date) -> [SessionEffect] {
         guard summary.status == .active else { return [.reject(.badState, "Showing a page needs an active session.")] }
         guard agent.name == summary.agentName else { return [.reject(.notAllowed, "Only the session's agent may show the customer a page.")] }
+        guard !presenting.active else { return [.reject(.badState, "You are already showing a page; stop it first.")] }
         presenting.linkMinted = true
         lastActivity = now
         return [.mintPresenterLink,
@@ -57,8 +58,9 @@ extension SessionMachine {
         guard presenting.active || presenting.linkMinted else { return [.reject(.badState, "No page is being shown.")] }
         let wasActive = presenting.active
         presenting = PresentingState_()
-        guard wasActive else { return [.closePresenter] }
         let stopped = PresentingState(active: false, by: name)
+        // A link never opened: cancelled; the consoles hear it, the customer never knew.
+        guard wasActive else { return [.closePresenter, .toConsoles(.presenting(stopped)), .audit(action: "presenting.cancelled", actor: name, detail: "")] }
         return [.closePresenter, .toConsoles(.presenting(stopped)), .toCustomer(.presenting(stopped)),
                 activity(.info, name, "\(summary.agentName) stopped showing a page", now),
                 .audit(action: "presenting.stopped", actor: name, detail: "")]
