@@ -23,8 +23,35 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("socket-group"),
             help: ArgumentHelp("Team group (name or gid) whose members may connect to the socket (mode 0660); default: only this user (0600). Each agent is still known by their own uid.", valueName: "GROUP"))
     var socketGroup: String?
+    @Option(name: .customLong("mode-cap"),
+            help: ArgumentHelp("How far a level may take control on its own, e.g. L1=controlled after certification (repeatable; defaults L1=guided, L2=controlled, manager=full-control).", valueName: "LEVEL=MODE"))
+    var modeCaps: [String] = []
+    @Option(name: .customLong("full-control-with-approval"),
+            help: ArgumentHelp("Levels that may ask for Full Control with a manager's approval, comma-separated, or `none` (default L2).", valueName: "LEVELS"))
+    var fullControlWithApproval: String?
+
+    /// The tenant's control caps from the options above.
+    func controlCaps() throws -> ControlCaps {
+        var caps = ControlCaps()
+        for setting in modeCaps {
+            do { try caps.set(setting) } catch let e as WireError { throw ValidationError("--mode-cap \(setting): \(e.message)") }
+        }
+        if let list = fullControlWithApproval {
+            let names = list == "none" ? [] : list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            var levels: Set<AgentLevel> = []
+            for name in names {
+                guard let level = AgentLevel.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }), level == .l1 || level == .l2 else {
+                    throw ValidationError("--full-control-with-approval: \(name) is not L1 or L2")
+                }
+                levels.insert(level)
+            }
+            caps.fullControlWithApproval = levels
+        }
+        return caps
+    }
 
     func validate() throws {
+        _ = try controlCaps()
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
         if let g = socketGroup, Self.groupID(g) == nil { throw ValidationError("--socket-group: no group \(g)") }
         _ = try parseHostPort(listen)
@@ -46,6 +73,7 @@ struct Serve: ParsableCommand {
                                          listenPort: port, certificatePath: cert, keyPath: key)
         config.recordingRetention = TimeInterval(recordingRetentionDays) * 86_400
         config.socketGroup = socketGroup.flatMap(Self.groupID)
+        config.policy.controlCaps = try controlCaps()
         let server = EngineServer(configuration: config)
         do { try server.start() } catch { throw Failure("the engine could not start: \(error)") }
         print("engine: socket \(config.socketPath)")

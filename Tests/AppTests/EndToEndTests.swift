@@ -128,8 +128,14 @@ final class EngineFaultTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("unknown level L9"), bad.stderr)
         let listen = try fixture.run(["serve", "--data", fixture.dir, "--listen", "nowhere"], expectFailure: true)
         XCTAssertNotEqual(listen.status, 0)
+        let cap = try fixture.run(["serve", "--data", fixture.dir, "--mode-cap", "L2=full-control"], expectFailure: true)
+        XCTAssertNotEqual(cap.status, 0)
+        XCTAssertTrue(cap.stderr.contains("manager's approval"), cap.stderr)
+        let group = try fixture.run(["serve", "--data", fixture.dir, "--socket-group", "no-such-group-here"], expectFailure: true)
+        XCTAssertTrue(group.stderr.contains("no group no-such-group-here"), group.stderr)
         for cmd in [["--help"], ["serve", "--help"], ["invite", "--help"], ["console", "--help"], ["demo", "--help"],
-                    ["agents", "add", "--help"], ["tickets", "import", "--help"], ["bench", "blit", "--help"]] {
+                    ["agents", "add", "--help"], ["tickets", "import", "--help"], ["bench", "blit", "--help"],
+                    ["wire", "--help"], ["screenshots", "show", "--help"]] {
             let help = try fixture.run(cmd)
             XCTAssertTrue(help.stdout.contains("USAGE"), "\(cmd) has help")
         }

@@ -241,6 +241,41 @@ final class SessionControlTests: XCTestCase {
         XCTAssertTrue(base.audits(left).contains { $0.detail.contains("why=left") })
     }
 
+    // MARK: Configurable caps and the participants note
+
+    func testCapsAreATenantSettingAndFullControlAlwaysNeedsAManager() throws {
+        var caps = ControlCaps()
+        try caps.set("L1=controlled")
+        XCTAssertEqual(Capabilities(level: .l1, caps: caps).maxControlMode, .controlled, "L1 after certification")
+        XCTAssertThrowsError(try caps.set("L2=full-control"), "Full Control is never on one's own")
+        XCTAssertThrowsError(try caps.set("supervisor=guided"))
+        XCTAssertThrowsError(try caps.set("L9=guided"))
+        caps.fullControlWithApproval = []
+        XCTAssertNotNil(Capabilities(level: .l2, caps: caps).refusal(toRequest: .fullControl, customerAccess: .controlled))
+
+        var policy = SessionPolicy()
+        policy.controlCaps = caps
+        let sam = Agent(name: "sam", uid: 1002, level: .l1)
+        let summary = SessionSummary(id: "S-2", ticket: base.ticket, agentName: "sam", status: .linkMinted, createdAt: base.t0)
+        var m = SessionMachine(summary: summary, policy: policy, now: base.t0)
+        _ = m.handle(.linkOpened, now: at(1))
+        _ = m.handle(.customerConnected(resumed: false), now: at(2))
+        _ = m.handle(.consent(Consent(allow: true, access: .controlled)), now: at(3))
+        XCTAssertTrue(base.rejects(m.handle(.modeRequested(.controlled, by: sam), now: at(4))).isEmpty)
+    }
+
+    func testTheSessionEndsWithANoteListingEveryParticipant() {
+        var m = session(.guided)
+        _ = m.handle(.consoleAttached(name: "maria", role: .agent), now: at(20))
+        _ = m.handle(.consoleAttached(name: "Sam Super", role: .supervisor), now: at(21))
+        _ = m.handle(.viewerInviteRequested(name: "Kim", by: maria), now: at(22))
+        _ = m.handle(.viewerJoined(name: "Kim"), now: at(23))
+        _ = m.handle(.viewerLeft(name: "Kim"), now: at(24))
+        let end = m.handle(.agentEnded(by: "maria"), now: at(30))
+        let notes = end.compactMap { if case let .storeNote(n) = $0 { return n.text }; return nil }
+        XCTAssertEqual(notes, ["Participants: maria (agent); Dana Lee (customer); Sam Super (watching read-only); Kim (viewer, by their own link)"])
+    }
+
     // MARK: Survey window reconnect
 
     func testACustomerWhoDropsDuringTheSurveyMayComeBackAndRate() {

@@ -1,11 +1,44 @@
 import Foundation
 
-/// What an agent level may do (DESIGN: role-based capability; L1 up to Guided,
-/// L2 up to Controlled, Full Control only with a manager's approval).
+/// How far each level may take control, a tenant setting (DESIGN: role-based
+/// capability, "L1 after certification"). By default L1 up to Guided, L2 up to
+/// Controlled on their own and Full Control with a manager's approval; managers
+/// up to Full Control; supervisors and trainers watch only.
+public struct ControlCaps: Equatable, Sendable {
+    /// The highest mode a level may ask the customer for on its own.
+    public var onTheirOwn: [AgentLevel: ControlMode]
+    /// Levels that may ask for Full Control with a manager's approval (managers never need one).
+    public var fullControlWithApproval: Set<AgentLevel>
+
+    public init(onTheirOwn: [AgentLevel: ControlMode] = [.l1: .guided, .l2: .controlled, .manager: .fullControl],
+                fullControlWithApproval: Set<AgentLevel> = [.l2]) {
+        self.onTheirOwn = onTheirOwn
+        self.fullControlWithApproval = fullControlWithApproval
+    }
+
+    /// Reads `L1=controlled` style settings (the `serve --mode-cap` option).
+    public mutating func set(_ setting: String) throws {
+        let parts = setting.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, let level = AgentLevel(rawValue: parts[0]) ?? AgentLevel.allCases.first(where: { $0.rawValue.lowercased() == parts[0].lowercased() }),
+              let mode = ControlMode(rawValue: parts[1]) else {
+            throw WireError(.invalid, "a mode cap is LEVEL=MODE, e.g. L1=controlled (levels: \(AgentLevel.allCases.map(\.rawValue).joined(separator: ", ")); modes: \(ControlMode.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        guard level != .supervisor && level != .trainer || mode == .viewOnly else {
+            throw WireError(.invalid, "\(level.rawValue) participants watch only; their cap stays view-only")
+        }
+        guard mode != .fullControl || level == .manager else {
+            throw WireError(.invalid, "Full Control always needs a manager's approval; allow it with --full-control-with-approval \(level.rawValue)")
+        }
+        onTheirOwn[level] = mode
+    }
+}
+
+/// What an agent level may do.
 public struct Capabilities: Equatable, Sendable {
     public let level: AgentLevel
+    public let caps: ControlCaps
 
-    public init(level: AgentLevel) { self.level = level }
+    public init(level: AgentLevel, caps: ControlCaps = .init()) { self.level = level; self.caps = caps }
 
     /// Starting a session from a ticket.
     public var canStartSessions: Bool { [.l1, .l2, .manager].contains(level) }
@@ -14,17 +47,10 @@ public struct Capabilities: Equatable, Sendable {
     /// Replaying recordings.
     public var canReplay: Bool { [.trainer, .supervisor, .manager].contains(level) }
 
-    /// The highest control mode this level may ask a customer for.
-    public var maxControlMode: ControlMode {
-        switch level {
-        case .l1: .guided
-        case .l2: .controlled
-        case .manager: .fullControl
-        case .supervisor, .trainer: .viewOnly
-        }
-    }
+    /// The highest control mode this level may ask a customer for on its own.
+    public var maxControlMode: ControlMode { caps.onTheirOwn[level] ?? .viewOnly }
 
-    /// L2 agents may ask for Full Control, but a manager approves before the customer is asked.
+    /// Full Control from anyone but a manager goes to a manager first.
     public func needsManagerApproval(for mode: ControlMode) -> Bool {
         mode == .fullControl && level != .manager
     }
@@ -32,7 +58,8 @@ public struct Capabilities: Equatable, Sendable {
     /// Why this level may not ask for `mode` in a session whose customer
     /// allowed `access`; nil when it may.
     public func refusal(toRequest mode: ControlMode, customerAccess: AccessLevel?) -> String? {
-        if mode > maxControlMode && !(mode == .fullControl && level == .l2) {
+        let withApproval = mode == .fullControl && caps.fullControlWithApproval.contains(level)
+        if mode > maxControlMode && !withApproval {
             return maxControlMode == .viewOnly
                 ? "\(level.rawValue) participants watch only and cannot ask for control"
                 : "\(level.rawValue) agents may ask for \(maxControlMode.title) at most"

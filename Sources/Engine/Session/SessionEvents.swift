@@ -34,6 +34,8 @@ public struct SessionPolicy: Equatable, Sendable {
     public var managerApprovalTimeout: TimeInterval = 5 * 60
     /// Viewers of a session: the agent plus the customer's team members (supervisors watch on top).
     public var maxViewers: Int = 3
+    /// How far each agent level may take control (a tenant setting).
+    public var controlCaps = ControlCaps()
 
     public init() {}
 }

@@ -20,6 +20,12 @@ struct ControlState: Sendable {
     /// Viewers of the customer's team: invited (names, in order) and connected now.
     var invitedViewers: [String] = []
     var connectedViewers: [String] = []
+    /// Everyone who took part, in order of arrival, for the note the session ends with.
+    var roster: [(name: String, role: String)] = []
+
+    mutating func enrol(_ name: String, _ role: String) {
+        if !roster.contains(where: { $0.name == name && $0.role == role }) { roster.append((name, role)) }
+    }
 }
 
 extension SessionMachine {
@@ -333,6 +339,7 @@ extension SessionMachine {
 
     mutating func consoleJoined(_ name: String, role: ParticipantRole) {
         let kind: Participant.Kind = role == .agent ? .agent : .watcher
+        control.enrol(name, role == .agent ? "agent" : "watching read-only")
         var entry = control.consoles[name] ?? (kind, 0)
         entry.count += 1
         entry.kind = kind
@@ -369,6 +376,7 @@ extension SessionMachine {
         guard control.invitedViewers.contains(name) else { return [.reject(.notAllowed, "\(name) was not invited to this session.")] }
         guard !control.connectedViewers.contains(name) else { return [.reject(.badState, "\(name) is already watching.")] }
         control.connectedViewers.append(name)
+        control.enrol(name, "viewer, by their own link")
         return [activity(.joined, name, "\(name) is watching in the viewer page", now),
                 .audit(action: "viewer.joined", actor: name, detail: "")] + participantBroadcast()
     }
@@ -436,6 +444,15 @@ extension SessionMachine {
 
     public var annotationSetIfAny: AnnotationSet? {
         control.annotations.isEmpty ? nil : AnnotationSet(items: control.annotations)
+    }
+
+    /// The note a session ends with: everyone who took part, and how.
+    func participantsNote(_ now: Date) -> [SessionEffect] {
+        var roster = control.roster
+        if summary.startedAt != nil { roster.insert((customer, "customer"), at: min(1, roster.count)) }
+        guard !roster.isEmpty else { return [] }
+        let note = NoteEntry(at: now, author: Self.engine, text: "Participants: " + roster.map { "\($0.name) (\($0.role))" }.joined(separator: "; "))
+        return [.storeNote(note), .toConsoles(.note(note))]
     }
 
     /// What a reconnecting customer needs besides the scene request: the marks and who is there.

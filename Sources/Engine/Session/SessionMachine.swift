@@ -349,7 +349,7 @@ public struct SessionMachine: Sendable {
         }
         guard pendingMode == nil else { return [.reject(.badState, "A control request is already waiting for the customer.")] }
         guard mode != summary.controlMode else { return [.reject(.badState, "The session is already in \(mode.title).")] }
-        let caps = Capabilities(level: agent.level)
+        let caps = Capabilities(level: agent.level, caps: policy.controlCaps)
         if mode > summary.controlMode, let why = caps.refusal(toRequest: mode, customerAccess: summary.access) {
             return [.reject(.notAllowed, why), .audit(action: "mode.refused", actor: agent.name, detail: "to=\(mode.rawValue) level=\(agent.level.rawValue)")]
         }
@@ -620,7 +620,7 @@ public struct SessionMachine: Sendable {
             out += [.toCustomer(.sessionEnded(ended)), .closeCustomer]
         }
         if wasPresenting { out.append(.closePresenter) }
-        return out
+        return out + participantsNote(now)
     }
 
     // MARK: Helpers
