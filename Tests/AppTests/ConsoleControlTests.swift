@@ -17,7 +17,9 @@ final class ConsoleControlTests: EngineTestCase {
 
     func testGuidedMarksComeBackFromTheEngineAndAWatcherIsRefused() throws {
         let (session, link) = try fixture.invite()
-        let agent = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session], width: 160, height: 45)
+        // A generous ESCDELAY: on a busy machine a mouse report typed into the pane may arrive in pieces.
+        let agent = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session], width: 160, height: 45,
+                                             env: ["ESCDELAY": "1000"])
         try fixture.spawnCustomer(link, extra: ["--once"])
         try fixture.waitForScreen(agent, timeout: 40, "the billing page") { $0.contains("Card on file") }
 
@@ -58,6 +60,7 @@ final class ConsoleControlTests: EngineTestCase {
 
         // The mouse: a drag from press to release draws the rectangle (xterm mouse reports typed into the pane).
         fixture.sendKeys(agent, "r")
+        try fixture.waitForScreen(agent, "the rectangle tool") { $0.contains("Rectangle: Enter 1st point") }
         mouse(agent, button: 0, x: 30, y: 20)
         mouse(agent, button: 32, x: 40, y: 23)
         mouse(agent, button: 3, x: 50, y: 25)
@@ -65,6 +68,8 @@ final class ConsoleControlTests: EngineTestCase {
         fixture.sendKeys(agent, "u")
         try fixture.waitForScreen(agent, "the dragged rectangle undone") { !$0.contains("┏") }
         fixture.sendKeys(agent, "Escape")
+        // The next key waits for the Esc to count as Esc (not as Alt with that key).
+        try fixture.waitForScreen(agent, "annotate mode left") { !$0.contains("Esc leave") }
 
         // Controlled: PgDn scrolls the page, allowed by the customer, performed by the SDK.
         fixture.sendKeys(agent, "m")

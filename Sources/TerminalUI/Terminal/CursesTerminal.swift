@@ -26,7 +26,9 @@ public final class CursesTerminal {
         nonl()
         keypad(cb_stdscr(), true)
         curs_set(0)
-        set_escdelay(25)
+        // Esc answers at once, unless the user's ESCDELAY says otherwise (a slow
+        // link, or a busy machine, may split an escape sequence such as a mouse report).
+        if getenv("ESCDELAY") == nil { set_escdelay(25) }
         // Press and release come separately (no click detection delay), so a drag is press → motion → release.
         mouseEnabled = mouse && mousemask(mmask_t(MouseDecoder.wanted), nil) != 0
         if mouseEnabled {
