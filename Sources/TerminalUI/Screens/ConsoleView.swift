@@ -79,7 +79,7 @@ public final class ConsoleView {
         sheet.bar(r.y, x: r.x, width: r.width, text: Self.fit(text, width: r.width), pen: pen)
     }
 
-    private func placeholder(_ text: String, in area: CellRect, on sheet: inout CellGrid) {
+    private func emptyPaneMessage(_ text: String, in area: CellRect, on sheet: inout CellGrid) {
         sheet.fill(area, with: theme.base.cell(" "))
         guard !area.isEmpty else { return }
         let lines = SceneView.wrap(SafeText.glyphs(text), width: max(1, area.width - 2), maxLines: max(1, area.height))
@@ -121,7 +121,7 @@ public final class ConsoleView {
                              overlay: Self.overlay(model))
             } else {
                 let waiting = model.session?.customerConnected == true ? "Waiting for the customer's page…" : "Waiting for the customer to open the link and consent…"
-                placeholder(waiting, in: area, on: &sheet)
+                emptyPaneMessage(waiting, in: area, on: &sheet)
             }
         }
         if let area = pages.shown {
@@ -135,7 +135,7 @@ public final class ConsoleView {
                 // The shown page carries no marks and no cursor: those belong to the customer's page.
                 scene.render(page, area: area, view: &view, masks: &masks, annotations: &annotations, agentCursor: nil)
             } else {
-                placeholder(model.mirror.awaitingFull ? "Catching up: the next full picture of your page comes within a few seconds…"
+                emptyPaneMessage(model.mirror.awaitingFull ? "Catching up: the next full picture of your page comes within a few seconds…"
                                                       : "Waiting for the page you show…", in: area, on: &sheet)
             }
         }
