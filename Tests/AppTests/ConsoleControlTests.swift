@@ -21,7 +21,9 @@ final class ConsoleControlTests: EngineTestCase {
         let agent = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session], width: 160, height: 45,
                                              env: ["ESCDELAY": "1000"])
         try fixture.spawnCustomer(link, extra: ["--once"])
-        try fixture.waitForScreen(agent, timeout: 40, "the billing page") { $0.contains("Card on file") }
+        // The customer walks the site once and stays on its last page; marks are for one page (they go
+        // when the customer navigates), so drawing starts there.
+        try fixture.waitForScreen(agent, timeout: 40, "the customer's last page") { $0.contains("Connect your identity provider") }
 
         // View Only: annotating is refused by the console itself, with the way out.
         fixture.sendKeys(agent, "a")

@@ -105,6 +105,19 @@ final class SessionControlTests: XCTestCase {
         XCTAssertTrue(customerGot(down).contains(.agentPointer(AgentPointer(at: nil, author: "maria"))))
     }
 
+    func testMarksGoWhenTheCustomerGoesToAnotherPage() {
+        var m = session()
+        _ = m.handle(.annotate(AnnotationCommand(op: .add, annotation: arrow("a1", m)), by: "maria"), now: at(20))
+        var same = page
+        same.version = 2
+        same.url = page.url + "?tab=2"
+        XCTAssertFalse(customerGot(m.handle(.scene(same), now: at(21))).contains(.annotations(AnnotationSet(items: []))), "the same page: marks stay")
+        var other = page
+        other.version = 3
+        other.url = "https://shop.example/billing"
+        XCTAssertTrue(customerGot(m.handle(.scene(other), now: at(22))).contains(.annotations(AnnotationSet(items: []))))
+    }
+
     // MARK: Actions
 
     func testActionsNeedControlledAndNeverTouchSensitiveFields() {

@@ -91,6 +91,14 @@ extension SessionMachine {
         return [.toCustomer(.annotations(set)), .toConsoles(.annotations(set))]
     }
 
+    /// Marks point at elements of one page: when the customer goes to another
+    /// page they would point at nothing (or at the wrong thing), so they go.
+    mutating func marksAfterNavigation(from old: Scene?, to new: Scene) -> [SessionEffect] {
+        guard let old, !control.annotations.isEmpty, Self.withoutQuery(old.url) != Self.withoutQuery(new.url) else { return [] }
+        control.annotations = []
+        return annotationBroadcast()
+    }
+
     /// The mode went down: marks and pointer below Guided, actions below Controlled, go away.
     mutating func controlAfterModeChange(_ now: Date) -> [SessionEffect] {
         var out: [SessionEffect] = []

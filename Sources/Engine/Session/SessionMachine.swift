@@ -248,6 +248,7 @@ public struct SessionMachine: Sendable {
         let next = r.value
         var out = redactionEffects(r.hits, on: next, now)
         out += navigationEffects(from: scene, to: next, now)
+        out += marksAfterNavigation(from: scene, to: next)
         if scene.map({ !Self.samePicture($0, next) }) ?? true { lastActivity = now }
         scene = next
         lastFullSceneAt = now
@@ -267,6 +268,7 @@ public struct SessionMachine: Sendable {
         guard let next = try? current.applying(r.value) else { return [.toCustomer(.requestScene)] }
         var out = redactionEffects(r.hits, on: next, now)
         out += navigationEffects(from: current, to: next, now)
+        out += marksAfterNavigation(from: current, to: next)
         if !Self.samePicture(current, next) { lastActivity = now }
         scene = next
         out.append(.toConsoles(.sceneDelta(r.value)))
