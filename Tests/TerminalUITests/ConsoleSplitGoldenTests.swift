@@ -7,21 +7,6 @@ import XCTest
 /// page the agent shows side by side (160x45), stacked (80x24), and the
 /// presenter link dialog (80x24). `UPDATE_GOLDEN=1` rewrites them; review the diff.
 final class ConsoleSplitGoldenTests: XCTestCase {
-    func assertGolden(_ grid: CellGrid, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = GoldenScreenTests.goldenDirectory.appendingPathComponent("\(name).txt")
-        let actual = grid.text + "\n"
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        if expected != actual {
-            let a = actual.split(separator: "\n", omittingEmptySubsequences: false), e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-            let first = zip(a, e).enumerated().first { $0.element.0 != $0.element.1 }
-            XCTFail("\(name) differs from Golden/\(name).txt at row \(first?.offset ?? min(a.count, e.count)):\n got: \(first?.element.0 ?? "")\nwant: \(first?.element.1 ?? "")\n(UPDATE_GOLDEN=1 rewrites)", file: file, line: line)
-        }
-    }
-
     func view(_ theme: Theme = .dark) -> ConsoleView {
         ConsoleView(theme: theme, clock: ClockFormat(timeZone: TimeZone(identifier: "UTC")!))
     }

@@ -27,21 +27,6 @@ final class GoldenScreenTests: XCTestCase {
         return m
     }
 
-    func assertGolden(_ grid: CellGrid, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = Self.goldenDirectory.appendingPathComponent("\(name).txt")
-        let actual = grid.text + "\n"
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-            try FileManager.default.createDirectory(at: Self.goldenDirectory, withIntermediateDirectories: true)
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        if expected != actual {
-            let a = actual.split(separator: "\n", omittingEmptySubsequences: false), e = expected.split(separator: "\n", omittingEmptySubsequences: false)
-            let first = zip(a, e).enumerated().first { $0.element.0 != $0.element.1 }
-            XCTFail("\(name) differs from Golden/\(name).txt at row \(first?.offset ?? min(a.count, e.count)):\n got: \(first?.element.0 ?? "")\nwant: \(first?.element.1 ?? "")\n(UPDATE_GOLDEN=1 rewrites)", file: file, line: line)
-        }
-    }
 
     func testWorkstation80x24() throws {
         let grid = view().frame(workstation(), size: GridSize(columns: 80, rows: 24), now: Fixtures.now)
@@ -110,6 +95,25 @@ final class GoldenScreenTests: XCTestCase {
                 XCTAssertEqual(grid.rows.count, r)
                 XCTAssertFalse(grid.cells.contains { $0.glyph == "\u{FFFF}" })
             }
+        }
+    }
+}
+
+extension XCTestCase {
+    /// Compares a screen with Golden/NAME.txt (`UPDATE_GOLDEN=1` rewrites; review the diff).
+    func assertGolden(_ grid: CellGrid, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let url = GoldenScreenTests.goldenDirectory.appendingPathComponent("\(name).txt")
+        let actual = grid.text + "\n"
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try FileManager.default.createDirectory(at: GoldenScreenTests.goldenDirectory, withIntermediateDirectories: true)
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        if expected != actual {
+            let a = actual.split(separator: "\n", omittingEmptySubsequences: false), e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+            let first = zip(a, e).enumerated().first { $0.element.0 != $0.element.1 }
+            XCTFail("\(name) differs from Golden/\(name).txt at row \(first?.offset ?? min(a.count, e.count)):\n got: \(first?.element.0 ?? "")\nwant: \(first?.element.1 ?? "")\n(UPDATE_GOLDEN=1 rewrites)", file: file, line: line)
         }
     }
 }

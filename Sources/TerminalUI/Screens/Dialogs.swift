@@ -136,14 +136,22 @@ struct DialogView {
     ]
 
     private func box(title: String, lines: [String], minWidth: Int = 0, highlight: Int? = nil, on sheet: inout CellGrid) {
+        sheet.dialogBox(title: title, lines: lines, minWidth: minWidth, highlight: highlight, theme: theme)
+    }
+}
+
+extension CellGrid {
+    /// A centred box with a title and lines, as every dialog and shelf draws it;
+    /// `highlight` marks the selected line.
+    mutating func dialogBox(title: String, lines: [String], minWidth: Int = 0, highlight: Int? = nil, theme: Theme) {
         let contentWidth = max(minWidth - 4, lines.map { SafeText.displayWidth($0) }.max() ?? 0, SafeText.displayWidth(title) + 4)
-        let w = min(sheet.width, contentWidth + 4), h = min(sheet.height, lines.count + 2)
-        let r = CellRect(x: (sheet.width - w) / 2, y: max(0, (sheet.height - h) / 2), width: w, height: h)
-        sheet.frame(r, pen: theme.dialog, border: theme.dialogBorder, title: title)
+        let w = min(width, contentWidth + 4), h = min(height, lines.count + 2)
+        let r = CellRect(x: (width - w) / 2, y: max(0, (height - h) / 2), width: w, height: h)
+        frame(r, pen: theme.dialog, border: theme.dialogBorder, title: title)
         for (i, line) in lines.enumerated() where i < h - 2 {
             let pen = i == highlight ? theme.selection : theme.dialog
-            if i == highlight { sheet.fill(CellRect(x: r.x + 1, y: r.y + 1 + i, width: w - 2, height: 1), with: pen.cell(" ")) }
-            sheet.write(line, x: r.x + 2, y: r.y + 1 + i, pen: pen, maxX: r.maxX - 1)
+            if i == highlight { fill(CellRect(x: r.x + 1, y: r.y + 1 + i, width: w - 2, height: 1), with: pen.cell(" ")) }
+            write(line, x: r.x + 2, y: r.y + 1 + i, pen: pen, maxX: r.maxX - 1)
         }
     }
 }
