@@ -264,16 +264,23 @@ public enum RecordingFormat {
         return out
     }
 
+    /// Every event in a chunk starts with kind (1 byte), offset in ms and body length (4 bytes each, big-endian).
+    static let eventHeaderBytes = 9
+
+    /// The header of the event at `i`; nil when it is cut short or of no known kind.
+    static func eventHeader(_ bytes: [UInt8], at i: Int) -> (kind: RecordedEvent.Kind, offsetMs: UInt32, length: Int)? {
+        guard bytes.count - i >= eventHeaderBytes, let kind = RecordedEvent.Kind(rawValue: bytes[i]) else { return nil }
+        return (kind, bytes.readBE32(i + 1), Int(bytes.readBE32(i + 5)))
+    }
+
     /// nil when the batch is malformed; only ever called on authenticated bytes.
     /// Repeated scenes come back as the `.scene` messages they were.
     public static func decodeEvents(_ bytes: [UInt8], scene: inout SceneTracker) -> [RecordedEvent]? {
         var events = [RecordedEvent]()
         var i = 0
         while i < bytes.count {
-            guard bytes.count - i >= 9, let kind = RecordedEvent.Kind(rawValue: bytes[i]) else { return nil }
-            let offset = bytes.readBE32(i + 1)
-            let length = Int(bytes.readBE32(i + 5))
-            i += 9
+            guard let (kind, offset, length) = eventHeader(bytes, at: i) else { return nil }
+            i += eventHeaderBytes
             if kind == .sceneRepeat {
                 guard length == 0, let current = scene.scene else { return nil }
                 events.append(RecordedEvent(kind: .message, offsetMs: offset, message: .scene(current)))

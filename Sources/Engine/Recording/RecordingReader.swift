@@ -267,10 +267,8 @@ public final class LazyRecording: @unchecked Sendable {
         var entries = [Entry]()
         var i = 0
         while i < bytes.count {
-            guard bytes.count - i >= 9, let kind = RecordedEvent.Kind(rawValue: bytes[i]) else { return nil }
-            let offset = bytes.readBE32(i + 1)
-            let length = Int(bytes.readBE32(i + 5))
-            i += 9
+            guard let (kind, offset, length) = RecordingFormat.eventHeader(bytes, at: i) else { return nil }
+            i += RecordingFormat.eventHeaderBytes
             if kind == .sceneRepeat {
                 guard length == 0, sawFullScene else { return nil }
                 entries.append(Entry(kind: kind, offsetMs: offset, chunk: chunk, start: i, length: 0, type: .scene, message: nil))

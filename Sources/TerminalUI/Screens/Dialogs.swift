@@ -46,19 +46,13 @@ struct DialogView {
             lines += ["", "↑↓ choose · Enter hand over · Esc cancel"]
             box(title: "Hand over control", lines: lines, highlight: 2 + selected, on: &sheet)
         case let .viewerLink(name, url):
-            let room = max(8, sheet.width - 4)
-            var chunks: [String] = []
-            var rest = Substring(SafeText.clean(url))
-            while !rest.isEmpty { chunks.append(String(rest.prefix(room))); rest = rest.dropFirst(room) }
+            let chunks = Self.linkLines(url, width: sheet.width)
             box(title: "Viewer link for \(name)", lines: ["Send this link to \(name) (works once; they watch in a browser):", ""] + chunks + [
                 "", "The customer's overlay shows who is watching.", "Enter  close",
             ], on: &sheet)
         case let .presenterLink(url, customer):
             // The link on lines of its own, whole (split only where it must be): it is copied exactly.
-            let room = max(8, sheet.width - 4)
-            var chunks: [String] = []
-            var rest = Substring(SafeText.clean(url))
-            while !rest.isEmpty { chunks.append(String(rest.prefix(room))); rest = rest.dropFirst(room) }
+            let chunks = Self.linkLines(url, width: sheet.width)
             let w = min(sheet.width - 4, 72)
             let explain = SceneView.wrap(SafeText.glyphs("Press Start there, then open the page to show (any page with cobrowse.js; the demo site has it). \(customer) watches it in a viewer page; V here shows it beside theirs."),
                                          width: max(1, w - 4), maxLines: 3).map { String($0.map(\.character)) }
@@ -86,10 +80,7 @@ struct DialogView {
             box(title: "Control mode", lines: lines, highlight: 2 + selected, on: &sheet)
         case let .link(url, ticket):
             // The link is shown whole (split over lines if it must be), never truncated: it has to be copied exactly.
-            let room = max(8, sheet.width - 4)
-            var chunks: [String] = []
-            var rest = Substring(SafeText.clean(url))
-            while !rest.isEmpty { chunks.append(String(rest.prefix(room))); rest = rest.dropFirst(room) }
+            let chunks = Self.linkLines(url, width: sheet.width)
             box(title: "One-time link for \(ticket)", lines: ["Send this link to the customer (works once, expires unused):", ""] + chunks + [
                 "", "The customer will see who you are and can allow or deny.", "Enter  close",
             ], highlight: nil, on: &sheet)
@@ -134,6 +125,15 @@ struct DialogView {
         ("V", "view: customer, split, shown page"),
         ("?", "this help"), ("q Esc", "back to the lobby (detach)"), ("Q", "quit the console"),
     ]
+
+    /// A link on lines of its own, whole, split only where the width forces it: links are copied exactly.
+    static func linkLines(_ url: String, width: Int) -> [String] {
+        let room = max(8, width - 4)
+        var lines: [String] = []
+        var rest = Substring(SafeText.clean(url))
+        while !rest.isEmpty { lines.append(String(rest.prefix(room))); rest = rest.dropFirst(room) }
+        return lines
+    }
 
     private func box(title: String, lines: [String], minWidth: Int = 0, highlight: Int? = nil, on sheet: inout CellGrid) {
         sheet.dialogBox(title: title, lines: lines, minWidth: minWidth, highlight: highlight, theme: theme)
