@@ -60,7 +60,7 @@ let package = Package(
             ],
             path: "Sources/App"
         ),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"], path: "Tests/EngineTests"),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", .product(name: "Logging", package: "swift-log")], path: "Tests/EngineTests"),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Engine"], path: "Tests/TerminalUITests"),
         .testTarget(name: "AppTests", dependencies: ["cobrowse", "Engine"], path: "Tests/AppTests"),
     ],

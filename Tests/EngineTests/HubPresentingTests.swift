@@ -17,8 +17,8 @@ final class HubPresentingTests: HubTestCase {
         send(agent, .startPresenting, id: 5)
         guard case let .presenterLink(p)? = agent.received.last(where: { $0.re == 5 })?.message else { return XCTFail("\(agent.messages.suffix(2))") }
         XCTAssertTrue(p.link.contains("/present/"))
-        XCTAssertEqual(hub.httpRequest(method: "GET", path: "/present/\(token(p.link))", headers: []).status, 200)
-        XCTAssertEqual(hub.httpRequest(method: "GET", path: "/present/nonsense", headers: []).status, 404)
+        XCTAssertEqual(hub.httpRequest(method: "GET", path: "/present/\(token(p.link))", headers: [], remote: "127.0.0.1:50000").status, 200)
+        XCTAssertEqual(hub.httpRequest(method: "GET", path: "/present/nonsense", headers: [], remote: "127.0.0.1:50000").status, 404)
 
         // The presenter page trades the link for a key; the shown page's SDK reconnects with it.
         let page = connect(.customer(remote: "agent-browser"))
@@ -43,7 +43,7 @@ final class HubPresentingTests: HubTestCase {
                        "the customer's own page connection gets no pictures")
 
         // The customer's mirror viewer page: the agent's page as its scene, once only.
-        XCTAssertEqual(hub.httpRequest(method: "GET", path: "/view/\(token(mirrorLink))", headers: []).status, 200)
+        XCTAssertEqual(hub.httpRequest(method: "GET", path: "/view/\(token(mirrorLink))", headers: [], remote: "127.0.0.1:50000").status, 200)
         let mirror = connect(.customer(remote: "customer-browser"))
         send(mirror, .hello(Hello(client: "viewer", token: token(mirrorLink))))
         XCTAssertTrue(mirror.messages.contains(.scene(shown)), "\(mirror.messages.map(\.type))")

@@ -105,13 +105,19 @@ final class HubTests: HubTestCase {
         hub.connection(c, received: Array(#"{"v":9,"type":"hello","body":{}}"#.utf8))
         hub.connection(c, received: Array(#"{"v":1,"type":"teleport","body":{}}"#.utf8))
         hub.connection(c, received: [UInt8](repeating: 32, count: WireProtocol.maxMessageBytes + 1))
-        XCTAssertEqual(c.errors.map(\.code), [.malformed, .unsupportedVersion, .unknownType, .tooLarge])
+        // Before the hello nothing but a hello is read: any other type, or a frame larger than a hello, is "hello first".
+        XCTAssertEqual(c.errors.map(\.code), [.malformed, .unsupportedVersion, .handshakeRequired, .handshakeRequired])
         XCTAssertFalse(c.closed)
         send(c, .lobbyRequest)
         XCTAssertEqual(c.errors.last?.code, .handshakeRequired)
         send(c, .hello(Hello(client: "test")))
         guard case let .welcome(w) = c.last else { return XCTFail("no welcome: \(c.messages)") }
         XCTAssertEqual(w.agent?.name, "Maria S.")
+        // After it, the whole codec answers.
+        hub.connection(c, received: Array(#"{"v":1,"type":"teleport","body":{}}"#.utf8))
+        hub.connection(c, received: [UInt8](repeating: 32, count: WireProtocol.maxMessageBytes + 1))
+        XCTAssertEqual(c.errors.suffix(2).map(\.code), [.unknownType, .tooLarge])
+        XCTAssertFalse(c.closed)
     }
 
     func testNoTicketNoSession() {
@@ -125,7 +131,7 @@ final class HubTests: HubTestCase {
         let agent = console()
         let started = try startSession(agent)
         XCTAssertTrue(started.link.hasPrefix("https://127.0.0.1:8443/join/"))
-        let page = hub.httpRequest(method: "GET", path: "/join/\(token(started.link))", headers: [])
+        let page = hub.httpRequest(method: "GET", path: "/join/\(token(started.link))", headers: [], remote: "127.0.0.1:50000")
         XCTAssertEqual(page.status, 200)
         XCTAssertTrue(String(decoding: page.body, as: UTF8.self).contains("Agent Maria S. wants to view your screen"))
 
@@ -139,10 +145,10 @@ final class HubTests: HubTestCase {
         send(second, .hello(Hello(client: "sdk", token: token(started.link))))
         XCTAssertEqual(second.errors.first?.code, .linkUsed)
         XCTAssertTrue(second.closed)
-        let reused = hub.httpRequest(method: "GET", path: "/join/\(token(started.link))", headers: [])
+        let reused = hub.httpRequest(method: "GET", path: "/join/\(token(started.link))", headers: [], remote: "127.0.0.1:50000")
         XCTAssertEqual(reused.status, 410)
         XCTAssertTrue(String(decoding: reused.body, as: UTF8.self).contains("already been used"))
-        XCTAssertEqual(hub.httpRequest(method: "GET", path: "/join/nonsense", headers: []).status, 404)
+        XCTAssertEqual(hub.httpRequest(method: "GET", path: "/join/nonsense", headers: [], remote: "127.0.0.1:50000").status, 404)
         // Only the hash is stored.
         XCTAssertNil(try store.link(tokenHash: token(started.link)))
         XCTAssertTrue(try store.auditEntries(sessionId: started.session.id).contains { $0.action == "link.refused" })
@@ -152,7 +158,7 @@ final class HubTests: HubTestCase {
         let agent = console()
         let started = try startSession(agent)
         clock.advance(16 * 60)
-        let page = hub.httpRequest(method: "GET", path: "/join/\(token(started.link))", headers: [])
+        let page = hub.httpRequest(method: "GET", path: "/join/\(token(started.link))", headers: [], remote: "127.0.0.1:50000")
         XCTAssertEqual(page.status, 410)
         XCTAssertTrue(String(decoding: page.body, as: UTF8.self).contains("expired"))
         let c = connect(.customer(remote: "a"))

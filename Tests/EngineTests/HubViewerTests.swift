@@ -29,8 +29,8 @@ final class HubViewerTests: HubTestCase {
         XCTAssertEqual(refused?.code, .notAllowed)
         XCTAssertTrue(refused?.message.contains("already has 3 viewers") ?? false, refused?.message ?? "")
 
-        XCTAssertEqual(hub.httpRequest(method: "GET", path: "/view/\(dana)", headers: []).status, 200)
-        XCTAssertEqual(hub.httpRequest(method: "GET", path: "/view/nonsense", headers: []).status, 404)
+        XCTAssertEqual(hub.httpRequest(method: "GET", path: "/view/\(dana)", headers: [], remote: "127.0.0.1:50000").status, 200)
+        XCTAssertEqual(hub.httpRequest(method: "GET", path: "/view/nonsense", headers: [], remote: "127.0.0.1:50000").status, 404)
         let viewer = hubTests.connect(.customer(remote: "10.0.0.2"))
         send(viewer, .hello(Hello(client: "viewer", token: dana)))
         guard case let .welcome(w)? = viewer.messages.first else { return XCTFail("\(viewer.messages)") }

@@ -42,7 +42,7 @@ final class TransportEchoSink: ConnectionSink, @unchecked Sendable {
         lock.lock(); _closed += 1; lock.unlock()
     }
 
-    func httpRequest(method: String, path: String, headers: [(String, String)]) -> GatewayResponse {
+    func httpRequest(method: String, path: String, headers: [(String, String)], remote: String) -> GatewayResponse {
         .html(200, "<h1>echo page</h1><p>\(method) \(path)</p>")
     }
 }

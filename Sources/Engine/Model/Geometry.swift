@@ -65,7 +65,7 @@ public struct RGB: Equatable, Hashable, Sendable, Codable, CustomStringConvertib
     public init(from decoder: Decoder) throws {
         let s = try decoder.singleValueContainer().decode(String.self)
         guard let c = RGB(hex: s) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "colour must be #rrggbb, got \(s.prefix(16))"))
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "colour must be #rrggbb"))
         }
         self = c
     }

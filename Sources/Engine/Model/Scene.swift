@@ -132,6 +132,7 @@ public struct Scene: Codable, Equatable, Sendable {
                 if let i = index[n.id] { next.nodes[i] = n } else { index[n.id] = next.nodes.count; next.nodes.append(n) }
             }
         }
+        try next.checkSize()
         return next
     }
 }
@@ -158,32 +159,71 @@ public struct SceneDelta: Codable, Equatable, Sendable {
 public enum SceneError: Error, Equatable, CustomStringConvertible {
     case versionMismatch(expected: Int, got: Int)
     case invalid(String)
+    /// Applying a delta would grow the scene past its bounds: the sender is asked for a full scene.
+    case tooLarge(String)
 
     public var description: String {
         switch self {
         case let .versionMismatch(e, g): return "scene delta is against version \(g), current is \(e)"
         case let .invalid(why): return "invalid scene: \(why)"
+        case let .tooLarge(why): return "scene too large: \(why)"
         }
     }
 }
 
 // MARK: - Validation (the protocol's bounds on what a customer may send)
 
+/// Every bound on a scene, in one place (docs/protocol.md, "Bounds"). A number
+/// from a peer is range-checked before any arithmetic is done with it.
 public enum SceneLimits {
+    /// Nodes in one scene, also after any number of deltas.
     public static let maxNodes = 20_000
+    /// A scene as the engine sends it on (its JSON, estimated from above) must
+    /// fit in one frame of its own (a console's snapshot sends it apart when
+    /// the two together would not fit).
+    public static let maxSceneBytes = WireProtocol.maxMessageBytes - 4 * 1024
     public static let maxTextLength = 10_000
+    public static let maxLabelLength = 1_000
+    public static let maxFieldTypeLength = 64
     public static let maxIDLength = 128
     public static let maxURLLength = 2_048
+    public static let maxTitleLength = 512
     public static let maxCoordinate = 1_000_000.0
+    /// Paint order is a peer's number too; a page needs far fewer levels.
+    public static let maxZ = 1_000_000
+    /// An image's side, checked before width × height is computed.
+    public static let maxImageSide = 128
+}
+
+extension Point {
+    /// Finite and within the coordinate bound: a console may turn it into cells.
+    public var isWithinSceneBounds: Bool {
+        x.isFinite && y.isFinite && abs(x) < SceneLimits.maxCoordinate && abs(y) < SceneLimits.maxCoordinate
+    }
+}
+
+extension Size {
+    public var isValidViewport: Bool {
+        width.isFinite && height.isFinite && width > 0 && height > 0
+            && width < SceneLimits.maxCoordinate && height < SceneLimits.maxCoordinate
+    }
+}
+
+extension Rect {
+    public var isWithinSceneBounds: Bool {
+        isFinite && abs(x) < SceneLimits.maxCoordinate && abs(y) < SceneLimits.maxCoordinate
+            && width < SceneLimits.maxCoordinate && height < SceneLimits.maxCoordinate
+    }
 }
 
 extension SceneNode {
     public func validate() throws {
         guard !id.isEmpty, id.utf8.count <= SceneLimits.maxIDLength else { throw SceneError.invalid("node id must be 1...\(SceneLimits.maxIDLength) bytes") }
-        guard rect.isFinite, abs(rect.x) < SceneLimits.maxCoordinate, abs(rect.y) < SceneLimits.maxCoordinate,
-              rect.width < SceneLimits.maxCoordinate, rect.height < SceneLimits.maxCoordinate
-        else { throw SceneError.invalid("node \(id) has an impossible rectangle") }
+        guard rect.isWithinSceneBounds else { throw SceneError.invalid("node \(id) has an impossible rectangle") }
+        guard abs(z) <= SceneLimits.maxZ else { throw SceneError.invalid("node \(id) z must be within ±\(SceneLimits.maxZ)") }
         if let t = text, t.utf8.count > SceneLimits.maxTextLength { throw SceneError.invalid("node \(id) text is longer than \(SceneLimits.maxTextLength) bytes") }
+        if let l = label, l.utf8.count > SceneLimits.maxLabelLength { throw SceneError.invalid("node \(id) label is longer than \(SceneLimits.maxLabelLength) bytes") }
+        if let f = fieldType, f.utf8.count > SceneLimits.maxFieldTypeLength { throw SceneError.invalid("node \(id) fieldType is longer than \(SceneLimits.maxFieldTypeLength) bytes") }
         switch kind {
         case .box: break
         case .text: guard text != nil else { throw SceneError.invalid("text node \(id) has no text") }
@@ -191,21 +231,54 @@ extension SceneNode {
         case .mask: break
         case .image:
             guard let p = pixels else { throw SceneError.invalid("image node \(id) has no pixels") }
-            guard p.width > 0, p.height > 0, p.width * p.height <= PixelBlock.maxPixels else {
-                throw SceneError.invalid("image node \(id) must be 1...\(PixelBlock.maxPixels) pixels")
+            // The sides are bounded first, so width × height cannot overflow.
+            let side = 1...SceneLimits.maxImageSide
+            guard side.contains(p.width), side.contains(p.height), p.width * p.height <= PixelBlock.maxPixels else {
+                throw SceneError.invalid("image node \(id) must be 1...\(SceneLimits.maxImageSide) pixels a side")
             }
             guard p.rgb.count == p.width * p.height * 3 else { throw SceneError.invalid("image node \(id) pixel data is \(p.rgb.count) bytes, expected \(p.width * p.height * 3)") }
         }
+    }
+
+    /// An upper bound on this node's JSON as the engine encodes it, without encoding it.
+    var estimatedWireBytes: Int {
+        // {"id":…,"kind":"…","rect":{"height":…,"width":…,"x":…,"y":…},"z":…}
+        var n = 70 + JSONSize.string(id) + JSONSize.number(rect.x) + JSONSize.number(rect.y)
+            + JSONSize.number(rect.width) + JSONSize.number(rect.height) + JSONSize.number(Double(z))
+        n += (background == nil ? 0 : 26) + (foreground == nil ? 0 : 26) + (border == nil ? 0 : 22) + (redacted == nil ? 0 : 18)
+        if let t = text { n += 10 + JSONSize.string(t) }
+        if let l = label { n += 10 + JSONSize.string(l) }
+        if let f = fieldType { n += 14 + JSONSize.string(f) }
+        if let p = pixels { n += 64 + (p.rgb.count + 2) / 3 * 4 }
+        return n
     }
 }
 
 extension Scene {
     public func validate() throws {
-        guard viewport.width > 0, viewport.height > 0, viewport.width < SceneLimits.maxCoordinate, viewport.height < SceneLimits.maxCoordinate
-        else { throw SceneError.invalid("viewport must be positive") }
+        guard viewport.isValidViewport else { throw SceneError.invalid("viewport must be positive and under \(Int(SceneLimits.maxCoordinate)) px") }
+        guard scroll.isWithinSceneBounds else { throw SceneError.invalid("scroll must be finite and within ±\(Int(SceneLimits.maxCoordinate)) px") }
+        if let p = pointer, !p.isWithinSceneBounds { throw SceneError.invalid("pointer must be finite and within ±\(Int(SceneLimits.maxCoordinate)) px") }
         guard nodes.count <= SceneLimits.maxNodes else { throw SceneError.invalid("more than \(SceneLimits.maxNodes) nodes") }
-        guard url.utf8.count <= SceneLimits.maxURLLength else { throw SceneError.invalid("url too long") }
+        guard url.utf8.count <= SceneLimits.maxURLLength else { throw SceneError.invalid("url longer than \(SceneLimits.maxURLLength) bytes") }
+        guard title.utf8.count <= SceneLimits.maxTitleLength else { throw SceneError.invalid("title longer than \(SceneLimits.maxTitleLength) bytes") }
         for n in nodes { try n.validate() }
+        try checkSize()
+    }
+
+    /// The bounds that deltas could break: node count and encoded size.
+    func checkSize() throws {
+        guard nodes.count <= SceneLimits.maxNodes else {
+            throw SceneError.tooLarge("the scene would hold \(nodes.count) nodes; at most \(SceneLimits.maxNodes)")
+        }
+        let bytes = estimatedWireBytes
+        guard bytes <= SceneLimits.maxSceneBytes else {
+            throw SceneError.tooLarge("the scene would be about \(bytes) bytes; at most \(SceneLimits.maxSceneBytes)")
+        }
+    }
+
+    var estimatedWireBytes: Int {
+        nodes.reduce(300 + JSONSize.string(url) + JSONSize.string(title)) { $0 + 1 + $1.estimatedWireBytes }
     }
 }
 
@@ -213,7 +286,37 @@ extension SceneDelta {
     public func validate() throws {
         guard version > baseVersion else { throw SceneError.invalid("delta version must grow") }
         guard upserts.count <= SceneLimits.maxNodes, removed.count <= SceneLimits.maxNodes else { throw SceneError.invalid("delta too large") }
-        if let u = url, u.utf8.count > SceneLimits.maxURLLength { throw SceneError.invalid("url too long") }
+        if let v = viewport, !v.isValidViewport { throw SceneError.invalid("viewport must be positive and under \(Int(SceneLimits.maxCoordinate)) px") }
+        if let s = scroll, !s.isWithinSceneBounds { throw SceneError.invalid("scroll must be finite and within ±\(Int(SceneLimits.maxCoordinate)) px") }
+        if let p = pointer, !p.isWithinSceneBounds { throw SceneError.invalid("pointer must be finite and within ±\(Int(SceneLimits.maxCoordinate)) px") }
+        if let u = url, u.utf8.count > SceneLimits.maxURLLength { throw SceneError.invalid("url longer than \(SceneLimits.maxURLLength) bytes") }
+        if let t = title, t.utf8.count > SceneLimits.maxTitleLength { throw SceneError.invalid("title longer than \(SceneLimits.maxTitleLength) bytes") }
+        for r in removed where r.utf8.count > SceneLimits.maxIDLength { throw SceneError.invalid("removed node id longer than \(SceneLimits.maxIDLength) bytes") }
         for n in upserts { try n.validate() }
+    }
+}
+
+/// Sizes of JSON text, from above, without encoding it.
+enum JSONSize {
+    /// A string with its quotes; a control character may become six bytes.
+    static func string(_ s: String) -> Int {
+        var n = 2
+        for b in s.utf8 {
+            switch b {
+            case 0x22, 0x5c: n += 2
+            case 0 ..< 0x20: n += 6
+            default: n += 1
+            }
+        }
+        return n
+    }
+
+    /// A number as JSONEncoder writes it: whole numbers as digits, others in at most 24 characters.
+    static func number(_ v: Double) -> Int {
+        guard v.isFinite, v == v.rounded(), abs(v) < 1e15 else { return 24 }
+        var digits = v < 0 ? 2 : 1
+        var m = abs(v)
+        while m >= 10 { m /= 10; digits += 1 }
+        return digits
     }
 }

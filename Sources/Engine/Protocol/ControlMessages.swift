@@ -24,6 +24,11 @@ public struct AnnotationCommand: Codable, Equatable, Sendable {
 public struct AnnotationSet: Codable, Equatable, Sendable {
     public var items: [Annotation]
     public init(items: [Annotation]) { self.items = items }
+
+    func validate() throws {
+        guard items.count <= Annotation.maxPerSession else { throw SceneError.invalid("annotations: more than \(Annotation.maxPerSession) marks") }
+        for a in items { try a.validate() }
+    }
 }
 
 /// `agent-pointer`: console → engine (where the controller points; nil hides it),

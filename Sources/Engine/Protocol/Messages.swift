@@ -46,8 +46,13 @@ public struct Lobby: Codable, Equatable, Sendable {
     public var sessions: [SessionSummary]
     /// Managers only: Full Control requests waiting for their approval.
     public var approvals: [ApprovalRequest]?
-    public init(agent: Agent, tickets: [Ticket], sessions: [SessionSummary], approvals: [ApprovalRequest]? = nil) {
+    /// Open tickets left out so the lobby fits in one frame (nil: none were).
+    public var ticketsNotShown: Int?
+    /// A lobby lists at most this many tickets; the admin CLI lists them all.
+    public static let maxTickets = 500
+    public init(agent: Agent, tickets: [Ticket], sessions: [SessionSummary], approvals: [ApprovalRequest]? = nil, ticketsNotShown: Int? = nil) {
         self.agent = agent; self.tickets = tickets; self.sessions = sessions; self.approvals = approvals
+        self.ticketsNotShown = ticketsNotShown
     }
 }
 
@@ -223,6 +228,8 @@ public enum WireErrorCode: String, Codable, Sendable {
     case notFound = "not-found"
     case linkUsed = "link-used"
     case linkExpired = "link-expired"
+    /// The peer's address is over one of its bounds (docs/protocol.md, "Bounds"); try again later.
+    case rateLimited = "rate-limited"
     case badState = "bad-state"
     case invalid
     case internalError = "internal"

@@ -5,6 +5,8 @@ public enum WireProtocol {
     public static let version = 1
     /// Hard limit for one encoded message, on the socket and the WebSocket alike.
     public static let maxMessageBytes = 1 << 20
+    /// Before the handshake only `hello` is read, and a hello is small.
+    public static let maxHelloBytes = 16 * 1024
 }
 
 /// One message on the wire with its correlation ids: `id` names a request,
@@ -68,6 +70,22 @@ public enum WireCodec {
             throw WireError(.malformed, "\(head.type): \(error)", re: head.id)
         }
         return WireFrame(message, id: head.id, re: head.re)
+    }
+
+    /// What a connection may send before its handshake: a `hello` and nothing
+    /// else. Nothing but the frame's head is decoded for any other type, and a
+    /// frame larger than a hello needs is not parsed at all.
+    public static func decodeHello<C: Collection>(_ bytes: C) throws -> WireFrame where C.Element == UInt8 {
+        guard bytes.count <= WireProtocol.maxHelloBytes else {
+            throw WireError(.handshakeRequired, "send hello first (a hello is at most \(WireProtocol.maxHelloBytes) bytes)")
+        }
+        let data = Data(bytes)
+        let head: Head
+        do { head = try decoder.decode(Head.self, from: data) } catch {
+            throw WireError(.malformed, "not a protocol frame: expected a JSON object with \"v\" and \"type\"")
+        }
+        guard head.type == MessageKind.hello.rawValue else { throw WireError(.handshakeRequired, "send hello first", re: head.id) }
+        return try decode(data)
     }
 
     // MARK: - Internals
@@ -207,7 +225,11 @@ public enum WireCodec {
             case .requestScene: return .requestScene
             case .lobby: return .lobby(try body(Lobby.self))
             case .sessionStarted: return .sessionStarted(try body(SessionStarted.self))
-            case .snapshot: return .snapshot(try body(SessionSnapshot.self))
+            case .snapshot:
+                // A console trusts no scene it has not checked, not even the engine's.
+                let snap = try body(SessionSnapshot.self)
+                try snap.scene?.validate()
+                return .snapshot(snap)
             case .summary: return .summary(try body(SessionSummary.self))
             case .activity: return .activity(try body(ActivityItem.self))
             case .note: return .note(try body(NoteEntry.self))
@@ -267,7 +289,10 @@ public enum WireCodec {
                 try r.validate()
                 return .actionResult(r)
             case .screenshotAnswer: return .screenshotAnswer(try body(ScreenshotAnswer.self))
-            case .annotations: return .annotations(try body(AnnotationSet.self))
+            case .annotations:
+                let set = try body(AnnotationSet.self)
+                try set.validate()
+                return .annotations(set)
             case .actionRequest: return .actionRequest(try body(ActionRequest.self))
             case .performAction: return .performAction(try body(ControlAction.self))
             case .actionUpdate: return .actionUpdate(try body(ActionUpdate.self))

@@ -33,12 +33,23 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     /// absent: the demo site. Kept in memory only.
     private var landingURLs: [String: String] = [:]
 
+    /// Bounds for peers that have not proved anything yet (rates, audit rows, handshakes).
+    public let limits: GatewayLimits
+    private var throttle: AddressThrottle
+
     /// What the hub knows about one connection.
     private struct Link {
         let connection: PeerConnection
+        /// The unit every bound on unauthenticated peers counts by: a customer's IP, a console's uid.
+        let address: String
+        let openedAt: Date
         var role: Role = .handshaking
         var sessionId: String?
         var watch = false
+        /// Frames refused before a hello; a peer that keeps sending them is closed.
+        var refusedBeforeHello = 0
+
+        var isHandshaking: Bool { if case .handshaking = role { true } else { false } }
 
         enum Role {
             case handshaking
@@ -54,10 +65,12 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     }
 
     public init(store: SessionStore, policy: SessionPolicy = .init(), redactor: Redactor = .init(),
-                publicBaseURL: String, logger: Logger = Logger(label: "cobrowse.hub"),
+                publicBaseURL: String, limits: GatewayLimits = .init(), logger: Logger = Logger(label: "cobrowse.hub"),
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.policy = policy
+        self.limits = limits
+        throttle = AddressThrottle(limits: limits)
         self.redactor = redactor
         self.publicBaseURL = publicBaseURL
         self.logger = logger
@@ -80,11 +93,12 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     public func tick() {
         locked {
             let now = clock()
+            closeStalledHandshakes(now)
+            writeSuppressedRefusals(now)
+            retryUnsavedRows()
             for id in Array(machines.keys) {
-                guard var m = machines[id] else { continue }
-                let effects = m.handle(.tick, now: now)
-                machines[id] = m
-                perform(effects, session: id, origin: nil)
+                dispatch(.tick, session: id, origin: nil)
+                guard let m = machines[id] else { continue }
                 if m.summary.status == .ended, customerBySession[id] == nil, !hasConsoles(id), !m.surveyOpen(at: now) {
                     machines[id] = nil
                 }
@@ -133,7 +147,30 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     // MARK: - ConnectionSink
 
     public func connectionOpened(_ connection: PeerConnection) {
-        locked { links[connection.connectionID] = Link(connection: connection) }
+        locked {
+            let address = Self.address(of: connection.peer)
+            let pending = links.values.filter { $0.address == address && $0.isHandshaking }.count
+            links[connection.connectionID] = Link(connection: connection, address: address, openedAt: clock())
+            if pending >= limits.pendingHandshakesPerAddress {
+                send(WireCodec.encode(WireError(.tooLarge, "too many connections from \(address) are still to say hello; try again shortly").reply), to: connection)
+                close(connection)
+            }
+        }
+    }
+
+    static func address(of peer: PeerIdentity) -> String {
+        switch peer {
+        case let .local(uid, _): "uid \(uid)"
+        case let .customer(remote): AddressThrottle.address(of: remote)
+        }
+    }
+
+    /// A connection that has not said hello in time holds a slot an honest peer may need.
+    private func closeStalledHandshakes(_ now: Date) {
+        for link in links.values where link.isHandshaking && now.timeIntervalSince(link.openedAt) >= limits.handshakeTimeout {
+            send(WireCodec.encode(WireError(.handshakeRequired, "no hello within \(Int(limits.handshakeTimeout)) s; closing").reply), to: link.connection)
+            close(link.connection)
+        }
     }
 
     public func connectionClosed(_ connection: PeerConnection) {
@@ -162,15 +199,15 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     }
 
     public func connection(_ connection: PeerConnection, received payload: [UInt8]) {
+        // Before its hello a connection is read no further than the hello needs.
+        let handshaking = locked { links[connection.connectionID]?.isHandshaking ?? true }
         let frame: WireFrame
         do {
-            frame = try WireCodec.decode(payload)
-        } catch let error as WireError {
-            connection.send(WireCodec.encode(error.reply))
-            locked { auditBadInput(connection, error) }
-            return
+            frame = handshaking ? try WireCodec.decodeHello(payload) : try WireCodec.decode(payload)
         } catch {
-            connection.send(WireCodec.encode(WireError(.malformed, "undecodable message").reply))
+            let refusal = (error as? WireError) ?? WireError(.malformed, "undecodable message")
+            connection.send(WireCodec.encode(refusal.reply))
+            locked { refusedInput(connection, refusal, beforeHello: handshaking) }
             return
         }
         locked {
@@ -192,11 +229,18 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         }
     }
 
-    public func httpRequest(method: String, path: String, headers: [(String, String)]) -> GatewayResponse {
+    public func httpRequest(method: String, path: String, headers: [(String, String)], remote: String) -> GatewayResponse {
+        let address = AddressThrottle.address(of: remote)
+        let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
+        let looksUpALink = route.hasPrefix("/join/") || route.hasPrefix("/view/") || route.hasPrefix("/present/")
+        guard locked({ throttle.allow(looksUpALink ? .linkLookup : .request, from: address, now: clock()) }) else {
+            return GatewayResponse(status: 429, body: Array(CustomerPages.message(title: "Too many requests",
+                                                                                  body: "Please wait a few seconds, then open your link again.").utf8),
+                                   headers: [("Retry-After", "5")])
+        }
         guard method == "GET" || method == "HEAD" else {
             return .html(405, CustomerPages.message(title: "Not allowed", body: "This address only answers GET."))
         }
-        let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         if route == "/healthz" {
             return GatewayResponse(status: 200, contentType: "text/plain; charset=utf-8", body: Array("ok\n".utf8))
         }
@@ -232,12 +276,12 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         if route.hasPrefix("/view/") {
             let token = String(route.dropFirst("/view/".count))
             let host = WebPolicy.host(in: headers)
-            return locked { viewerPage(token: token, host: host) }
+            return locked { viewerPage(token: token, host: host, address: address) }
         }
         if route.hasPrefix("/join/") {
             let token = String(route.dropFirst("/join/".count))
             let host = WebPolicy.host(in: headers)
-            return locked { joinPage(token: token, host: host) }
+            return locked { joinPage(token: token, host: host, address: address) }
         }
         if route == "/" {
             return .html(200, CustomerPages.message(title: "Cobrowse", body: "Open the link your support agent sent you."))
@@ -275,8 +319,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                 return
             }
             guard let agent else {
-                try? store.appendAudit(at: now, actor: "uid \(uid)", action: "console.refused", sessionId: nil,
-                                       detail: "unknown uid")
+                auditRefusal(AuditDraft(at: now, actor: "uid \(uid)", action: "console.refused", sessionId: nil, detail: "unknown uid"),
+                             address: links[origin.connection.connectionID]?.address)
                 origin.fail(.unknownAgent, "uid \(uid) is not a registered agent; ask an admin to run `cobrowse agents add NAME --uid \(uid) --level L1|L2|manager|supervisor|trainer`")
                 origin.close()
                 return
@@ -290,41 +334,52 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
 
     private func customerHandshake(_ hello: Hello, origin: Origin, now: Date) {
         let cid = origin.connection.connectionID
+        let address = links[cid]?.address ?? "?"
+        // Every guess at a token or a key costs the guesser, not the engine.
+        guard throttle.allow(.linkLookup, from: address, now: now) else {
+            origin.fail(.rateLimited, "too many link attempts from this address; wait a few seconds and try again")
+            return origin.close()
+        }
         var sessionId: String
         var resumed = false
         var resumeKey: String?
-        if let token = hello.token, let record = try? store.link(tokenHash: OneTimeLink.hash(token: token)), let purpose = record.purpose {
-            return otherLinkHandshake(record, purpose: purpose, origin: origin, now: now)
-        }
-        if let key = hello.resumeKey, let sid = presenterKeys[OneTimeLink.hash(token: key)] {
-            return presenterConnected(sid, resumeKey: key, origin: origin)
-        }
-        if let token = hello.token {
-            let hash = OneTimeLink.hash(token: token)
-            let record = try? store.link(tokenHash: hash)
-            let outcome = LinkCheck.evaluate(record, now: now)
-            guard outcome == .valid, let record, (try? store.markLinkUsed(tokenHash: hash, at: now)) == true else {
-                let used = outcome == .used || outcome == .valid
-                try? store.appendAudit(at: now, actor: "customer", action: "link.refused", sessionId: record?.sessionId,
-                                       detail: used ? "used" : "\(outcome)")
-                origin.fail(used ? .linkUsed : (outcome == .expired ? .linkExpired : .notFound),
-                            used ? LinkCheck.Outcome.used.customerMessage : outcome.customerMessage)
+        do {
+            let tokenHash = hello.token.map(OneTimeLink.hash(token:))
+            let record = try tokenHash.flatMap { try store.link(tokenHash: $0) }
+            if let record, let purpose = record.purpose {
+                return otherLinkHandshake(record, purpose: purpose, origin: origin, now: now)
+            }
+            if let key = hello.resumeKey, let sid = presenterKeys[OneTimeLink.hash(token: key)] {
+                return presenterConnected(sid, resumeKey: key, origin: origin)
+            }
+            if let tokenHash {
+                let outcome = LinkCheck.evaluate(record, now: now)
+                guard outcome == .valid, let record else {
+                    return refuseLink(outcome, actor: "customer", action: "link.refused", sessionId: record?.sessionId, origin: origin, now: now)
+                }
+                let key = OneTimeLink.mint()
+                try store.saveResumeKey(hash: key.hash, sessionId: record.sessionId)
+                // The link is spent and its audit row written together, or neither: a full disk leaves the link usable.
+                let used = AuditDraft(at: now, actor: "customer", action: "link.used", sessionId: record.sessionId, detail: "")
+                guard try store.useLink(tokenHash: tokenHash, at: now, audit: used) else {
+                    return refuseLink(.used, actor: "customer", action: "link.refused", sessionId: record.sessionId, origin: origin, now: now)
+                }
+                sessionId = record.sessionId
+                resumeKey = key.token
+            } else if let key = hello.resumeKey, let sid = try store.sessionId(resumeKeyHash: OneTimeLink.hash(token: key)) {
+                sessionId = sid
+                resumed = true
+                resumeKey = key
+            } else {
+                origin.fail(.notAllowed, "a customer connection needs the link's token or a resume key")
                 origin.close()
                 return
             }
-            sessionId = record.sessionId
-            let key = OneTimeLink.mint()
-            try? store.saveResumeKey(hash: key.hash, sessionId: sessionId)
-            resumeKey = key.token
-            try? store.appendAudit(at: now, actor: "customer", action: "link.used", sessionId: sessionId, detail: "")
-        } else if let key = hello.resumeKey, let sid = try? store.sessionId(resumeKeyHash: OneTimeLink.hash(token: key)) {
-            sessionId = sid
-            resumed = true
-            resumeKey = key
-        } else {
-            origin.fail(.notAllowed, "a customer connection needs the link's token or a resume key")
-            origin.close()
-            return
+        } catch {
+            // A store that cannot answer is not "no such link": the customer may try again, nothing was spent.
+            logger.error("customer handshake from \(address): the store failed: \(error)")
+            origin.fail(.internalError, "the engine could not check the link just now; try it again in a moment")
+            return origin.close()
         }
         // A customer who dropped during the survey window may come back to rate (resume key only).
         guard let machine = machines[sessionId], machine.summary.status != .ended || (resumed && machine.surveyOpen(at: now)) else {
@@ -340,12 +395,22 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         customerBySession[sessionId] = cid
         links[cid]?.role = .customer
         links[cid]?.sessionId = sessionId
-        try? store.addParticipant(sessionId: sessionId, name: machine.summary.ticket.customer, role: .customer, at: now)
+        save(.participant(sessionId: sessionId, name: machine.summary.ticket.customer, role: .customer, at: now))
         origin.reply(.welcome(Welcome(server: "cobrowse-engine", role: .customer, sessionId: sessionId,
                                       agentName: machine.summary.agentName, resumeKey: resumeKey,
                                       recordingRequested: machine.summary.recording,
                                       consentGiven: machine.summary.status == .active)))
         dispatch(.customerConnected(resumed: resumed || machine.summary.status == .active), session: sessionId, origin: nil)
+    }
+
+    /// Refuses a one-time link on the WebSocket: audited (within the address's budget), said, closed.
+    private func refuseLink(_ outcome: LinkCheck.Outcome, actor: String, action: String, sessionId: String?, origin: Origin, now: Date) {
+        let used = outcome == .used || outcome == .valid
+        auditRefusal(AuditDraft(at: now, actor: actor, action: action, sessionId: sessionId, detail: used ? "used" : "\(outcome)"),
+                     address: links[origin.connection.connectionID]?.address)
+        origin.fail(used ? .linkUsed : (outcome == .expired ? .linkExpired : .notFound),
+                    used ? LinkCheck.Outcome.used.customerMessage : outcome.customerMessage)
+        origin.close()
     }
 
     // MARK: - Console and customer messages
@@ -355,10 +420,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         switch message {
         case .lobbyRequest:
             do {
-                let sessions = try store.openSessions(agentName: agent.name).map { live($0) }
-                let tickets = try store.allTickets().filter { $0.status != "closed" }
-                let approvals = agent.level == .manager ? machines.values.compactMap(\.approvalRequest).sorted { $0.requestedAt < $1.requestedAt } : nil
-                origin.reply(.lobby(Lobby(agent: agent, tickets: tickets, sessions: sessions, approvals: approvals)))
+                origin.reply(.lobby(try lobby(for: agent)))
             } catch {
                 origin.fail(.internalError, "could not read the lobby: \(error)")
             }
@@ -437,20 +499,28 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     }
 
     private func refuseWrite(_ agent: Agent, _ sid: String, _ origin: Origin, _ what: String) {
-        try? store.appendAudit(at: clock(), actor: agent.name, action: "write.refused", sessionId: sid, detail: what)
+        auditRefusal(AuditDraft(at: clock(), actor: agent.name, action: "write.refused", sessionId: sid, detail: what), address: nil)
         origin.fail(.notAllowed, "\(agent.name) is watching read-only and cannot \(what)")
     }
 
     private func attach(_ req: Attach, agent: Agent, caps: Capabilities, origin: Origin) {
-        guard let summary = (machines[req.sessionId]?.summary) ?? (try? store.session(id: req.sessionId)) ?? nil else {
+        let stored: SessionSummary?
+        do { stored = try machines[req.sessionId]?.summary ?? store.session(id: req.sessionId) } catch {
+            return origin.fail(.internalError, "could not read session \(req.sessionId): \(error)")
+        }
+        guard let summary = stored else {
             return origin.fail(.notFound, "no session \(req.sessionId)")
         }
         let owner = summary.agentName == agent.name
         guard owner || (req.watch && caps.canWatch) else {
-            try? store.appendAudit(at: clock(), actor: agent.name, action: "attach.refused", sessionId: req.sessionId,
-                                   detail: req.watch ? "watch" : "attach")
+            auditRefusal(AuditDraft(at: clock(), actor: agent.name, action: "attach.refused", sessionId: req.sessionId,
+                                    detail: req.watch ? "watch" : "attach"), address: nil)
             return origin.fail(.notAllowed, req.watch ? "\(agent.level.rawValue) agents cannot watch sessions"
                                                       : "session \(req.sessionId) belongs to \(summary.agentName); supervisors attach with --watch")
+        }
+        let frames: [WireMessage]
+        do { frames = try attachFrames(summary) } catch {
+            return origin.fail(.internalError, "could not read session \(req.sessionId)'s feed and notes: \(error)")
         }
         let cid = origin.connection.connectionID
         if let previous = links[cid]?.sessionId, previous != req.sessionId {
@@ -458,17 +528,49 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         }
         links[cid]?.sessionId = req.sessionId
         links[cid]?.watch = req.watch || !owner
-        let snapshot = SessionSnapshot(summary: live(summary), scene: machines[req.sessionId]?.scene,
-                                       activity: (try? store.activity(sessionId: req.sessionId)) ?? [],
-                                       notes: (try? store.notes(sessionId: req.sessionId)) ?? [])
-        origin.reply(.snapshot(snapshot))
-        // A console that attaches while the agent shows a page gets it at once (split view).
-        if let m = machines[req.sessionId], m.isPresenting {
-            origin.reply(.presenting(PresentingState(active: true, by: m.summary.agentName)))
-            if let shown = m.presentedScene { origin.reply(.presentedScene(shown)) }
-        }
+        for message in frames { origin.reply(message) }
         if machines[req.sessionId] != nil {
             dispatch(.consoleAttached(name: agent.name, role: req.watch || !owner ? .supervisor : .agent), session: req.sessionId, origin: nil)
+        }
+    }
+
+    /// What a console needs to show a session from scratch: the snapshot (in
+    /// frames that fit) and, while the agent shows a page, that page (split view).
+    private func attachFrames(_ summary: SessionSummary) throws -> [WireMessage] {
+        let sid = summary.id
+        let snapshot = SessionSnapshot(summary: live(summary), scene: machines[sid]?.scene,
+                                       activity: try store.activity(sessionId: sid), notes: try store.notes(sessionId: sid))
+        var frames = ConsoleFrames.fitting(snapshot)
+        if let m = machines[sid], m.isPresenting {
+            frames.append(.presenting(PresentingState(active: true, by: m.summary.agentName)))
+            if let shown = m.presentedScene { frames.append(.presentedScene(shown)) }
+        }
+        return frames
+    }
+
+    private func lobby(for agent: Agent) throws -> Lobby {
+        let sessions = try store.openSessions(agentName: agent.name).map { live($0) }
+        let tickets = try store.allTickets().filter { $0.status != "closed" }
+        let approvals = agent.level == .manager ? machines.values.compactMap(\.approvalRequest).sorted { $0.requestedAt < $1.requestedAt } : nil
+        return ConsoleFrames.fitting(Lobby(agent: agent, tickets: tickets, sessions: sessions, approvals: approvals))
+    }
+
+    /// A console that had stopped reading missed frames: it gets what is true
+    /// now (the session from scratch, or the lobby) instead of the backlog.
+    public func connectionCaughtUp(_ connection: PeerConnection, droppedFrames: Int) {
+        locked {
+            guard let link = links[connection.connectionID], case let .console(agent) = link.role else { return }
+            do {
+                let frames: [WireMessage]
+                if let sid = link.sessionId, let summary = try machines[sid]?.summary ?? store.session(id: sid) {
+                    frames = try attachFrames(summary)
+                } else {
+                    frames = [.lobby(try lobby(for: agent))]
+                }
+                frames.forEach { send(WireCodec.encode($0), to: connection) }
+            } catch {
+                send(WireCodec.encode(WireError(.internalError, "\(droppedFrames) frame(s) were not sent while this console was not reading, and the engine could not read the current state: \(error)").reply), to: connection)
+            }
         }
     }
 
@@ -499,14 +601,20 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     /// A viewer's, the customer's mirror or the agent's presenter link: each works once.
     private func otherLinkHandshake(_ record: LinkRecord, purpose: LinkPurpose, origin: Origin, now: Date) {
         let who = record.viewerName ?? purpose.rawValue
+        let refused = "\(purpose.rawValue).link-refused"
         let outcome = LinkCheck.evaluate(record, now: now)
-        guard outcome == .valid, (try? store.markLinkUsed(tokenHash: record.tokenHash, at: now)) == true else {
-            let used = outcome == .used || outcome == .valid
-            try? store.appendAudit(at: now, actor: who, action: "\(purpose.rawValue).link-refused", sessionId: record.sessionId, detail: used ? "used" : "\(outcome)")
-            origin.fail(used ? .linkUsed : (outcome == .expired ? .linkExpired : .notFound),
-                        used ? LinkCheck.Outcome.used.customerMessage : outcome.customerMessage)
-            origin.close()
-            return
+        guard outcome == .valid else { return refuseLink(outcome, actor: who, action: refused, sessionId: record.sessionId, origin: origin, now: now) }
+        // Spending the link and writing why are one transaction.
+        let actor = purpose == .presenter ? machines[record.sessionId]?.summary.agentName ?? "agent" : who
+        let used = AuditDraft(at: now, actor: actor, action: "\(purpose.rawValue).link-used", sessionId: record.sessionId, detail: "")
+        do {
+            guard try store.useLink(tokenHash: record.tokenHash, at: now, audit: used) else {
+                return refuseLink(.used, actor: who, action: refused, sessionId: record.sessionId, origin: origin, now: now)
+            }
+        } catch {
+            logger.error("\(purpose.rawValue) link: the store failed: \(error)")
+            origin.fail(.internalError, "the engine could not check the link just now; try it again in a moment")
+            return origin.close()
         }
         switch purpose {
         case .viewer: viewerHandshake(record, viewer: who, origin: origin, now: now)
@@ -515,8 +623,6 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             // The presenter page trades its one-time link for a key the SDK on the shown page reconnects with.
             let key = OneTimeLink.mint()
             presenterKeys[key.hash] = record.sessionId
-            try? store.appendAudit(at: now, actor: machines[record.sessionId]?.summary.agentName ?? "agent", action: "presenter.link-used",
-                                   sessionId: record.sessionId, detail: "")
             presenterConnected(record.sessionId, resumeKey: key.token, origin: origin)
         }
     }
@@ -554,10 +660,12 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             origin.fail(.badState, "this co-browse session has ended")
             return origin.close()
         }
+        guard auditAction(AuditDraft(at: now, actor: m.summary.ticket.customer, action: "mirror.joined", sessionId: sid, detail: ""), origin: origin) else {
+            return origin.close()
+        }
         let cid = origin.connection.connectionID
         links[cid]?.role = .mirror
         links[cid]?.sessionId = sid
-        try? store.appendAudit(at: now, actor: m.summary.ticket.customer, action: "mirror.joined", sessionId: sid, detail: "")
         origin.reply(.welcome(Welcome(server: "cobrowse-engine", role: .viewer, sessionId: sid, agentName: m.summary.agentName)))
         origin.reply(.summary(m.summary))
         if let scene = m.presentedScene { origin.reply(.scene(scene)) }
@@ -571,28 +679,32 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             origin.fail(.badState, "this co-browse session has ended")
             return origin.close()
         }
-        let effects = m.handle(.viewerJoined(name: viewer), now: now)
-        machines[sid] = m
-        if case let .reject(code, text)? = effects.first {
-            try? store.appendAudit(at: now, actor: viewer, action: "viewer.refused", sessionId: sid, detail: text)
+        // The machine decides first, so a refused viewer never counts as joined.
+        if case let .reject(code, text)? = m.handle(.viewerJoined(name: viewer), now: now).first {
+            auditRefusal(AuditDraft(at: now, actor: viewer, action: "viewer.refused", sessionId: sid, detail: text), address: nil)
             origin.fail(code, text)
             return origin.close()
         }
         let cid = origin.connection.connectionID
         links[cid]?.role = .viewer(viewer)
         links[cid]?.sessionId = sid
-        try? store.addParticipant(sessionId: sid, name: viewer, role: .viewer, at: now)
         origin.reply(.welcome(Welcome(server: "cobrowse-engine", role: .viewer, sessionId: sid, agentName: m.summary.agentName)))
         // What a late joiner needs at once: the chrome, the picture and the marks.
         origin.reply(.summary(m.summary))
         if let scene = m.scene { origin.reply(.scene(scene)) }
         if let set = m.annotationSetIfAny { origin.reply(.annotations(set)) }
-        perform(effects, session: sid, origin: origin)
+        guard dispatch(.viewerJoined(name: viewer), session: sid, origin: origin) != nil else {
+            links[cid]?.role = .handshaking
+            links[cid]?.sessionId = nil
+            return origin.close()
+        }
+        save(.participant(sessionId: sid, name: viewer, role: .viewer, at: now))
     }
 
     private func presenterPage(token: String, host: String?) -> GatewayResponse {
         let now = clock()
-        let record = try? store.link(tokenHash: OneTimeLink.hash(token: token))
+        let record: LinkRecord?
+        do { record = try store.link(tokenHash: OneTimeLink.hash(token: token)) } catch { return storeUnavailablePage(error) }
         let outcome = LinkCheck.evaluate(record, now: now)
         guard outcome == .valid, let record, record.purpose == .presenter, let m = machines[record.sessionId], m.summary.status == .active else {
             let status = outcome == .unknown || record?.purpose != .presenter ? 404 : 410
@@ -614,18 +726,20 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             if let scene = machines[sid]?.scene { origin.reply(.scene(scene)) }
         case .pong: break
         default:
-            try? store.appendAudit(at: clock(), actor: name, action: "write.refused", sessionId: sid, detail: "viewer sent \(message.type)")
+            auditRefusal(AuditDraft(at: clock(), actor: name, action: "write.refused", sessionId: sid, detail: "viewer sent \(message.type)"), address: nil)
             origin.fail(.notAllowed, "\(message.type) is not a viewer message")
         }
     }
 
-    private func viewerPage(token: String, host: String?) -> GatewayResponse {
+    private func viewerPage(token: String, host: String?, address: String) -> GatewayResponse {
         let now = clock()
-        let record = try? store.link(tokenHash: OneTimeLink.hash(token: token))
+        let record: LinkRecord?
+        do { record = try store.link(tokenHash: OneTimeLink.hash(token: token)) } catch { return storeUnavailablePage(error) }
         let outcome = LinkCheck.evaluate(record, now: now)
         let watching = record?.purpose == .viewer || record?.purpose == .mirror
         guard outcome == .valid, let record, watching, let m = machines[record.sessionId], m.summary.status != .ended else {
-            try? store.appendAudit(at: now, actor: "viewer", action: "viewer.link-refused", sessionId: record?.sessionId, detail: "page: \(outcome)")
+            auditRefusal(AuditDraft(at: now, actor: "viewer", action: "viewer.link-refused", sessionId: record?.sessionId, detail: "page: \(outcome)"),
+                         address: address)
             let status = outcome == .unknown || !watching ? 404 : 410
             return .html(status, CustomerPages.message(title: outcome == .valid && watching ? "Session ended" : "Link not valid",
                                                        body: outcome == .valid && watching ? "This co-browse session has ended." : outcome.customerMessage))
@@ -636,33 +750,169 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         return GatewayResponse(status: 200, body: Array(page.utf8), headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: host))])
     }
 
+    // MARK: - Writing what must not be lost
+
+    /// Writes the audit row an action needs before the action is taken. False
+    /// when the row could not be written: the action is refused, whoever asked
+    /// is told, and the log says why (an audit trail with holes is no trail).
+    private func auditAction(_ draft: AuditDraft, origin: Origin?) -> Bool {
+        do {
+            try store.appendAudit(at: draft.at, actor: draft.actor, action: draft.action, sessionId: draft.sessionId, detail: draft.detail)
+            return true
+        } catch {
+            logger.error("could not write the audit row for \(draft.action); refused: \(error)")
+            origin?.fail(.internalError, "refused: the engine could not write its audit trail (\(error))")
+            return false
+        }
+    }
+
+    /// Writes the audit row of a refusal. The refusal stands whether or not
+    /// the row is written; a failed write is logged. With an address, refusals
+    /// beyond its budget for the minute are counted into one row instead.
+    private func auditRefusal(_ draft: AuditDraft, address: String?) {
+        if let address, !throttle.mayAuditRefusal(from: address, now: draft.at) { return }
+        do {
+            try store.appendAudit(at: draft.at, actor: draft.actor, action: draft.action, sessionId: draft.sessionId, detail: draft.detail)
+        } catch {
+            logger.error("could not write the audit row of a refusal (\(draft.action)): \(error)")
+        }
+    }
+
+    /// One row per address for the refusals its budget only counted.
+    private func writeSuppressedRefusals(_ now: Date) {
+        for s in throttle.takeSuppressed(now: now) {
+            let since = Int(now.timeIntervalSince(s.since))
+            auditRefusal(AuditDraft(at: now, actor: "address \(s.address)", action: "refusals.counted", sessionId: nil,
+                                    detail: "count=\(s.count) over=\(since)s (link refusals beyond the audit budget)"), address: nil)
+        }
+    }
+
+    /// Rows that are part of the session's record but not of an action's
+    /// permission: a failed write is kept and retried on every tick, and the
+    /// session's consoles are told once, so nothing goes without a word.
+    private enum PendingRow {
+        case activity(sessionId: String, ActivityItem)
+        case participant(sessionId: String, name: String, role: ParticipantRole, at: Date)
+
+        var sessionId: String {
+            switch self { case let .activity(sid, _), let .participant(sid, _, _, _): sid }
+        }
+    }
+
+    private var pendingRows: [PendingRow] = []
+    /// Rows kept for a retry at most; beyond it the oldest go, counted in the log and the feed.
+    static let maxPendingRows = 10_000
+
+    private func save(_ row: PendingRow) {
+        guard pendingRows.isEmpty else { return keep(row) } // keep the order: behind the ones waiting
+        do { try write(row) } catch {
+            logger.error("session \(row.sessionId): could not store a row; will retry: \(error)")
+            broadcast(.error(ErrorReply(code: .internalError, message: "the engine could not store the session's feed (\(error)); it will retry")),
+                      session: row.sessionId)
+            keep(row)
+        }
+    }
+
+    private func keep(_ row: PendingRow) {
+        pendingRows.append(row)
+        if pendingRows.count > Self.maxPendingRows {
+            let lost = pendingRows.removeFirst()
+            logger.error("session \(lost.sessionId): a feed row was lost: \(Self.maxPendingRows) rows already wait for the store")
+        }
+    }
+
+    private func write(_ row: PendingRow) throws {
+        switch row {
+        case let .activity(sid, item): try store.appendActivity(sessionId: sid, item)
+        case let .participant(sid, name, role, at): try store.addParticipant(sessionId: sid, name: name, role: role, at: at)
+        }
+    }
+
+    private func retryUnsavedRows() {
+        guard !pendingRows.isEmpty else { return }
+        var written = 0
+        while let row = pendingRows.first {
+            do { try write(row) } catch { break }
+            pendingRows.removeFirst()
+            written += 1
+        }
+        if written > 0 { logger.notice("stored \(written) row(s) that had waited for the store; \(pendingRows.count) still wait") }
+    }
+
+    /// Rows still waiting for the store (for tests and the shutdown report).
+    public var rowsWaitingForTheStore: Int { locked { pendingRows.count } }
+
     // MARK: - Running the machines
 
-    private func dispatch(_ event: SessionEvent, session sid: String, origin: Origin?) {
+    /// Runs one event through its session's machine. The audit rows it asks
+    /// for are written first, in one transaction. When they cannot be, a
+    /// request (an event someone sent: `origin` is set) is refused and the
+    /// machine keeps its old state; a fact (a disconnect, a tick) still
+    /// happens, and the failure is reported to the consoles and the log.
+    /// Returns the effects carried out, nil when nothing happened.
+    @discardableResult
+    private func dispatch(_ event: SessionEvent, session sid: String, origin: Origin?, failClosed: Bool? = nil) -> [SessionEffect]? {
         guard var m = machines[sid] else {
             origin?.fail(.notFound, "session \(sid) is not open")
-            return
+            return nil
         }
-        let effects = m.handle(event, now: clock())
+        let now = clock()
+        let effects = m.handle(event, now: now)
+        guard writeAudits(of: effects, session: sid, at: now, origin: origin, failClosed: failClosed ?? (origin != nil)) else { return nil }
         machines[sid] = m
         perform(effects, session: sid, origin: origin)
+        return effects
+    }
+
+    private func writeAudits(of effects: [SessionEffect], session sid: String, at now: Date, origin: Origin?, failClosed: Bool) -> Bool {
+        let drafts = effects.compactMap { effect -> AuditDraft? in
+            guard case let .audit(action, actor, detail) = effect else { return nil }
+            return AuditDraft(at: now, actor: actor, action: action, sessionId: sid, detail: detail)
+        }
+        guard !drafts.isEmpty else { return true }
+        do {
+            try store.appendAudits(drafts)
+            return true
+        } catch {
+            let actions = drafts.map(\.action).joined(separator: ", ")
+            logger.error("session \(sid): could not write the audit trail (\(actions)): \(error)\(failClosed ? "; refused" : "")")
+            let warning = "the engine could not write its audit trail (\(error))"
+            guard failClosed else {
+                broadcast(.error(ErrorReply(code: .internalError, message: "\(warning); the session goes on, the rows are missing: \(actions)")), session: sid)
+                return true
+            }
+            origin?.fail(.internalError, "refused: \(warning)")
+            if let origin, case .console? = links[origin.connection.connectionID]?.role { return false }
+            broadcast(.error(ErrorReply(code: .internalError, message: "refused a \(actions): \(warning)")), session: sid)
+            return false
+        }
     }
 
     private func perform(_ effects: [SessionEffect], session sid: String, origin: Origin?) {
+        // A note the store did not take is not announced as saved.
+        var unsavedNote: NoteEntry?
         for effect in effects {
             do {
                 switch effect {
+                case let .toConsoles(.note(n)) where n == unsavedNote:
+                    continue
+                case let .activity(item) where item.kind == .note && unsavedNote != nil:
+                    continue
                 case let .toCustomer(message):
                     if let cid = customerBySession[sid], let link = links[cid] { send(WireCodec.encode(message), to: link.connection) }
                 case let .toConsoles(message):
                     broadcast(message, session: sid)
                 case let .activity(item):
-                    try store.appendActivity(sessionId: sid, item)
+                    save(.activity(sessionId: sid, item))
                     broadcast(.activity(item), session: sid)
                 case let .storeNote(note):
-                    try store.addNote(sessionId: sid, note)
-                case let .audit(action, actor, detail):
-                    try store.appendAudit(at: clock(), actor: actor, action: action, sessionId: sid, detail: detail)
+                    do { try store.addNote(sessionId: sid, note) } catch {
+                        unsavedNote = note
+                        logger.error("session \(sid): a note could not be stored: \(error)")
+                        origin?.fail(.internalError, "the note was not saved (\(error)); add it again when the engine can write")
+                    }
+                case .audit:
+                    break // written before any effect, by `dispatch`
                 case let .persist(summary):
                     try store.saveSession(summary)
                     updateRecording(for: summary)
@@ -672,7 +922,10 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                         links[cid]?.sessionId = nil
                     }
                 case let .storeSurvey(survey):
-                    try store.saveSurvey(sessionId: sid, survey)
+                    do { try store.saveSurvey(sessionId: sid, survey) } catch {
+                        origin?.fail(.internalError, "your rating could not be saved just now")
+                        throw error
+                    }
                 case let .reject(code, text):
                     origin?.fail(code, text)
                 case let .reply(message):
@@ -731,7 +984,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             } catch {
                 // A store failure (a full disk, say) must not take the live session down;
                 // the agent is told and the log names it.
-                logger.error("session \(sid): could not store \(effect): \(error)")
+                logger.error("session \(sid): could not store \(effect.kindName): \(error)")
                 broadcast(.error(ErrorReply(code: .internalError, message: "the engine could not store session data: \(error)")), session: sid)
             }
         }
@@ -821,13 +1074,22 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         machines[summary.id]?.summary ?? summary
     }
 
-    private func joinPage(token: String, host: String?) -> GatewayResponse {
+    /// A store that cannot answer is not "no such link": the customer is asked to come back, nothing is spent.
+    private func storeUnavailablePage(_ error: Error) -> GatewayResponse {
+        logger.error("a link page could not be served: the store failed: \(error)")
+        return GatewayResponse(status: 503, body: Array(CustomerPages.message(title: "Try again shortly",
+                                                                              body: "The co-browse service cannot check your link just now. Please try it again in a minute.").utf8),
+                               headers: [("Retry-After", "30")])
+    }
+
+    private func joinPage(token: String, host: String?, address: String) -> GatewayResponse {
         let now = clock()
-        let record = try? store.link(tokenHash: OneTimeLink.hash(token: token))
+        let record: LinkRecord?
+        do { record = try store.link(tokenHash: OneTimeLink.hash(token: token)) } catch { return storeUnavailablePage(error) }
         let outcome = LinkCheck.evaluate(record, now: now)
         guard outcome == .valid, let record, let m = machines[record.sessionId], m.summary.status != .ended else {
-            try? store.appendAudit(at: now, actor: "customer", action: "link.refused", sessionId: record?.sessionId,
-                                   detail: "page: \(outcome)")
+            auditRefusal(AuditDraft(at: now, actor: "customer", action: "link.refused", sessionId: record?.sessionId, detail: "page: \(outcome)"),
+                         address: address)
             let status = outcome == .unknown ? 404 : 410
             return .html(status, CustomerPages.message(title: outcome == .valid ? "Session ended" : "Link not valid",
                                                        body: outcome == .valid ? "This co-browse session has ended." : outcome.customerMessage))
@@ -840,14 +1102,23 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                                headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: host))])
     }
 
-    private func auditBadInput(_ connection: PeerConnection, _ error: WireError) {
+    /// Logs a refused frame (its text redacted: a refusal may quote what the
+    /// peer sent) and closes a peer that keeps sending frames before its hello.
+    private func refusedInput(_ connection: PeerConnection, _ error: WireError, beforeHello: Bool) {
         let who: String
         switch connection.peer {
         case let .local(uid, _): who = "uid \(uid)"
         case let .customer(remote): who = "customer \(remote)"
         }
-        logger.notice("refused a message from \(who): \(error)")
+        logger.notice("refused a message from \(who): \(LogText.safe(error.description, redactor))")
+        guard beforeHello, var link = links[connection.connectionID] else { return }
+        link.refusedBeforeHello += 1
+        links[connection.connectionID] = link
+        if link.refusedBeforeHello >= Self.refusalsBeforeHelloAllowed { close(connection) }
     }
+
+    /// Frames refused before a hello that a connection may send before it is closed.
+    static let refusalsBeforeHelloAllowed = 8
 
     // MARK: - Serialisation
 

@@ -140,3 +140,29 @@ public enum SessionEffect: Equatable, Sendable {
     /// The event was refused: reply to whoever sent it with this error; nothing changed.
     case reject(WireErrorCode, String)
 }
+
+extension SessionEffect {
+    /// The effect's name without its payload, for logs: a payload may be a
+    /// scene, a note or a survey comment, none of which belongs in a log.
+    public var kindName: String {
+        switch self {
+        case let .toCustomer(m): "toCustomer(\(m.type))"
+        case let .toConsoles(m): "toConsoles(\(m.type))"
+        case .activity: "activity"
+        case .storeNote: "storeNote"
+        case let .audit(action, _, _): "audit(\(action))"
+        case .persist: "persist"
+        case .closeCustomer: "closeCustomer"
+        case .storeSurvey: "storeSurvey"
+        case let .toManagers(m): "toManagers(\(m.type))"
+        case let .reply(m): "reply(\(m.type))"
+        case .mintViewerLink: "mintViewerLink"
+        case let .toPresenter(m): "toPresenter(\(m.type))"
+        case .mintPresenterLink: "mintPresenterLink"
+        case .offerMirror: "offerMirror"
+        case .closePresenter: "closePresenter"
+        case .storeScreenshot: "storeScreenshot"
+        case let .reject(code, _): "reject(\(code.rawValue))"
+        }
+    }
+}

@@ -49,7 +49,10 @@ extension SessionMachine {
         guard presenting.active else { return [.reject(.badState, "This tab is not showing a page.")] }
         guard let current = presenting.scene, d.baseVersion == current.version else { return [.toPresenter(.requestScene)] }
         let r = redactor.redact(delta: d)
-        guard let next = try? current.applying(r.value) else { return [.toPresenter(.requestScene)] }
+        let next: Scene
+        do { next = try current.applying(r.value) } catch {
+            return [.reject(.tooLarge, "\(error); send a full scene"), .toPresenter(.requestScene)]
+        }
         presenting.scene = next
         return redactionAudits(r.hits, in: "presented page") + [.toConsoles(.presentedDelta(r.value))]
     }

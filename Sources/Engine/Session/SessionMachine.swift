@@ -56,6 +56,8 @@ public struct SessionMachine: Sendable {
     /// Redactions already reported (kind, node, page), so a full scene every few
     /// seconds with the same masked card number is one audit row, not hundreds.
     private var reportedRedactions: Set<String> = []
+    /// When the feed last said where the customer is (title-only changes are throttled).
+    private var lastNavigationRowAt: Date?
 
     /// Number changes (not level changes) reach agents and customer at most this often.
     static let qualityReportInterval: TimeInterval = 5
@@ -265,7 +267,12 @@ public struct SessionMachine: Sendable {
             return [.toCustomer(.requestScene)]
         }
         let r = redactor.redact(delta: d)
-        guard let next = try? current.applying(r.value) else { return [.toCustomer(.requestScene)] }
+        let next: Scene
+        do { next = try current.applying(r.value) } catch {
+            // Deltas may not grow a scene past what one frame can carry: the customer starts over with a full one.
+            lastFullSceneAt = now
+            return [.reject(.tooLarge, "\(error); send a full scene"), .toCustomer(.requestScene)]
+        }
         var out = redactionEffects(r.hits, on: next, now)
         out += navigationEffects(from: current, to: next, now)
         out += marksAfterNavigation(from: current, to: next)
@@ -275,36 +282,49 @@ public struct SessionMachine: Sendable {
         return out
     }
 
-    /// One audit row per newly seen redaction, one feed line per kind; never the text itself.
+    /// Audit rows and feed lines for newly seen redactions: one of each per
+    /// kind per message, however many runs a message carries (a page of 8,000
+    /// e-mail addresses is one row that counts them); never the text itself.
     private mutating func redactionEffects(_ hits: [RedactionHit], on scene: Scene, _ now: Date) -> [SessionEffect] {
         guard !hits.isEmpty else { return [] }
         let page = Self.withoutQuery(scene.url)
         if reportedRedactions.count > 10_000 { reportedRedactions.removeAll() }
-        var out: [SessionEffect] = []
-        var newKinds: [RedactionKind: Int] = [:]
+        var newNodes: [RedactionKind: [String]] = [:]
         var kindOrder: [RedactionKind] = []
         for h in hits {
             let key = "\(h.kind)|\(h.nodeId ?? "")|\(page)"
             guard reportedRedactions.insert(key).inserted else { continue }
-            out.append(.audit(action: "redaction", actor: Self.engine, detail: "kind=\(h.kind) node=\(h.nodeId ?? "-") page=\(page)"))
-            if newKinds[h.kind] == nil { kindOrder.append(h.kind) }
-            newKinds[h.kind, default: 0] += 1
+            if newNodes[h.kind] == nil { kindOrder.append(h.kind) }
+            newNodes[h.kind, default: []].append(h.nodeId ?? "-")
         }
         let place = scene.title.isEmpty ? page : scene.title
+        var out: [SessionEffect] = []
         for kind in kindOrder {
-            let n = newKinds[kind]!
-            let what = n == 1 ? Self.withArticle(kind) : "\(n) × \(kind)"
+            let nodes = newNodes[kind]!
+            let named = nodes.prefix(Self.redactionNodesNamed).joined(separator: ",") + (nodes.count > Self.redactionNodesNamed ? ",…" : "")
+            out.append(.audit(action: "redaction", actor: Self.engine, detail: "kind=\(kind) count=\(nodes.count) nodes=\(named) page=\(page)"))
+            let what = nodes.count == 1 ? Self.withArticle(kind) : "\(nodes.count) × \(kind)"
             out.append(activity(.redaction, Self.engine, "Engine masked \(what) on \(place)", now))
         }
         return out
     }
 
-    private func navigationEffects(from old: Scene?, to new: Scene, _ now: Date) -> [SessionEffect] {
+    /// Node ids an audit row of redactions names before it only counts.
+    static let redactionNodesNamed = 20
+
+    private mutating func navigationEffects(from old: Scene?, to new: Scene, _ now: Date) -> [SessionEffect] {
         let url = Self.withoutQuery(new.url)
-        guard old.map({ Self.withoutQuery($0.url) != url || $0.title != new.title }) ?? true else { return [] }
+        let newPage = old.map { Self.withoutQuery($0.url) != url } ?? true
+        guard newPage || old?.title != new.title else { return [] }
+        // A page that rewrites its title every frame (a ticker, a counter) is not a walk through the product.
+        if !newPage, let last = lastNavigationRowAt, now.timeIntervalSince(last) < Self.titleChangeQuiet { return [] }
+        lastNavigationRowAt = now
         let title = new.title.isEmpty ? url : "\(new.title) (\(url))"
         return [activity(.navigation, customer, "Customer is on \(title)", now)]
     }
+
+    /// A title-only change reaches the feed at most this often.
+    static let titleChangeQuiet: TimeInterval = 5
 
     // MARK: Heartbeat
 

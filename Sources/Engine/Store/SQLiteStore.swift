@@ -125,6 +125,17 @@ public final class SQLiteStore: SessionStore {
         return outcome.changed == 1
     }
 
+    public func useLink(tokenHash: String, at: Date, audit: AuditDraft) throws -> Bool {
+        let outcome = try db.write { db -> (changed: Int, exists: Bool) in
+            let changed = try LinkRow.filter(key: tokenHash).filter(Column("usedAt") == nil)
+                .updateAll(db, Column("usedAt").set(to: millis(at)))
+            if changed == 1 { try Self.chain(audit, in: db) }
+            return (changed, changed == 1 ? true : try LinkRow.exists(db, key: tokenHash))
+        }
+        guard outcome.exists else { throw StoreError.notFound("link") }
+        return outcome.changed == 1
+    }
+
     // MARK: Resume keys
 
     public func saveResumeKey(hash: String, sessionId: String) throws {
@@ -186,17 +197,25 @@ public final class SQLiteStore: SessionStore {
 
     @discardableResult
     public func appendAudit(at: Date, actor: String, action: String, sessionId: String?, detail: String) throws -> AuditEntry {
-        // Reading the head and inserting the next row in one write transaction keeps the chain linear.
-        try db.write { db in
-            let last = try AuditRow.order(Column("seq").desc).fetchOne(db)
-            let seq = (last?.seq ?? 0) + 1
-            let prev = last?.hash ?? AuditChain.genesis
-            let atMs = millis(at)
-            let hash = AuditChain.hash(prevHash: prev, seq: seq, atMs: atMs, actor: actor, action: action, sessionId: sessionId, detail: detail)
-            let row = AuditRow(seq: seq, at: atMs, actor: actor, action: action, sessionId: sessionId, detail: detail, prevHash: prev, hash: hash)
-            try row.insert(db)
-            return row.model
-        }
+        try db.write { db in try Self.chain(AuditDraft(at: at, actor: actor, action: action, sessionId: sessionId, detail: detail), in: db) }
+    }
+
+    public func appendAudits(_ drafts: [AuditDraft]) throws {
+        guard !drafts.isEmpty else { return }
+        try db.write { db in for d in drafts { try Self.chain(d, in: db) } }
+    }
+
+    /// Reading the head and inserting the next row in one write transaction keeps the chain linear.
+    @discardableResult
+    private static func chain(_ d: AuditDraft, in db: Database) throws -> AuditEntry {
+        let last = try AuditRow.order(Column("seq").desc).fetchOne(db)
+        let seq = (last?.seq ?? 0) + 1
+        let prev = last?.hash ?? AuditChain.genesis
+        let atMs = millis(d.at)
+        let hash = AuditChain.hash(prevHash: prev, seq: seq, atMs: atMs, actor: d.actor, action: d.action, sessionId: d.sessionId, detail: d.detail)
+        let row = AuditRow(seq: seq, at: atMs, actor: d.actor, action: d.action, sessionId: d.sessionId, detail: d.detail, prevHash: prev, hash: hash)
+        try row.insert(db)
+        return row.model
     }
 
     public func auditEntries(sessionId: String?) throws -> [AuditEntry] {

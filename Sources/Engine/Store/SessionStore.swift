@@ -57,6 +57,18 @@ public struct AuditEntry: Equatable, Sendable {
     }
 }
 
+/// An audit row before it is chained: what the engine asks the store to write.
+public struct AuditDraft: Equatable, Sendable {
+    public var at: Date
+    public var actor: String
+    public var action: String
+    public var sessionId: String?
+    public var detail: String
+    public init(at: Date, actor: String, action: String, sessionId: String?, detail: String) {
+        self.at = at; self.actor = actor; self.action = action; self.sessionId = sessionId; self.detail = detail
+    }
+}
+
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     case duplicate(String)
     case notFound(String)
@@ -114,6 +126,9 @@ public protocol SessionStore: AnyObject, Sendable {
     func link(tokenHash: String) throws -> LinkRecord?
     /// Marks the link used; false when it was already used (a race lost).
     func markLinkUsed(tokenHash: String, at: Date) throws -> Bool
+    /// Marks the link used and writes its audit row in one transaction: both or
+    /// neither. False (and nothing written) when it was already used.
+    func useLink(tokenHash: String, at: Date, audit: AuditDraft) throws -> Bool
 
     // Customer resume keys (hash only), for reconnects within a session.
     func saveResumeKey(hash: String, sessionId: String) throws
@@ -136,6 +151,8 @@ public protocol SessionStore: AnyObject, Sendable {
     // Hash-chained audit log.
     @discardableResult
     func appendAudit(at: Date, actor: String, action: String, sessionId: String?, detail: String) throws -> AuditEntry
+    /// Several rows in one transaction, in order: all are written or none.
+    func appendAudits(_ drafts: [AuditDraft]) throws
     func auditEntries(sessionId: String?) throws -> [AuditEntry]
     /// Recomputes the chain; throws `auditChainBroken` at the first bad row.
     func verifyAuditChain() throws

@@ -23,21 +23,41 @@ struct GracefulClose: Sendable {}
 
 /// A `PeerConnection` over a NIO channel whose pipeline takes one frame's
 /// payload (`[UInt8]`) at its tail and adds the transport's own framing.
-final class ChannelPeer: PeerConnection, CustomStringConvertible {
+final class ChannelPeer: PeerConnection, CustomStringConvertible, @unchecked Sendable {
     let connectionID: Int
     let peer: PeerIdentity
     let channel: Channel
+    /// A console that stops reading is not queued for without end: once the
+    /// channel's high-water mark is reached, frames are dropped (counted) and
+    /// the sink is told when the console reads again, so it can send the
+    /// current state instead of the backlog (as tmux does for a slow client).
+    let dropsWhenBehind: Bool
+    private let lock = NSLock()
+    private var dropped = 0
 
-    init(connectionID: Int, peer: PeerIdentity, channel: Channel) {
+    init(connectionID: Int, peer: PeerIdentity, channel: Channel, dropsWhenBehind: Bool = false) {
         self.connectionID = connectionID
         self.peer = peer
         self.channel = channel
+        self.dropsWhenBehind = dropsWhenBehind
     }
 
     /// Thread-safe: NIO hops to the channel's event loop and keeps the order
     /// of writes made from one thread.
     func send(_ payload: [UInt8]) {
+        if dropsWhenBehind, !channel.isWritable {
+            lock.lock(); dropped += 1; lock.unlock()
+            return
+        }
         channel.writeAndFlush(payload, promise: nil)
+    }
+
+    /// How many frames were dropped since the last call (the channel is writable again).
+    func takeDropped() -> Int {
+        lock.lock(); defer { lock.unlock() }
+        let n = dropped
+        dropped = 0
+        return n
     }
 
     func close() {

@@ -93,7 +93,8 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                                            body: Array("a WebSocket upgrade is required here\n".utf8))
             } else {
                 response = sink.httpRequest(method: head.method.rawValue, path: head.uri,
-                                            headers: head.headers.map { ($0.name, $0.value) })
+                                            headers: head.headers.map { ($0.name, $0.value) },
+                                            remote: context.channel.remoteAddress?.hostAndPort ?? "unknown")
             }
             respond(context: context, response, method: head.method, keepAlive: head.isKeepAlive)
         }

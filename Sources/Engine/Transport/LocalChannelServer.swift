@@ -46,7 +46,7 @@ public final class LocalChannelServer: @unchecked Sendable {
                 return Self.peerCredentials(of: channel).flatMap { credentials in
                     let peer = ChannelPeer(connectionID: ids.next(),
                                            peer: .local(uid: Int(credentials.uid), pid: Int(credentials.pid)),
-                                           channel: channel)
+                                           channel: channel, dropsWhenBehind: true)
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers([
                             LengthPrefixFrameHandler(),
@@ -188,6 +188,17 @@ final class LocalPeerHandler: ChannelDuplexHandler {
             let error = WireError(.tooLarge, "frame of \(length) bytes is over the \(WireProtocol.maxMessageBytes)-byte limit; it was skipped")
             context.writeAndFlush(wrapOutboundOut(WireCodec.encode(error.reply)), promise: nil)
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            let dropped = peer.takeDropped()
+            if dropped > 0 {
+                logger.notice("\(peer) reads again after \(dropped) frame(s) were dropped for it")
+                sink.connectionCaughtUp(peer, droppedFrames: dropped)
+            }
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -41,5 +41,13 @@ public protocol ConnectionSink: AnyObject, Sendable {
     func connection(_ connection: PeerConnection, received payload: [UInt8])
     func connectionClosed(_ connection: PeerConnection)
     /// An HTTP request on the gateway that is not the WebSocket upgrade.
-    func httpRequest(method: String, path: String, headers: [(String, String)]) -> GatewayResponse
+    /// `remote` is the client's "host:port", the unit of the gateway's rate limits.
+    func httpRequest(method: String, path: String, headers: [(String, String)], remote: String) -> GatewayResponse
+    /// A peer that had stopped reading reads again; `droppedFrames` frames
+    /// were not sent to it meanwhile (only consoles are dropped for).
+    func connectionCaughtUp(_ connection: PeerConnection, droppedFrames: Int)
+}
+
+extension ConnectionSink {
+    public func connectionCaughtUp(_ connection: PeerConnection, droppedFrames: Int) {}
 }

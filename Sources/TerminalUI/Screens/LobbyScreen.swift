@@ -31,7 +31,14 @@ struct LobbyScreen {
             y += 1
         }
         y += 1
-        if y < h - 3 { sheet.write("My tickets (\(lobby.tickets.count))", x: 1, y: y, pen: theme.base.with(.bold)); y += 1 }
+        if y < h - 3 {
+            sheet.write("My tickets (\(lobby.tickets.count))", x: 1, y: y, pen: theme.base.with(.bold))
+            // The engine sends a lobby that fits in one frame; the rest are a `cobrowse tickets list` away.
+            if let more = lobby.ticketsNotShown {
+                sheet.write("and \(more) more not listed here: cobrowse tickets list", x: 22, y: y, pen: theme.hint)
+            }
+            y += 1
+        }
         let ticketCols = [("TICKET", 10), ("CUSTOMER", 18), ("CATEGORY", 12), ("SUBJECT", max(10, w - 44))]
         if y < h - 3 { header(ticketCols, y: y, on: &sheet); y += 1 }
         if lobby.tickets.isEmpty && y < h - 3 { sheet.write("  no open tickets assigned to you", x: 1, y: y, pen: theme.hint); y += 1 }

@@ -9,23 +9,37 @@ public struct SceneProjection: Equatable, Sendable {
 
     public init(viewport: Size, area: CellRect) { self.viewport = viewport; self.area = area }
 
-    var scaleX: Double { Double(area.width) / max(1, viewport.width) }
-    var scaleY: Double { Double(area.height) / max(1, viewport.height) }
+    // A viewport that is not a number (never from the engine, but a console trusts no one) counts as 1 px.
+    var scaleX: Double { Double(area.width) / (viewport.width.isFinite ? max(1, viewport.width) : 1) }
+    var scaleY: Double { Double(area.height) / (viewport.height.isFinite ? max(1, viewport.height) : 1) }
+
+    /// How far off the area a cell coordinate may lie. Marks and boxes beyond it
+    /// are clipped anyway; the bound keeps a line or a box from a far-away page
+    /// coordinate to a few thousand cells, and any Double convertible to Int.
+    var reach: Int { 4 * max(area.width, area.height) + 64 }
+
+    /// `v` (in cells) as an Int within ±reach; not a number is 0.
+    func cellIndex(_ v: Double) -> Int {
+        guard v.isFinite else { return 0 }
+        let r = Double(reach)
+        return Int(min(max(v, -r), r))
+    }
 
     /// Cells covered by a page rectangle (area coordinates, at least one cell, unclipped).
     public func cells(_ r: Rect) -> CellRect {
-        let x0 = Int((r.x * scaleX).rounded()), y0 = Int((r.y * scaleY).rounded())
-        let x1 = max(x0 + 1, Int((r.maxX * scaleX).rounded())), y1 = max(y0 + 1, Int((r.maxY * scaleY).rounded()))
+        let x0 = cellIndex((r.x * scaleX).rounded()), y0 = cellIndex((r.y * scaleY).rounded())
+        let x1 = max(x0 + 1, cellIndex((r.maxX * scaleX).rounded())), y1 = max(y0 + 1, cellIndex((r.maxY * scaleY).rounded()))
         return CellRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
     }
 
-    /// The cell holding a page point, not clamped (marks may lie outside the area and are clipped when drawn).
+    /// The cell holding a page point, not clamped to the area (marks may lie
+    /// outside it and are clipped when drawn), only to `reach`.
     public func rawCell(_ p: Point) -> (x: Int, y: Int) {
-        (Int((p.x * scaleX).rounded(.down)), Int((p.y * scaleY).rounded(.down)))
+        (cellIndex((p.x * scaleX).rounded(.down)), cellIndex((p.y * scaleY).rounded(.down)))
     }
 
     public func cell(_ p: Point) -> (x: Int, y: Int) {
-        (min(area.width - 1, max(0, Int(p.x * scaleX))), min(area.height - 1, max(0, Int(p.y * scaleY))))
+        (min(area.width - 1, max(0, cellIndex(p.x * scaleX))), min(area.height - 1, max(0, cellIndex(p.y * scaleY))))
     }
 
     /// The page point at the centre of a cell (for moving the agent's cursor cell by cell).
@@ -185,7 +199,15 @@ public final class SceneView {
 
     private func drawImage(_ node: SceneNode, _ r: CellRect, _ grid: inout CellGrid) {
         guard let block = node.pixels, block.width > 0, block.height > 0, block.rgb.count == block.width * block.height * 3 else { return }
+        let visible = r.intersection(CellRect(x: 0, y: 0, width: grid.width, height: grid.height))
+        guard !visible.isEmpty else { return }
         let image = RGBImage(width: block.width, height: block.height, bytes: [UInt8](block.rgb))
+        // A picture stretched far past the screen is not worth blitting cell by cell: its average colour says enough.
+        guard r.width * r.height <= 4 * grid.width * grid.height else {
+            let c = Self.average(block)
+            grid.fill(visible, with: Cell(" ", fg: c, bg: theme.monochrome ? theme.base.bg : c))
+            return
+        }
         let blitter = blitters[symbols] ?? Blitter(symbols: symbols)
         blitters[symbols] = blitter
         let cells = blitter.blit(image, columns: r.width, rows: r.height)
@@ -218,6 +240,15 @@ public final class SceneView {
             layer[x, y] = .cell(theme.maskLabel.cell(g.character))
             x += g.width
         }
+    }
+
+    static func average(_ block: PixelBlock) -> RGB {
+        var sum = (0, 0, 0)
+        let bytes = [UInt8](block.rgb)
+        var i = 0
+        while i + 2 < bytes.count { sum.0 += Int(bytes[i]); sum.1 += Int(bytes[i + 1]); sum.2 += Int(bytes[i + 2]); i += 3 }
+        let n = max(1, bytes.count / 3)
+        return RGB(UInt8(sum.0 / n), UInt8(sum.1 / n), UInt8(sum.2 / n))
     }
 
     // MARK: - text helpers
