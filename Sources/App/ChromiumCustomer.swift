@@ -3,7 +3,7 @@ import Foundation
 import Glibc
 #endif
 
-/// The demo's headless-Chromium customer (issue 3): whether it can run here,
+/// The demo's headless-Chromium customer: whether it can run here,
 /// and the process tree that runs it (python → chromedriver → chromium), in a
 /// process group of its own so that stopping the demo — quitting the console,
 /// Ctrl-C, SIGTERM — ends all of it. Its output goes to the demo's log file.

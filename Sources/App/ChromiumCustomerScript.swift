@@ -1,6 +1,6 @@
 import Foundation
 
-/// The demo's real-browser customer (issue 3): a Python script driving headless
+/// The demo's real-browser customer: a Python script driving headless
 /// Chromium through Selenium and chromedriver. It ships inside the binary and
 /// is written to the demo's data directory at run time, so an installed
 /// `cobrowse` needs no source tree. It opens the one-time link, consents (and

@@ -19,7 +19,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     public var recordingService: RecordingService?
     /// Where customer-approved screenshots are sealed; nil: screenshots are refused.
     public var screenshotVault: ScreenshotVault?
-    /// Recordings from the lobby (issue 5); set with `recordingService`. nil: none are offered.
+    /// Recordings from the lobby; set with `recordingService`. nil: none are offered.
     public var recordingDesk: RecordingDesk?
     private var recordings: [String: SessionRecording] = [:]
     private var machines: [String: SessionMachine] = [:]
@@ -482,7 +482,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             }
             dispatch(.agentEnded(by: agent.name), session: sid, origin: origin)
         case .recordingsRequest, .openRecording:
-            // Issue 5: fast work under the lock; the parts go out from the desk's own queue (see RecordingDesk).
+            // Fast work under the lock; the parts go out from the desk's own queue (see RecordingDesk).
             guard let desk = recordingDesk else { return origin.fail(.notFound, "this engine keeps no recordings") }
             desk.handle(message, agent: agent, connection: origin.connection, requestID: origin.requestID, reply: origin.reply, fail: origin.fail)
         default:

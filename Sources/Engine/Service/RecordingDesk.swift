@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-/// Recordings from the lobby (issue 5): the engine's side of a console asking
+/// Recordings from the lobby: the engine's side of a console asking
 /// "which recordings may I open?" and "open this one, because …". The console
 /// never reads the data directory and never holds a key: the desk opens the
 /// recording through the `RecordingLibrary` (access policy, audit with who and

@@ -41,7 +41,7 @@ public struct ActionStatus: Equatable, Sendable {
     public func visible(now: Date) -> Bool { !isOutcome || now.timeIntervalSince(since) < Self.outcomeSeconds }
 }
 
-/// Issue 4 on the console: annotations, the mirrored pointer, control actions,
+/// Annotating and taking control, on the console: annotations, the mirrored pointer, control actions,
 /// screenshots, manager approvals, participants, hand-over and viewers. The
 /// engine enforces every rule; the model only keeps the agent from sending
 /// what is sure to be refused, and says why.

@@ -1,7 +1,7 @@
 import Engine
 import Foundation
 
-/// How the workstation shows the pages of a session (issue 4, "View modes").
+/// How the workstation shows the pages of a session ("View modes").
 public enum ViewMode: Equatable, Sendable, CaseIterable {
     /// The customer's page (the default; the only one while nothing is shown).
     case customer

@@ -24,7 +24,7 @@ public enum ConsoleRunner {
         model.now = Date()
         // Ids of marks and actions must not repeat within a session, even across console restarts.
         model.idSeed = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        // Recordings from the lobby (issue 5): the shelf takes its own keys and messages first.
+        // Recordings from the lobby: the shelf takes its own keys and messages first.
         var shelf = LobbyReplay(), shelfView = RecordingShelfView(theme: theme)
         var exitReason: String?
         var status: Int32 = 0

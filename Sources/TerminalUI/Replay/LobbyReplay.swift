@@ -1,7 +1,7 @@
 import Engine
 import Foundation
 
-/// Recordings from the lobby (issue 5) as a pure state machine: the shelf of
+/// Recordings from the lobby as a pure state machine: the shelf of
 /// recordings this agent may open, the one-line reason prompt, gathering the
 /// engine's `recording-part`s, and the replay itself (the same `ReplayPlayer`
 /// and `ReplayView` as `cobrowse replay`). The console never reads the data

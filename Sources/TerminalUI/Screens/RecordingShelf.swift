@@ -1,7 +1,7 @@
 import Engine
 import Foundation
 
-/// Draws the lobby's recordings (issue 5): the shelf, the reason prompt, the
+/// Draws the lobby's recordings: the shelf, the reason prompt, the
 /// opening progress, and — once the parts are in — the replay, with the same
 /// `ReplayView` as `cobrowse replay`. Pure: state in, cells out.
 public final class RecordingShelfView {
