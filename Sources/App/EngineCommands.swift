@@ -29,6 +29,26 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("full-control-with-approval"),
             help: ArgumentHelp("Levels that may ask for Full Control with a manager's approval, comma-separated, or `none` (default L2).", valueName: "LEVELS"))
     var fullControlWithApproval: String?
+    @Option(name: .customLong("link-lookups-per-second"),
+            help: ArgumentHelp("Link look-ups (/join/, /view/, /present/, customer hellos) one address may make a second; bursts of four times that (default 5).", valueName: "N"))
+    var linkLookupsPerSecond: Double = GatewayLimits().linkLookupsPerSecond
+    @Option(name: .customLong("requests-per-second"),
+            help: ArgumentHelp("HTTP requests one address may make a second; bursts of twice that (default 50).", valueName: "N"))
+    var requestsPerSecond: Double = GatewayLimits().requestsPerSecond
+    @Option(name: .customLong("pending-handshakes-per-address"),
+            help: ArgumentHelp("Connections of one address (or console uid) that may be waiting to say hello at once (default 16). Raise both for a load test from one machine.", valueName: "N"))
+    var pendingHandshakes: Int = GatewayLimits().pendingHandshakesPerAddress
+
+    /// The gateway's bounds from the options above.
+    var gatewayLimits: GatewayLimits {
+        var l = GatewayLimits()
+        l.linkLookupsPerSecond = linkLookupsPerSecond
+        l.linkLookupBurst = linkLookupsPerSecond * 4
+        l.requestsPerSecond = requestsPerSecond
+        l.requestBurst = requestsPerSecond * 2
+        l.pendingHandshakesPerAddress = pendingHandshakes
+        return l
+    }
 
     /// The tenant's control caps from the options above.
     func controlCaps() throws -> ControlCaps {
@@ -55,6 +75,10 @@ struct Serve: ParsableCommand {
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
         if let g = socketGroup, Self.groupID(g) == nil { throw ValidationError("--socket-group: no group \(g)") }
         _ = try parseHostPort(listen)
+        guard (0.1 ... 100_000).contains(linkLookupsPerSecond), (1 ... 1_000_000).contains(requestsPerSecond),
+              (1 ... 1_000_000).contains(pendingHandshakes) else {
+            throw ValidationError("--link-lookups-per-second is 0.1...100000, --requests-per-second 1...1000000, --pending-handshakes-per-address 1...1000000")
+        }
         guard (1 ... 3650).contains(recordingRetentionDays) else {
             throw ValidationError("--recording-retention must be 1...3650 days, got \(recordingRetentionDays)")
         }
@@ -74,6 +98,7 @@ struct Serve: ParsableCommand {
         config.recordingRetention = TimeInterval(recordingRetentionDays) * 86_400
         config.socketGroup = socketGroup.flatMap(Self.groupID)
         config.policy.controlCaps = try controlCaps()
+        config.gatewayLimits = gatewayLimits
         let server = EngineServer(configuration: config)
         do { try server.start() } catch { throw Failure("the engine could not start: \(error)") }
         print("engine: socket \(config.socketPath)")

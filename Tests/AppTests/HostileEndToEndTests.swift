@@ -106,6 +106,27 @@ final class HostileEndToEndTests: EngineTestCase {
         XCTAssertLessThan(rss, 400_000, "engine RSS \(rss) kB")
     }
 
+    func testAGuessedLinkFloodFromCurlIsAnswered429AndTheRateIsTheTenantsToSet() throws {
+        let f = try EngineFixture()
+        defer { f.shutdown() }
+        try f.startEngine(extra: ["--link-lookups-per-second", "1"])
+        var codes: [String] = []
+        for i in 0 ..< 8 {
+            let out = try f.runTool("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", f.certificate,
+                                                    "https://127.0.0.1:\(f.port)/join/guess\(i)"])
+            codes.append(out.stdout)
+        }
+        XCTAssertEqual(codes.prefix(4), ["404", "404", "404", "404"], "a burst of four times the rate")
+        XCTAssertTrue(codes.dropFirst(4).contains("429"), "\(codes)")
+        let page = try f.runTool("/usr/bin/env", ["curl", "-s", "-i", "--cacert", f.certificate, "https://127.0.0.1:\(f.port)/join/again"])
+        XCTAssertTrue(page.stdout.lowercased().contains("retry-after: 5"), page.stdout)
+        XCTAssertTrue(page.stdout.contains("Too many requests"), page.stdout)
+        // Assets are not link look-ups: the demo page still loads.
+        let demo = try f.runTool("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", f.certificate,
+                                                 "https://127.0.0.1:\(f.port)/cobrowse.js"])
+        XCTAssertEqual(demo.stdout, "200")
+    }
+
     /// VmRSS of the `cobrowse serve` this test started.
     static func residentKB(ofProcessNamed name: String) -> Int? {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

@@ -18,6 +18,8 @@ public struct EngineConfiguration: Sendable {
     public var recordingRetention: TimeInterval = RecordingPolicy().retention
     /// The team group whose members may connect to the socket (mode 0660); nil: the engine's user only (0600).
     public var socketGroup: UInt32?
+    /// Bounds on peers that have not proved anything yet (rates per address, handshakes).
+    public var gatewayLimits = GatewayLimits()
 
     public init(dataDirectory: String, socketPath: String? = nil, listenHost: String = "127.0.0.1", listenPort: Int = 8443,
                 certificatePath: String? = nil, keyPath: String? = nil, policy: SessionPolicy = .init(), tickInterval: TimeInterval = 0.25) {
@@ -70,7 +72,7 @@ public final class EngineServer: @unchecked Sendable {
             (cert, key) = (identity.certificatePath, identity.keyPath)
         }
         certificatePath = cert
-        let hub = EngineHub(store: store, policy: c.policy, publicBaseURL: "", logger: logger)
+        let hub = EngineHub(store: store, policy: c.policy, publicBaseURL: "", limits: c.gatewayLimits, logger: logger)
         let recordings = EncryptedRecordingService(dataDirectory: c.dataDirectory, index: store,
                                                    keySource: FileKeySource(dataDirectory: c.dataDirectory),
                                                    policy: RecordingPolicy(retention: c.recordingRetention))
