@@ -38,6 +38,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("pending-handshakes-per-address"),
             help: ArgumentHelp("Connections of one address (or console uid) that may be waiting to say hello at once (default 16). Raise both for a load test from one machine.", valueName: "N"))
     var pendingHandshakes: Int = GatewayLimits().pendingHandshakesPerAddress
+    @Option(name: .customLong("connections-per-address"),
+            help: ArgumentHelp("Open gateway connections one address may hold at once (default 256).", valueName: "N"))
+    var connectionsPerAddress: Int = GatewayLimits().connectionsPerAddress
 
     /// The gateway's bounds from the options above.
     var gatewayLimits: GatewayLimits {
@@ -47,6 +50,7 @@ struct Serve: ParsableCommand {
         l.requestsPerSecond = requestsPerSecond
         l.requestBurst = requestsPerSecond * 2
         l.pendingHandshakesPerAddress = pendingHandshakes
+        l.connectionsPerAddress = connectionsPerAddress
         return l
     }
 
@@ -76,8 +80,8 @@ struct Serve: ParsableCommand {
         if let g = socketGroup, Self.groupID(g) == nil { throw ValidationError("--socket-group: no group \(g)") }
         _ = try parseHostPort(listen)
         guard (0.1 ... 100_000).contains(linkLookupsPerSecond), (1 ... 1_000_000).contains(requestsPerSecond),
-              (1 ... 1_000_000).contains(pendingHandshakes) else {
-            throw ValidationError("--link-lookups-per-second is 0.1...100000, --requests-per-second 1...1000000, --pending-handshakes-per-address 1...1000000")
+              (1 ... 1_000_000).contains(pendingHandshakes), (1 ... 1_000_000).contains(connectionsPerAddress) else {
+            throw ValidationError("--link-lookups-per-second is 0.1...100000, --requests-per-second 1...1000000, --pending-handshakes-per-address and --connections-per-address 1...1000000")
         }
         guard (1 ... 3650).contains(recordingRetentionDays) else {
             throw ValidationError("--recording-retention must be 1...3650 days, got \(recordingRetentionDays)")

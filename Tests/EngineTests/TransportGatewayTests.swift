@@ -208,6 +208,29 @@ final class TransportGatewayTests: XCTestCase {
         XCTAssertEqual(page.status, 200)
     }
 
+    func testOneAddressHoldsNoMoreThanItsShareOfConnections() throws {
+        let strict = CustomerGateway()
+        strict.connectionsPerAddress = 4
+        let port = try strict.start(host: "127.0.0.1", port: 0, certificate: identity.certificatePath,
+                                    key: identity.keyPath, sink: sink, group: group)
+        defer { strict.stop() }
+        // Four silent sockets sit in the TLS handshake; the fifth is closed at once.
+        let held = try (0 ..< 4).map { _ in try rawConnect(port) }
+        defer { held.dropFirst().forEach { close($0) } }
+        Thread.sleep(forTimeInterval: 0.3)
+        let extra = try rawConnect(port)
+        defer { close(extra) }
+        var byte: UInt8 = 0
+        let started = Date()
+        XCTAssertEqual(read(extra, &byte, 1), 0, "the fifth connection is closed")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2, "at once, not at the handshake deadline")
+        // When one of the four goes, a new one is served.
+        close(held[0])
+        Thread.sleep(forTimeInterval: 0.3)
+        let page = try HTTPSFetch.get(url: "https://127.0.0.1:\(port)/", trustedCertificate: identity.certificatePath, timeout: 5)
+        XCTAssertEqual(page.status, 200)
+    }
+
     func testSlowHandshakesAndRequestsAreCutOff() throws {
         let strict = CustomerGateway()
         strict.handshakeTimeout = .milliseconds(300)

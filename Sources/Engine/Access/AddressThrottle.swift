@@ -15,6 +15,8 @@ public struct GatewayLimits: Sendable, Equatable {
     public var refusalAuditsPerMinute: Int
     /// Connections of one address (or local uid) that have not finished their handshake.
     public var pendingHandshakesPerAddress: Int
+    /// Open TCP connections of one address on the gateway, whatever they are doing (TLS, HTTP, WebSocket).
+    public var connectionsPerAddress: Int
     /// A connection that sends no hello within this long is closed.
     public var handshakeTimeout: TimeInterval
     /// Addresses remembered at once; the stalest are forgotten first.
@@ -22,11 +24,12 @@ public struct GatewayLimits: Sendable, Equatable {
 
     public init(requestsPerSecond: Double = 50, requestBurst: Double = 100,
                 linkLookupsPerSecond: Double = 5, linkLookupBurst: Double = 20,
-                refusalAuditsPerMinute: Int = 20, pendingHandshakesPerAddress: Int = 16,
+                refusalAuditsPerMinute: Int = 20, pendingHandshakesPerAddress: Int = 16, connectionsPerAddress: Int = 256,
                 handshakeTimeout: TimeInterval = 10, trackedAddresses: Int = 10_000) {
         self.requestsPerSecond = requestsPerSecond; self.requestBurst = requestBurst
         self.linkLookupsPerSecond = linkLookupsPerSecond; self.linkLookupBurst = linkLookupBurst
         self.refusalAuditsPerMinute = refusalAuditsPerMinute; self.pendingHandshakesPerAddress = pendingHandshakesPerAddress
+        self.connectionsPerAddress = connectionsPerAddress
         self.handshakeTimeout = handshakeTimeout; self.trackedAddresses = trackedAddresses
     }
 }
@@ -123,5 +126,36 @@ public struct AddressThrottle: Sendable {
         if entries.count >= limits.trackedAddresses, let oldest = entries.min(by: { $0.value.lastSeen < $1.value.lastSeen }) {
             entries[oldest.key] = nil
         }
+    }
+}
+
+/// Open connections per address, counted as the gateway accepts and closes
+/// them: a client that opens thousands of sockets and sits in the TLS
+/// handshake holds no more than its share.
+final class ConnectionsPerAddress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var open: [String: Int] = [:]
+    let limit: Int
+
+    init(limit: Int) { self.limit = limit }
+
+    /// Counts one more connection from `address`; false (not counted) when it is over the limit.
+    func admit(_ address: String) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        let n = open[address, default: 0]
+        guard n < limit else { return false }
+        open[address] = n + 1
+        return true
+    }
+
+    func release(_ address: String) {
+        lock.lock(); defer { lock.unlock() }
+        let n = (open[address] ?? 1) - 1
+        open[address] = n > 0 ? n : nil
+    }
+
+    func count(_ address: String) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        return open[address] ?? 0
     }
 }

@@ -88,6 +88,7 @@ public final class EngineServer: @unchecked Sendable {
         try local.start(path: c.socketPath, sink: hub, group: group, accessGroup: c.socketGroup)
         self.local = local
         let gateway = CustomerGateway()
+        gateway.connectionsPerAddress = c.gatewayLimits.connectionsPerAddress
         gatewayPort = try gateway.start(host: c.listenHost, port: c.listenPort, certificatePath: cert, keyPath: key,
                                         sink: hub, group: group)
         self.gateway = gateway

@@ -19,6 +19,8 @@ public final class CustomerGateway: @unchecked Sendable {
     /// How long a client may take for the TLS handshake, and for each HTTP request.
     public var handshakeTimeout: TimeAmount = .seconds(10)
     public var requestTimeout: TimeAmount = .seconds(30)
+    /// Open connections one address may hold at once; set before `start`.
+    public var connectionsPerAddress = GatewayLimits().connectionsPerAddress
 
     public init(ids: ConnectionIDs = .shared, logger: Logger = Logger(label: "cobrowse.gateway")) {
         self.ids = ids
@@ -33,6 +35,7 @@ public final class CustomerGateway: @unchecked Sendable {
         let ids = self.ids, children = self.children, logger = self.logger
         let handshakeTimeout = self.handshakeTimeout, requestTimeout = self.requestTimeout
         let path = Self.webSocketPath
+        let perAddress = ConnectionsPerAddress(limit: connectionsPerAddress)
 
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
@@ -40,6 +43,12 @@ public final class CustomerGateway: @unchecked Sendable {
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(ChannelOptions.writeBufferWaterMark, value: SlowReaderGuard.waterMark)
             .childChannelInitializer { channel in
+                let address = channel.remoteAddress?.ipAddress ?? "unknown"
+                guard perAddress.admit(address) else {
+                    logger.notice("refused a connection from \(address): it already holds \(perAddress.limit)")
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { _ in perAddress.release(address) }
                 children.add(channel)
                 let remote = channel.remoteAddress?.hostAndPort ?? "unknown"
                 let http = GatewayHTTPHandler(sink: sink, webSocketPath: path, requestTimeout: requestTimeout, logger: logger)
