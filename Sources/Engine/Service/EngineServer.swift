@@ -33,10 +33,11 @@ public struct EngineConfiguration: Sendable {
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("cobrowse.sqlite") }
 
-    /// Creates the data directory (0700: it holds keys and customer data).
-    public func prepareDataDirectory() throws {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+    /// Creates the data directory (0700: it holds keys and customer data), and
+    /// tightens it and what is in it when found looser. Returns one line per change, for the log.
+    @discardableResult
+    public func prepareDataDirectory() throws -> [String] {
+        try PrivateFiles.secure(directory: dataDirectory)
     }
 }
 
@@ -60,7 +61,7 @@ public final class EngineServer: @unchecked Sendable {
 
     public func start() throws {
         let c = configuration
-        try c.prepareDataDirectory()
+        for line in try c.prepareDataDirectory() { logger.notice("\(line)") }
         let store = try SQLiteStore(path: c.databasePath)
         let cert: String, key: String
         if let cp = c.certificatePath, let kp = c.keyPath {
