@@ -52,6 +52,7 @@ public final class EngineServer: @unchecked Sendable {
     private var gateway: CustomerGateway?
     private var local: LocalChannelServer?
     private var ticker: RepeatedTask?
+    private var recordings: EncryptedRecordingService?
     private let logger: Logger
 
     public init(configuration: EngineConfiguration, logger: Logger = Logger(label: "cobrowse.engine")) {
@@ -78,6 +79,7 @@ public final class EngineServer: @unchecked Sendable {
         let swept = try recordings.startRetentionSweeper(store: store) { [logger] in logger.error("retention sweep failed: \($0)") }
         if !swept.isEmpty { logger.info("retention: removed \(swept.count) expired recording(s)") }
         hub.recordingService = recordings
+        self.recordings = recordings
         hub.screenshotVault = ScreenshotVault(dataDirectory: c.dataDirectory, keySource: FileKeySource(dataDirectory: c.dataDirectory), store: store)
         hub.recordingDesk = RecordingDesk(library: RecordingLibrary(dataDirectory: c.dataDirectory, store: store,
                                                                     keySource: FileKeySource(dataDirectory: c.dataDirectory)))
@@ -104,5 +106,9 @@ public final class EngineServer: @unchecked Sendable {
         gateway?.stop()
         local?.stop()
         try? group.syncShutdownGracefully()
+        // Nothing more comes in: every recording still open ends here, saying so.
+        for (id, error) in recordings?.finishAll(at: Date(), reason: "engine stopped") ?? [] {
+            logger.error("recording \(id) could not be finished at engine stop: \(error)")
+        }
     }
 }
