@@ -78,11 +78,18 @@ final class HubRecordingTroubleTests: HubTestCase {
 final class HubRecordingFullDiskTests: XCTestCase {
     let owner = Agent(name: "Maria S.", uid: 1001, level: .l2)
     var disk: SmallDisk?
+    var fixture: RecordingFixture?
 
-    override func tearDown() { disk?.unmount(); disk = nil }
+    override func tearDown() {
+        // Unmounted first, so removing the fixture's directory removes the mount point too.
+        disk?.unmount()
+        disk = nil
+        fixture = nil
+    }
 
     func testAFullDiskReachesTheConsoleAsAWarningTheSessionGoesOnAndTheResumeIsAnnounced() throws {
         let f = try RecordingFixture(policy: RecordingPolicy(flushInterval: 0.1, backgroundFlush: true))
+        fixture = f
         try f.store.addAgent(owner)
         try f.store.addTicket(Ticket(id: "T-1", subject: "Billing page broken", customer: "Dana W."))
         disk = try SmallDisk(at: EncryptedRecordingService.recordingsDirectory(f.dir), bytes: 512 * 1024)

@@ -89,19 +89,25 @@ extension RecordingTrouble {
 /// and the recording reads back with its true ending and what was lost.
 final class RecordingFullDiskTests: XCTestCase {
     var disks: [SmallDisk] = []
+    var fixtures: [RecordingFixture] = []
     /// Deltas of incompressible text, so a second of them is bigger than the
     /// slack in the file's last page: the first write on the full disk is cut short.
     var version = 1
 
     override func tearDown() {
+        // Unmounted first, so removing the fixture's directory removes the mount point too.
         disks.forEach { $0.unmount() }
         disks = []
+        fixtures = []
     }
 
-    func mountSmallDisk(at path: String, bytes: Int = 512 * 1024) throws -> SmallDisk {
-        let disk = try SmallDisk(at: path, bytes: bytes)
+    /// A fixture kept until tearDown, with a small disk mounted as its recordings directory.
+    func fullDiskFixture(_ policy: RecordingPolicy) throws -> (RecordingFixture, SmallDisk) {
+        let f = try RecordingFixture(policy: policy)
+        fixtures.append(f)
+        let disk = try SmallDisk(at: EncryptedRecordingService.recordingsDirectory(f.dir), bytes: 512 * 1024)
         disks.append(disk)
-        return disk
+        return (f, disk)
     }
 
     func typing() -> WireMessage {
@@ -132,8 +138,7 @@ final class RecordingFullDiskTests: XCTestCase {
 
     func testAFullDiskIsReportedTheEventsWaitInMemoryAndTheRecordingResumesWithItsLossStated() throws {
         // 24 KiB of pending events at most: ten seconds of typing on a full disk is more than that.
-        let f = try RecordingFixture(policy: RecordingPolicy(backgroundFlush: false, maxPendingBytes: 24 * 1024))
-        let disk = try mountSmallDisk(at: EncryptedRecordingService.recordingsDirectory(f.dir))
+        let (f, disk) = try fullDiskFixture(RecordingPolicy(backgroundFlush: false, maxPendingBytes: 24 * 1024))
         let writer = try f.service.startRecording(session: f.summary(), at: f.now) as! RecordingWriter
         let troubles = TroubleLog()
         writer.onTrouble(troubles.handler)
@@ -210,8 +215,7 @@ final class RecordingFullDiskTests: XCTestCase {
     }
 
     func testTheBackgroundFlushReportsTheFullDiskAndResumesWithNothingLostWithinTheBound() throws {
-        let f = try RecordingFixture(policy: RecordingPolicy(flushInterval: 0.1, backgroundFlush: true))
-        let disk = try mountSmallDisk(at: EncryptedRecordingService.recordingsDirectory(f.dir))
+        let (f, disk) = try fullDiskFixture(RecordingPolicy(flushInterval: 0.1, backgroundFlush: true))
         // Whole milliseconds, as the codec carries dates.
         func wallClock() -> Date { Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000) }
         let start = wallClock()
@@ -248,8 +252,7 @@ final class RecordingFullDiskTests: XCTestCase {
     }
 
     func testFinishingOnAFullDiskIsRetriedUntilTheEndingIsWritten() throws {
-        let f = try RecordingFixture(policy: RecordingPolicy(backgroundFlush: false))
-        let disk = try mountSmallDisk(at: EncryptedRecordingService.recordingsDirectory(f.dir))
+        let (f, disk) = try fullDiskFixture(RecordingPolicy(backgroundFlush: false))
         let writer = try f.service.startRecording(session: f.summary(), at: f.now) as! RecordingWriter
         let troubles = TroubleLog()
         writer.onTrouble(troubles.handler)
