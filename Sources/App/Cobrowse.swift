@@ -24,7 +24,7 @@ struct DataOptions: ParsableArguments {
 
     func openStore() throws -> SQLiteStore {
         let config = EngineConfiguration(dataDirectory: dataDirectory)
-        try config.prepareDataDirectory()
+        for line in try config.prepareDataDirectory() { FileHandle.standardError.write(Data("cobrowse: \(line)\n".utf8)) }
         return try SQLiteStore(path: config.databasePath)
     }
 }

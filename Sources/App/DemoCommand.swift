@@ -35,11 +35,12 @@ struct Demo: ParsableCommand {
         let dir = data ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("cobrowse-demo-\(getpid())")
         defer { if temporary { try? FileManager.default.removeItem(atPath: dir) } }
         let config = EngineConfiguration(dataDirectory: dir, listenHost: host, listenPort: port)
-        try config.prepareDataDirectory()
+        let tightened = try config.prepareDataDirectory()
 
         // The console owns the terminal: the engine logs to a file in the data directory.
         let logPath = (dir as NSString).appendingPathComponent("engine.log")
         LoggingSystem.bootstrap { label in FileLogHandler(label: label, path: logPath) }
+        for line in tightened { Logger(label: "cobrowse.demo").notice("\(line)") }
 
         let store = try SQLiteStore(path: config.databasePath)
         let me = Int(getuid())

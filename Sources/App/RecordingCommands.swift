@@ -56,6 +56,7 @@ struct Recordings: ParsableCommand {
             print("size:       \(r.bytes > 0 ? "\(r.bytes) bytes" : "—")")
             print("keep until: \(stamp(r.retainUntil))")
             print("state:      \(state(r))")
+            print("ending:     \(r.ending ?? (r.endedAt == nil ? "— (still recording, or the engine died)" : "— (not recorded)"))")
             if r.deletedAt != nil { print("deleted:    \(r.deletedAt.map(stamp) ?? "") — \(r.deleteReason ?? "")"); return }
             let opened = try access.open(id, reason: reason, purpose: "show")
             let timeline = opened.timeline
@@ -138,7 +139,7 @@ struct Replay: ParsableCommand {
             return
         }
         let status = ReplayRunner.run(timeline: timeline, title: "\(opened.record.id) · ticket \(opened.record.ticketId)",
-                                      ending: opened.complete ? nil : opened.recording.ending(),
+                                      ending: opened.complete && opened.recording.gaps.isEmpty ? nil : opened.recording.ending(),
                                       window: window, theme: theme)
         if status != 0 { throw ExitCode(status) }
     }
@@ -225,5 +226,6 @@ func stamp(_ d: Date) -> String {
 
 private func state(_ r: RecordingRecord) -> String {
     if r.deletedAt != nil { return "deleted" }
-    return r.complete ? "complete" : (r.endedAt == nil ? "recording or incomplete" : "incomplete")
+    if r.complete { return r.ending.map { "complete: \($0)" } ?? "complete" }
+    return r.endedAt == nil ? "recording or incomplete" : "incomplete"
 }

@@ -36,6 +36,11 @@ public struct RecordedEvent: Equatable, Sendable {
         /// since, stored without its frame. The reader gives it back as the
         /// `.message` `.scene` it was, so nothing is lost.
         case sceneRepeat = 3
+        /// On disk only: where the writer could not write for a while (a full
+        /// disk), what it dropped and why — a `notice` frame whose text is a
+        /// `RecordingGap` in JSON, first in the chunk that resumed. Readers list
+        /// it in `gaps`, not among the events.
+        case gap = 4
     }
     public var kind: Kind
     public var offsetMs: UInt32
@@ -44,12 +49,62 @@ public struct RecordedEvent: Equatable, Sendable {
     public var offset: TimeInterval { Double(offsetMs) / 1000 }
 }
 
-/// The final chunk's trailer: when the session ended and where its keyframes are.
+/// The final chunk's trailer: when the session ended, why, and where its keyframes are.
 public struct RecordingTrailer: Codable, Equatable, Sendable {
     public var endedAtMs: Int64
     /// (offset in ms, chunk index) of every full scene, real or synthetic.
     public var keyframes: [[Int64]]
-    public init(endedAtMs: Int64, keyframes: [[Int64]]) { self.endedAtMs = endedAtMs; self.keyframes = keyframes }
+    /// Why the recording ended ("session ended", "engine stopped"); absent in files
+    /// written before it was recorded (and then not written, so older readers see the same JSON).
+    public var ending: String?
+    public init(endedAtMs: Int64, keyframes: [[Int64]], ending: String? = nil) {
+        self.endedAtMs = endedAtMs; self.keyframes = keyframes; self.ending = ending
+    }
+}
+
+/// A stretch the writer could not write (a full disk, say): it kept the events
+/// in memory up to its bound and dropped the oldest beyond it. Offsets are ms
+/// from the recording's start.
+public struct RecordingGap: Codable, Equatable, Sendable {
+    /// The first event that could not be written when writes began to fail.
+    public var atMs: Int64
+    /// From `atMs` to the newest event when writing worked again.
+    public var outageMs: Int64
+    /// The stretch of session time whose events were dropped (from the first
+    /// dropped event to the first one kept); 0 when the bound held.
+    public var lostMs: Int64
+    public var droppedEvents: Int
+    /// "disk full", or what the write failed with.
+    public var reason: String
+
+    public init(atMs: Int64, outageMs: Int64, lostMs: Int64, droppedEvents: Int, reason: String) {
+        self.atMs = atMs; self.outageMs = outageMs; self.lostMs = lostMs; self.droppedEvents = droppedEvents; self.reason = reason
+    }
+
+    /// "disk full: 1234 ms lost (56 events)", or "disk full for 3200 ms, nothing lost".
+    public var summary: String {
+        droppedEvents == 0 ? "\(reason) for \(outageMs) ms, nothing lost"
+            : "\(reason): \(lostMs) ms lost (\(droppedEvents) event\(droppedEvents == 1 ? "" : "s"))"
+    }
+
+    /// The gaps of a recording in one phrase; nil when there were none.
+    public static func summary(_ gaps: [RecordingGap]) -> String? {
+        gaps.isEmpty ? nil : gaps.map(\.summary).joined(separator: "; ")
+    }
+
+    /// The gap event as stored: a notice frame whose text is this gap in JSON.
+    func event() -> RecordedEvent {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try! encoder.encode(self), as: UTF8.self) // a struct of numbers and a string always encodes
+        return RecordedEvent(kind: .gap, offsetMs: UInt32(clamping: max(0, atMs)), message: .notice(Notice(text: json)))
+    }
+
+    /// The gap a stored gap event holds; nil when it does not decode.
+    static func from(_ message: WireMessage?) -> RecordingGap? {
+        guard case let .notice(n)? = message else { return nil }
+        return try? JSONDecoder().decode(RecordingGap.self, from: Data(n.text.utf8))
+    }
 }
 
 public enum RecordingFormat {

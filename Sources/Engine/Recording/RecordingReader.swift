@@ -12,17 +12,29 @@ public struct RecordingScan: Sendable {
     public var complete: Bool { trailer != nil && failure == nil }
     /// Reading stopped at a damaged chunk; `events` holds what came before it.
     public var failure: RecordingError?
+    /// Where the writer could not write for a while, and what that cost.
+    public var gaps: [RecordingGap] = []
 
     /// When the last thing recorded happened (for an incomplete recording: when the engine stopped).
     public var lastEventAt: Date {
         header.createdAt.addingTimeInterval(events.last?.offset ?? 0)
     }
 
-    /// One line for the user about how the recording ends.
+    /// One line for the user about how the recording ends: why, and what any gap cost.
     public func ending(clock: (Date) -> String = RecordingScan.clockTime) -> String {
-        if let failure { return "\(failure)" }
-        if complete { return "complete" }
-        return "recording ends without its final chunk (incomplete: engine stopped at \(clock(lastEventAt)))"
+        RecordingScan.ending(failure: failure, trailer: complete ? trailer : nil, gaps: gaps, lastEventAt: lastEventAt, clock: clock)
+    }
+
+    static func ending(failure: RecordingError?, trailer: RecordingTrailer?, gaps: [RecordingGap], lastEventAt: Date,
+                       clock: (Date) -> String) -> String {
+        let losses = RecordingGap.summary(gaps)
+        if let failure { return ["\(failure)", losses].compactMap { $0 }.joined(separator: "; ") }
+        if let trailer {
+            let why = [trailer.ending, losses].compactMap { $0 }.joined(separator: "; ")
+            return why.isEmpty ? "complete" : "complete: \(why)"
+        }
+        return ["recording ends without its final chunk (incomplete: engine stopped at \(clock(lastEventAt)))", losses]
+            .compactMap { $0 }.joined(separator: "; ")
     }
 
     public static func clockTime(_ d: Date) -> String {
@@ -89,6 +101,8 @@ public struct RecordingReader {
                         if chunk.final, case let .notice(n) = e.message {
                             result.trailer = try? JSONDecoder().decode(RecordingTrailer.self, from: Data(n.text.utf8))
                         }
+                    } else if e.kind == .gap {
+                        if let gap = RecordingGap.from(e.message) { result.gaps.append(gap) }
                     } else {
                         result.events.append(e)
                     }
@@ -111,6 +125,7 @@ extension RecordingReader {
     /// decoded when a seek needs them.
     public mutating func openLazily() -> LazyRecording {
         var plaintexts = [[UInt8]](), entries = [LazyRecording.Entry](), trailer: RecordingTrailer?, failure: RecordingError?
+        var gaps = [RecordingGap]()
         var chunks = 0, sawFullScene = false
         do {
             while let chunk = try nextPlaintext() {
@@ -125,6 +140,8 @@ extension RecordingReader {
                         if chunk.final, case let .notice(n)? = e.message {
                             trailer = try? JSONDecoder().decode(RecordingTrailer.self, from: Data(n.text.utf8))
                         }
+                    } else if e.kind == .gap {
+                        if let gap = RecordingGap.from(e.message) { gaps.append(gap) }
                     } else {
                         entries.append(e)
                     }
@@ -136,7 +153,7 @@ extension RecordingReader {
             failure = .notARecording
         }
         return LazyRecording(header: header, version: version, plaintexts: plaintexts, entries: entries,
-                             trailer: trailer, failure: failure, chunks: chunks)
+                             trailer: trailer, failure: failure, chunks: chunks, gaps: gaps)
     }
 
     /// The next chunk's authenticated, decompressed event bytes (not decoded); nil when the file ends.
@@ -180,6 +197,8 @@ public final class LazyRecording: @unchecked Sendable {
     public let failure: RecordingError?
     /// Chunks that opened.
     public let chunks: Int
+    /// Where the writer could not write for a while, and what that cost.
+    public let gaps: [RecordingGap]
     public var complete: Bool { trailer != nil && failure == nil }
 
     /// When the last thing recorded happened (for an incomplete recording: when the engine stopped).
@@ -189,9 +208,7 @@ public final class LazyRecording: @unchecked Sendable {
     /// (An authenticated scene or delta that does not decode — a broken recorder — only shows in `scan()`;
     /// a seek skips it, as a console skips a delta that does not apply.)
     public func ending(clock: (Date) -> String = RecordingScan.clockTime) -> String {
-        if let failure { return "\(failure)" }
-        if complete { return "complete" }
-        return "recording ends without its final chunk (incomplete: engine stopped at \(clock(lastEventAt)))"
+        RecordingScan.ending(failure: failure, trailer: complete ? trailer : nil, gaps: gaps, lastEventAt: lastEventAt, clock: clock)
     }
 
     enum Sniffed: Equatable { case scene, sceneDelta, other }
@@ -213,9 +230,9 @@ public final class LazyRecording: @unchecked Sendable {
     private var fullScan: RecordingScan?
 
     init(header: RecordingHeader, version: UInt16, plaintexts: [[UInt8]], entries: [Entry], trailer: RecordingTrailer?,
-         failure: RecordingError?, chunks: Int) {
+         failure: RecordingError?, chunks: Int, gaps: [RecordingGap] = []) {
         self.header = header; self.version = version; self.plaintexts = plaintexts; self.entries = entries
-        self.trailer = trailer; self.failure = failure; self.chunks = chunks
+        self.trailer = trailer; self.failure = failure; self.chunks = chunks; self.gaps = gaps
     }
 
     /// Every event decoded, exactly as `RecordingReader.scan()` gives it (computed once, on first use).
@@ -225,6 +242,8 @@ public final class LazyRecording: @unchecked Sendable {
         var result = RecordingScan(header: header, events: [], trailer: nil, chunks: 0, failure: nil)
         var scene = SceneTracker()
         var failed = false
+        // Gaps are found only in chunks that decode, as the eager reader finds them.
+        var gaps = [RecordingGap]()
         for (i, plain) in plaintexts.enumerated() {
             guard let events = RecordingFormat.decodeEvents(plain, scene: &scene) else {
                 // Authenticated, framed, but a scene or delta does not decode: a broken recorder.
@@ -233,8 +252,10 @@ public final class LazyRecording: @unchecked Sendable {
                 break
             }
             result.chunks += 1
-            result.events += events.filter { $0.kind != .trailer }
+            result.events += events.filter { $0.kind != .trailer && $0.kind != .gap }
+            gaps += events.filter { $0.kind == .gap }.compactMap { RecordingGap.from($0.message) }
         }
+        result.gaps = gaps
         if !failed {
             result.trailer = trailer
             result.failure = failure

@@ -56,6 +56,7 @@ public struct ReplayTimeline: Sendable {
     public init(scan: RecordingScan, highlights: [Highlight] = []) {
         let end = scan.trailer.map { TimeInterval($0.endedAtMs - scan.header.createdAtMs) / 1000 }
         self.init(events: scan.events, startedAt: scan.header.createdAt, endOffset: end, highlights: highlights)
+        addGapMarkers(scan.gaps)
     }
 
     public init(events: [RecordedEvent], startedAt: Date, endOffset: TimeInterval? = nil, highlights: [Highlight] = []) {
@@ -68,6 +69,14 @@ public struct ReplayTimeline: Sendable {
         let end = recording.trailer.map { TimeInterval($0.endedAtMs - recording.header.createdAtMs) / 1000 }
         self.init(items: recording.entries.lazy.map { ($0.offsetMs, $0.kind == .sceneRepeat ? .other : $0.type, $0.message) },
                   eager: [], lazy: recording, startedAt: recording.header.createdAt, endOffset: end, highlights: highlights)
+        addGapMarkers(recording.gaps)
+    }
+
+    /// Where the recorder could not write (a full disk): the viewer should know the stretch after it may be missing events.
+    private mutating func addGapMarkers(_ gaps: [RecordingGap]) {
+        guard !gaps.isEmpty else { return }
+        markers = (markers + gaps.map { ReplayMarker(time: Double($0.atMs) / 1000, kind: .session, label: "recording gap: \($0.summary)") })
+            .sorted { $0.time < $1.time }
     }
 
     private static func sniffed(_ m: WireMessage) -> LazyRecording.Sniffed {

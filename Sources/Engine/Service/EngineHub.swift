@@ -1026,13 +1026,36 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     // MARK: - Recording
 
     /// Starts a recording when a session with recording consent turns active,
-    /// and finishes it when the session ends.
+    /// and finishes it when the session ends. The recording reports trouble with
+    /// its writes (a full disk) and their resumption to the session's consoles.
     private func updateRecording(for summary: SessionSummary) {
         let now = clock()
         if summary.status == .active, summary.recording, recordings[summary.id] == nil, let service = recordingService {
             do {
                 let recording = try service.startRecording(session: summary, at: now)
                 recordings[summary.id] = recording
+                let sid = summary.id
+                // Called on the recording's own queue with its lock released: taking the hub's
+                // lock here cannot deadlock with an append (hub lock, then the recording's).
+                recording.onTrouble { [weak self] trouble in
+                    guard let self else { return }
+                    self.locked {
+                        if trouble.isWarning {
+                            self.logger.warning("session \(sid): \(trouble.message)")
+                        } else {
+                            self.logger.notice("session \(sid): \(trouble.message)")
+                        }
+                        let item = ActivityItem(at: self.clock(), kind: trouble.isWarning ? .warning : .info, actor: "engine", text: trouble.message)
+                        do { try self.store.appendActivity(sessionId: sid, item) } catch {
+                            // Likely the same full disk: the consoles still hear it below.
+                            self.logger.error("session \(sid): could not store the recording warning: \(error)")
+                        }
+                        self.broadcast(.activity(item), session: sid)
+                        if case .resumed = trouble {} else {
+                            self.broadcast(.error(ErrorReply(code: .internalError, message: trouble.message)), session: sid)
+                        }
+                    }
+                }
                 try recording.append(.summary(summary), at: now)
                 if let scene = machines[summary.id]?.scene { try recording.append(.scene(scene), at: now) }
             } catch {
@@ -1040,22 +1063,34 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                 broadcast(.error(ErrorReply(code: .internalError, message: "recording could not start: \(error)")), session: summary.id)
             }
         } else if summary.status == .ended, let recording = recordings.removeValue(forKey: summary.id) {
-            do { try recording.finish(at: now) } catch {
-                logger.error("session \(summary.id): recording could not be finished: \(error)")
+            do { try recording.finish(at: now, reason: "session ended") } catch {
+                // The recording keeps retrying its ending on its own (it is held by its service).
+                logger.error("session \(summary.id): recording could not be finished yet: \(error)")
+                broadcast(.error(ErrorReply(code: .internalError, message: "recording could not be finished yet (retrying): \(error)")),
+                          session: summary.id)
             }
         }
     }
 
     private func record(_ message: WireMessage, session sid: String) {
         guard let recording = recordings[sid] else { return }
-        do { try recording.append(message, at: clock()) } catch {
-            // A full disk, say: stop recording rather than the session, and say so.
+        let now = clock()
+        do { try recording.append(message, at: now) } catch {
+            // A recording rides out a full disk itself and says so through its trouble
+            // handler; one that still refuses an event is closed or broken. The session
+            // goes on unrecorded, the recording gets an ending that says why, and the agent is told.
             recordings[sid] = nil
             logger.error("session \(sid): recording stopped: \(error)")
-            let bytes = WireCodec.encode(.error(ErrorReply(code: .internalError, message: "recording stopped: \(error)")))
-            for link in links.values where link.sessionId == sid {
-                if case .console = link.role { send(bytes, to: link.connection) }
+            do { try recording.finish(at: now, reason: "recording stopped: \(error)") } catch {
+                logger.error("session \(sid): recording could not be finished: \(error)")
             }
+            let item = ActivityItem(at: now, kind: .warning, actor: "engine", text: "Recording stopped: \(error)")
+            do { try store.appendActivity(sessionId: sid, item) } catch {
+                logger.error("session \(sid): could not store the recording warning: \(error)")
+            }
+            // No longer recorded, so these do not come back here.
+            broadcast(.activity(item), session: sid)
+            broadcast(.error(ErrorReply(code: .internalError, message: "recording stopped: \(error)")), session: sid)
         }
     }
 

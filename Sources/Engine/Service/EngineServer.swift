@@ -35,10 +35,11 @@ public struct EngineConfiguration: Sendable {
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("cobrowse.sqlite") }
 
-    /// Creates the data directory (0700: it holds keys and customer data).
-    public func prepareDataDirectory() throws {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+    /// Creates the data directory (0700: it holds keys and customer data), and
+    /// tightens it and what is in it when found looser. Returns one line per change, for the log.
+    @discardableResult
+    public func prepareDataDirectory() throws -> [String] {
+        try PrivateFiles.secure(directory: dataDirectory)
     }
 }
 
@@ -53,6 +54,7 @@ public final class EngineServer: @unchecked Sendable {
     private var gateway: CustomerGateway?
     private var local: LocalChannelServer?
     private var ticker: RepeatedTask?
+    private var recordings: EncryptedRecordingService?
     private let logger: Logger
 
     public init(configuration: EngineConfiguration, logger: Logger = Logger(label: "cobrowse.engine")) {
@@ -62,7 +64,7 @@ public final class EngineServer: @unchecked Sendable {
 
     public func start() throws {
         let c = configuration
-        try c.prepareDataDirectory()
+        for line in try c.prepareDataDirectory() { logger.notice("\(line)") }
         let store = try SQLiteStore(path: c.databasePath)
         let cert: String, key: String
         if let cp = c.certificatePath, let kp = c.keyPath {
@@ -79,6 +81,7 @@ public final class EngineServer: @unchecked Sendable {
         let swept = try recordings.startRetentionSweeper(store: store) { [logger] in logger.error("retention sweep failed: \($0)") }
         if !swept.isEmpty { logger.info("retention: removed \(swept.count) expired recording(s)") }
         hub.recordingService = recordings
+        self.recordings = recordings
         hub.screenshotVault = ScreenshotVault(dataDirectory: c.dataDirectory, keySource: FileKeySource(dataDirectory: c.dataDirectory), store: store)
         hub.recordingDesk = RecordingDesk(library: RecordingLibrary(dataDirectory: c.dataDirectory, store: store,
                                                                     keySource: FileKeySource(dataDirectory: c.dataDirectory)))
@@ -106,5 +109,9 @@ public final class EngineServer: @unchecked Sendable {
         gateway?.stop()
         local?.stop()
         try? group.syncShutdownGracefully()
+        // Nothing more comes in: every recording still open ends here, saying so.
+        for (id, error) in recordings?.finishAll(at: Date(), reason: "engine stopped") ?? [] {
+            logger.error("recording \(id) could not be finished at engine stop: \(error)")
+        }
     }
 }

@@ -19,13 +19,17 @@ public struct RecordingRecord: Equatable, Sendable {
     public var retainUntil: Date
     public var deletedAt: Date?
     public var deleteReason: String?
+    /// Why the recording ended and what any gap cost ("session ended; disk full: 1234 ms lost (56 events)");
+    /// nil while recording, for an engine that died, and for rows older than this column.
+    public var ending: String?
 
     public init(id: String, sessionId: String, ticketId: String, agentName: String, path: String, wrappedKey: [UInt8]?,
                 createdAt: Date, endedAt: Date? = nil, complete: Bool = false, bytes: Int64 = 0, retainUntil: Date,
-                deletedAt: Date? = nil, deleteReason: String? = nil) {
+                deletedAt: Date? = nil, deleteReason: String? = nil, ending: String? = nil) {
         self.id = id; self.sessionId = sessionId; self.ticketId = ticketId; self.agentName = agentName; self.path = path
         self.wrappedKey = wrappedKey; self.createdAt = createdAt; self.endedAt = endedAt; self.complete = complete
         self.bytes = bytes; self.retainUntil = retainUntil; self.deletedAt = deletedAt; self.deleteReason = deleteReason
+        self.ending = ending
     }
 }
 
@@ -53,7 +57,8 @@ public protocol RecordingIndex: AnyObject, Sendable {
     func recording(id: String) throws -> RecordingRecord?
     /// Newest first; deleted ones only when asked.
     func recordings(includeDeleted: Bool) throws -> [RecordingRecord]
-    func markRecordingFinished(id: String, endedAt: Date, bytes: Int64) throws
+    /// The final chunk is on disk: the row is complete, with its end, size and ending.
+    func markRecordingFinished(id: String, endedAt: Date, bytes: Int64, ending: String?) throws
     /// Crypto-shredding, index half: the wrapped key is set to NULL and the row kept as a tombstone.
     func destroyRecordingKey(id: String, at: Date, reason: String) throws
     /// Not yet deleted and past their retention deadline.
@@ -61,6 +66,12 @@ public protocol RecordingIndex: AnyObject, Sendable {
     @discardableResult
     func addHighlight(_ highlight: Highlight) throws -> Highlight
     func highlights(recordingId: String?) throws -> [Highlight]
+}
+
+extension RecordingIndex {
+    public func markRecordingFinished(id: String, endedAt: Date, bytes: Int64) throws {
+        try markRecordingFinished(id: id, endedAt: endedAt, bytes: bytes, ending: nil)
+    }
 }
 
 extension SQLiteStore: RecordingIndex {
@@ -80,10 +91,11 @@ extension SQLiteStore: RecordingIndex {
         }.map(\.model)
     }
 
-    public func markRecordingFinished(id: String, endedAt: Date, bytes: Int64) throws {
+    public func markRecordingFinished(id: String, endedAt: Date, bytes: Int64, ending: String?) throws {
         let changed = try db.write { db in
             try RecordingRow.filter(key: id).updateAll(db, Column("endedAt").set(to: millis(endedAt)),
-                                                       Column("complete").set(to: true), Column("bytes").set(to: bytes))
+                                                       Column("complete").set(to: true), Column("bytes").set(to: bytes),
+                                                       Column("ending").set(to: ending))
         }
         guard changed == 1 else { throw StoreError.notFound("recording \(id)") }
     }
@@ -143,19 +155,20 @@ struct RecordingRow: Codable, FetchableRecord, PersistableRecord {
     var retainUntil: Millis
     var deletedAt: Millis?
     var deleteReason: String?
+    var ending: String?
 
     init(_ r: RecordingRecord) {
         id = r.id; sessionId = r.sessionId; ticketId = r.ticketId; agentName = r.agentName; path = r.path
         wrappedKey = r.wrappedKey.map { Data($0) }; createdAt = millis(r.createdAt); endedAt = r.endedAt.map(millis)
         complete = r.complete; bytes = r.bytes; retainUntil = millis(r.retainUntil); deletedAt = r.deletedAt.map(millis)
-        deleteReason = r.deleteReason
+        deleteReason = r.deleteReason; ending = r.ending
     }
 
     var model: RecordingRecord {
         RecordingRecord(id: id, sessionId: sessionId, ticketId: ticketId, agentName: agentName, path: path,
                         wrappedKey: wrappedKey.map { Array($0) }, createdAt: date(createdAt), endedAt: endedAt.map(date),
                         complete: complete, bytes: bytes, retainUntil: date(retainUntil), deletedAt: deletedAt.map(date),
-                        deleteReason: deleteReason)
+                        deleteReason: deleteReason, ending: ending)
     }
 }
 

@@ -8,13 +8,18 @@ public final class SQLiteStore: SessionStore {
     public let path: String
 
     /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// The file and its -wal/-shm are the engine user's only (0600), whatever the umask.
     public init(path: String) throws {
         self.path = path
+        // SQLite gives the -wal and -shm it creates the database file's mode, so a 0600 file keeps all three private.
+        try PrivateFiles.prepareDatabase(path)
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(5) // the admin CLI may write while the engine runs
         db = try DatabasePool(path: path, configuration: config)
         try StoreSchema.migrator.migrate(db)
+        // An older -wal/-shm left 0644 beside a database made private since.
+        try PrivateFiles.tightenDatabase(path)
     }
 
     // MARK: Agents

@@ -139,6 +139,12 @@ enum StoreSchema {
                 t.column("path", .text).notNull()
             }
         }
+        m.registerMigration("v5: how a recording ended") { db in
+            try db.alter(table: "recording") { t in
+                // "session ended", "engine stopped", with any gap's cost; NULL for older rows.
+                t.add(column: "ending", .text)
+            }
+        }
         return m
     }
 }

@@ -23,7 +23,9 @@ public enum TLSIdentity {
         let (certPEM, keyPEM) = try generateSelfSigned(commonName: "cobrowse engine (localhost)")
         // The key is written first and never readable by anyone else, not even briefly.
         try writeFile(paths.keyPath, keyPEM, mode: 0o600)
-        try writeFile(paths.certificatePath, certPEM, mode: 0o644)
+        // The certificate is public, but it lives in the engine's private data directory like
+        // everything else there: clients get it over TLS, and a local customer runs as this user.
+        try writeFile(paths.certificatePath, certPEM, mode: 0o600)
         return paths
     }
 
