@@ -2,64 +2,14 @@ import Foundation
 import XCTest
 @testable import Engine
 
-/// A small tmpfs of the test's own, so "the disk is full" is real: SQLite
-/// gets ENOSPC/SQLITE_FULL exactly as it would in production.
-final class SmallDisk {
-    let path: String
-    private var fillers: [String] = []
-
-    init(megabytes: Int) throws {
-        path = NSTemporaryDirectory() + "full-disk-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let status = Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m,mode=0700", "tmpfs", path])
-        guard status == 0 else {
-            throw HubTestError(description: "could not mount a \(megabytes) MB tmpfs at \(path) (mount exited \(status)); these tests need root, as CI has")
-        }
-    }
-
-    /// Writes until the disk says no.
-    func fill() {
-        let file = path + "/filler-\(fillers.count)"
-        fillers.append(file)
-        guard let h = FileHandle(forWritingAtPath: file) ?? { FileManager.default.createFile(atPath: file, contents: nil); return FileHandle(forWritingAtPath: file) }() else { return }
-        let block = Data(repeating: 0x5a, count: 64 * 1024)
-        while (try? h.write(contentsOf: block)) != nil {}
-        let small = Data(repeating: 0x5a, count: 512)
-        while (try? h.write(contentsOf: small)) != nil {}
-        try? h.close()
-    }
-
-    func free() {
-        for f in fillers { unlink(f) }
-        fillers = []
-    }
-
-    func unmount() {
-        _ = Self.run("/bin/umount", ["-l", path])
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    @discardableResult
-    static func run(_ tool: String, _ args: [String]) -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: tool)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return -1 }
-        p.waitUntilExit()
-        return p.terminationStatus
-    }
-}
-
 /// The engine on a full disk: every audited event is either written or
 /// refused with an error to whoever asked; what was acknowledged is on disk.
 final class FullDiskTests: HubTestCase {
     var disk: SmallDisk!
 
     override func setUpWithError() throws {
-        disk = try SmallDisk(megabytes: 4)
-        dir = disk.path
+        dir = NSTemporaryDirectory() + "full-disk-\(UUID().uuidString.prefix(8))"
+        disk = try SmallDisk(at: dir, bytes: 4 << 20)
         store = try SQLiteStore(path: dir + "/db.sqlite")
         try store.addAgent(Agent(name: "Maria S.", uid: 1001, level: .l2))
         try store.addTicket(Ticket(id: "T-1", subject: "Billing page broken", customer: "Dana W."))
@@ -72,13 +22,14 @@ final class FullDiskTests: HubTestCase {
         hub = nil
         store = nil
         disk?.unmount()
+        try? FileManager.default.removeItem(atPath: dir)
     }
 
     func testAuditedActionsAreRefusedWhileTheDiskIsFullAndNothingAcknowledgedIsLost() throws {
         let (agent, customer, sid) = try activeSession()
         send(customer, .scene(Scene(viewport: Size(width: 800, height: 600), url: "https://x.test/settings", title: "Settings", nodes: [])))
         let auditBefore = try store.auditEntries(sessionId: sid).count
-        disk.fill()
+        try disk.fill()
         agent.clear(); customer.clear()
 
         // A mode change needs its audit row: refused, and the customer is never asked.
@@ -118,7 +69,7 @@ final class FullDiskTests: HubTestCase {
     func testLinksAreNotSpentWhenTheirAuditRowCannotBeWritten() throws {
         let agent = console()
         let started = try startSession(agent)
-        disk.fill()
+        try disk.fill()
         let customer = connect(.customer(remote: "127.0.0.1:9"))
         send(customer, .hello(Hello(client: "sdk", token: token(started.link))))
         XCTAssertEqual(customer.errors.last?.code, .internalError)
@@ -133,7 +84,7 @@ final class FullDiskTests: HubTestCase {
     func testFeedRowsThatCouldNotBeStoredAreRetriedNotLost() throws {
         let (agent, customer, sid) = try activeSession()
         let stored = try store.activity(sessionId: sid).count
-        disk.fill()
+        try disk.fill()
         // A disconnect is a fact, not a request: it happens, and its feed row waits for the store.
         hub.connectionClosed(customer)
         clock.advance(11)
