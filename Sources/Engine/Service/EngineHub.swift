@@ -51,6 +51,18 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
 
         var isHandshaking: Bool { if case .handshaking = role { true } else { false } }
 
+        /// Who this connection speaks as in the message table; nil before the hello.
+        var sender: MessageSender? {
+            switch role {
+            case .handshaking: nil
+            case .console: .console
+            case .customer: .customer
+            case .viewer: .viewer
+            case .presenter: .presenter
+            case .mirror: .mirror
+            }
+        }
+
         enum Role {
             case handshaking
             case console(Agent)
@@ -213,6 +225,10 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         locked {
             guard let link = links[connection.connectionID] else { return }
             let origin = Origin(connection: connection, requestID: frame.id, hub: self)
+            // The message table says who may send what; no handler sees a message its sender may not send.
+            if let sender = link.sender, !frame.message.kind.senders.contains(sender) {
+                return refuseMessage(frame.message, from: sender, link: link, origin: origin)
+            }
             switch link.role {
             case .handshaking: handshake(frame, link: link, origin: origin)
             case let .console(agent): consoleMessage(frame.message, agent: agent, link: link, origin: origin)
@@ -220,13 +236,25 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             case let .viewer(name): viewerMessage(frame.message, name: name, link: link, origin: origin)
             case .presenter: presenterMessage(frame.message, link: link, origin: origin)
             case .mirror:
-            if case .requestScene = frame.message, let sid = link.sessionId, let scene = machines[sid]?.presentedScene {
-                origin.reply(.scene(scene))
-            } else {
-                origin.fail(.notAllowed, "\(frame.message.type): this page only watches")
-            }
+                // The only thing the table lets a mirror page send: it asks for the shown page again.
+                if let sid = link.sessionId, let scene = machines[sid]?.presentedScene { origin.reply(.scene(scene)) }
             }
         }
+    }
+
+    /// A message the table does not let this sender send: refused, and audited
+    /// where a session's participant tried to write (within the address's budget).
+    private func refuseMessage(_ message: WireMessage, from sender: MessageSender, link: Link, origin: Origin) {
+        switch link.role {
+        case let .viewer(name):
+            auditRefusal(AuditDraft(at: clock(), actor: name, action: "write.refused", sessionId: link.sessionId, detail: "viewer sent \(message.type)"),
+                         address: link.address)
+        case .mirror:
+            return origin.fail(.notAllowed, "\(message.type): this page only watches")
+        default:
+            break
+        }
+        origin.fail(.notAllowed, "\(message.type) is not a \(sender.rawValue) message")
     }
 
     public func httpRequest(method: String, path: String, headers: [(String, String)], remote: String) -> GatewayResponse {
