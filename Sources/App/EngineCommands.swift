@@ -111,8 +111,8 @@ struct Serve: ParsableCommand {
         print("engine: recordings kept \(recordingRetentionDays) days")
         fflush(stdout)
         waitForTermination()
-        server.stop()
-        print("engine: stopped")
+        let ended = server.stop()
+        print("engine: stopped\(ended > 0 ? "; ended \(ended) live session(s), their recordings closed" : "")")
     }
 }
 

@@ -7,6 +7,39 @@ import XCTest
 /// `serve` + `invite --record` + the scripted customer, `kill -9` of the
 /// engine mid-session, then the recording commands on what it left.
 final class RecordingEndToEndTests: XCTestCase {
+    func testSIGTERMMidSessionEndsItAndLeavesACompleteRecordingThatReplaysToTheEnd() throws {
+        let f = try EngineFixture()
+        defer { f.shutdown() }
+        let engine = try f.spawn(["serve", "--data", f.dir, "--listen", "127.0.0.1:\(f.port)"])
+        try f.waitUntil(timeout: 30, "engine socket") { FileManager.default.fileExists(atPath: f.socket) }
+        try f.waitUntil(timeout: 15, "gateway port") { EngineFixture.canConnect(port: f.port) }
+        let invite = try f.run(["invite", "--ticket", "T-7", "--record", "--socket", f.socket])
+        let session = String(try XCTUnwrap(invite.stdout.split(separator: "\n").first { $0.hasPrefix("session: ") }).dropFirst("session: ".count))
+        let link = try XCTUnwrap(invite.stdout.split(separator: "\n").last.map(String.init))
+        _ = try f.spawnCustomer(link, extra: ["--pace", "0.2", "--dwell", "1"])
+        let recordings = f.dir + "/recordings"
+        try f.waitUntil(timeout: 30, "recorded chunks") {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: recordings)) ?? []
+            guard let file = files.first, let size = try? FileManager.default.attributesOfItem(atPath: recordings + "/" + file)[.size] as? Int else { return false }
+            return size > 6_000
+        }
+        kill(engine.processIdentifier, SIGTERM)
+        engine.waitUntilExit()
+        XCTAssertEqual(engine.terminationStatus, 0)
+        XCTAssertTrue(f.logs().contains("ended 1 live session(s)"), f.logs())
+
+        let list = try f.run(["recordings", "list", "--data", f.dir])
+        let id = try XCTUnwrap(list.stdout.split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
+        let replay = try f.run(["replay", id, "--format", "json", "--data", f.dir, "--reason", "end-to-end test"])
+        let end = String(try XCTUnwrap(replay.stdout.split(separator: "\n").last))
+        XCTAssertTrue(end.contains("\"complete\":true"), end)
+        XCTAssertTrue(end.contains("the engine was stopped"), end)
+        XCTAssertTrue(replay.stdout.contains("engine-stopped"), "the consoles' session-ended is in the recording")
+        let audit = try f.run(["audit", "--session", session, "--data", f.dir])
+        XCTAssertTrue(audit.stdout.contains("reason=engine-stopped"), audit.stdout)
+        XCTAssertTrue(audit.stdout.contains("audit chain: intact"), audit.stdout)
+    }
+
     func testKilledEngineLeavesAReplayableIncompleteRecordingThatCanBeShredded() throws {
         let f = try EngineFixture()
         defer { f.shutdown() }

@@ -273,3 +273,20 @@ struct CapturingLogHandler: LogHandler {
         lines.add("\(level) \(message)")
     }
 }
+
+/// The engine stopping (SIGTERM, the demo's quit) ends live sessions with a reason, not silently.
+final class EngineStopTests: HubTestCase {
+    func testStoppingEndsEveryLiveSessionSayingWhy() throws {
+        let (agent, customer, sid) = try activeSession()
+        XCTAssertEqual(hub.endLiveSessions(), 1)
+        let ended = agent.messages.compactMap { if case let .sessionEnded(e) = $0 { e } else { nil } }
+        XCTAssertEqual(ended.map(\.reason), [.engineStopped])
+        let toCustomer = customer.messages.compactMap { if case let .sessionEnded(e) = $0 { e } else { nil } }
+        XCTAssertEqual(toCustomer.first?.reason, .engineStopped)
+        XCTAssertNil(toCustomer.first?.surveySeconds, "no survey: the connection goes with the engine")
+        XCTAssertTrue(customer.closed)
+        XCTAssertEqual(try store.session(id: sid)?.endReason, .engineStopped)
+        XCTAssertTrue(try store.auditEntries(sessionId: sid).contains { $0.action == "session.ended" && $0.detail == "reason=engine-stopped" })
+        XCTAssertEqual(hub.endLiveSessions(), 0, "nothing left to end")
+    }
+}

@@ -145,7 +145,7 @@ final class HubRecordingFullDiskTests: XCTestCase {
 
         let row = try XCTUnwrap(f.store.recordings(includeDeleted: false).first)
         XCTAssertTrue(row.complete)
-        XCTAssertEqual(row.ending?.hasPrefix("session ended; disk full for "), true, row.ending ?? "nil")
+        XCTAssertEqual(row.ending?.hasPrefix("session ended: ended by agent; disk full for "), true, row.ending ?? "nil")
         let opened = try f.library().open(row.id, as: owner, actor: owner.name, reason: "test")
         XCTAssertTrue(opened.scan.events.contains { warning($0.message) }, "the warning the console got is in the recording too")
         XCTAssertEqual(opened.scan.events.filter { if case .sceneDelta = $0.message { true } else { false } }.count, 11, "nothing lost")

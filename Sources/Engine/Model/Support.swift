@@ -59,6 +59,8 @@ public enum EndReason: String, Codable, Sendable {
     case timeLimit = "time-limit"
     case linkExpired = "link-expired"
     case customerLost = "customer-lost"
+    /// The engine was shut down (SIGTERM, SIGINT, the demo's quit) while the session was live.
+    case engineStopped = "engine-stopped"
 
     public var title: String {
         switch self {
@@ -69,6 +71,7 @@ public enum EndReason: String, Codable, Sendable {
         case .timeLimit: "45-minute limit reached"
         case .linkExpired: "link expired unused"
         case .customerLost: "customer did not come back"
+        case .engineStopped: "the engine was stopped"
         }
     }
 }

@@ -919,6 +919,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     private func perform(_ effects: [SessionEffect], session sid: String, origin: Origin?) {
         // A note the store did not take is not announced as saved.
         var unsavedNote: NoteEntry?
+        var endedSummary: SessionSummary?
+        defer { if let endedSummary { updateRecording(for: endedSummary) } }
         for effect in effects {
             do {
                 switch effect {
@@ -943,7 +945,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                     break // written before any effect, by `dispatch`
                 case let .persist(summary):
                     try store.saveSession(summary)
-                    updateRecording(for: summary)
+                    // An ending is recorded with everything the consoles are told about it, then the recording closes.
+                    if summary.status == .ended { endedSummary = summary } else { updateRecording(for: summary) }
                 case .closeCustomer:
                     if let cid = customerBySession.removeValue(forKey: sid) {
                         if let c = links[cid]?.connection { close(c) }
@@ -1074,10 +1077,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                             self.logger.notice("session \(sid): \(trouble.message)")
                         }
                         let item = ActivityItem(at: self.clock(), kind: trouble.isWarning ? .warning : .info, actor: "engine", text: trouble.message)
-                        do { try self.store.appendActivity(sessionId: sid, item) } catch {
-                            // Likely the same full disk: the consoles still hear it below.
-                            self.logger.error("session \(sid): could not store the recording warning: \(error)")
-                        }
+                        // Likely the same full disk: the row waits for the store, the consoles hear it now.
+                        self.save(.activity(sessionId: sid, item))
                         self.broadcast(.activity(item), session: sid)
                         if case .resumed = trouble {} else {
                             self.broadcast(.error(ErrorReply(code: .internalError, message: trouble.message)), session: sid)
@@ -1091,7 +1092,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
                 broadcast(.error(ErrorReply(code: .internalError, message: "recording could not start: \(error)")), session: summary.id)
             }
         } else if summary.status == .ended, let recording = recordings.removeValue(forKey: summary.id) {
-            do { try recording.finish(at: now, reason: "session ended") } catch {
+            do { try recording.finish(at: now, reason: "session ended: \(summary.endReason?.title ?? "ended")") } catch {
                 // The recording keeps retrying its ending on its own (it is held by its service).
                 logger.error("session \(summary.id): recording could not be finished yet: \(error)")
                 broadcast(.error(ErrorReply(code: .internalError, message: "recording could not be finished yet (retrying): \(error)")),
@@ -1126,6 +1127,20 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         links.values.contains { link in
             if case .console = link.role { return link.sessionId == sid }
             return false
+        }
+    }
+
+    /// The engine is stopping: every live session ends now with that reason,
+    /// its consoles and customer are told, its recording closes complete, its
+    /// rows are written. Returns how many sessions were live.
+    @discardableResult
+    public func endLiveSessions() -> Int {
+        locked {
+            let live = machines.filter { $0.value.summary.status != .ended }.map(\.key).sorted()
+            for sid in live { dispatch(.engineStopping, session: sid, origin: nil) }
+            retryUnsavedRows()
+            if !pendingRows.isEmpty { logger.error("\(pendingRows.count) feed row(s) could not be stored before the engine stopped") }
+            return live.count
         }
     }
 

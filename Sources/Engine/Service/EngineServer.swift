@@ -104,8 +104,17 @@ public final class EngineServer: @unchecked Sendable {
         logger.info("engine ready: socket \(c.socketPath), gateway \(hub.publicBaseURL)")
     }
 
-    public func stop() {
+    /// Stops the engine; returns how many live sessions it ended.
+    @discardableResult
+    public func stop() -> Int {
         ticker?.cancel()
+        // Live sessions end first, while their consoles and customers can still hear why.
+        let ended = hub?.endLiveSessions() ?? 0
+        if ended > 0 {
+            logger.notice("engine stopping: ended \(ended) live session(s)")
+            // What was just queued for them reaches the sockets before the sockets close.
+            Thread.sleep(forTimeInterval: 0.3)
+        }
         gateway?.stop()
         local?.stop()
         try? group.syncShutdownGracefully()
@@ -113,5 +122,6 @@ public final class EngineServer: @unchecked Sendable {
         for (id, error) in recordings?.finishAll(at: Date(), reason: "engine stopped") ?? [] {
             logger.error("recording \(id) could not be finished at engine stop: \(error)")
         }
+        return ended
     }
 }

@@ -100,6 +100,8 @@ public enum SessionEvent: Equatable, Sendable {
     case presentingStopped(by: String)
     /// The clock moved; timeouts and heartbeats are decided here.
     case tick
+    /// The engine is shutting down: a live session ends now, saying why.
+    case engineStopping
 }
 
 /// What the hub must carry out after an event. Order matters: the hub performs

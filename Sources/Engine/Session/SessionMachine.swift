@@ -91,6 +91,8 @@ public struct SessionMachine: Sendable {
             socketLostAt = now
             return []
         case .customerLeft: return end(.customerEnded, actor: customer, now)
+        // No survey: the connection goes with the engine.
+        case .engineStopping: return end(.engineStopped, actor: Self.engine, now, offeringSurvey: false)
         case let .modeRequested(mode, agent, reason): return modeRequested(mode, by: agent, reason: reason, now)
         case let .managerAnswered(approve, manager): return managerAnswered(approve: approve, by: manager, now)
         case let .annotate(command, name): return annotate(command, by: name, now)
@@ -607,7 +609,7 @@ public struct SessionMachine: Sendable {
 
     // MARK: The end
 
-    private mutating func end(_ reason: EndReason, actor: String, _ now: Date) -> [SessionEffect] {
+    private mutating func end(_ reason: EndReason, actor: String, _ now: Date, offeringSurvey: Bool = true) -> [SessionEffect] {
         summary.status = .ended
         summary.endedAt = now
         summary.endReason = reason
@@ -626,7 +628,7 @@ public struct SessionMachine: Sendable {
         let wasPresenting = presenting.active || presenting.linkMinted
         presenting = PresentingState_()
         // The survey is for a customer who took part and is still there to answer it.
-        let offerSurvey = socketConnected && !disconnectAnnounced && summary.startedAt != nil && policy.surveyWindow > 0
+        let offerSurvey = offeringSurvey && socketConnected && !disconnectAnnounced && summary.startedAt != nil && policy.surveyWindow > 0
         socketConnected = false
         let ended = SessionEnded(sessionId: summary.id, reason: reason)
         var out: [SessionEffect] = [activity(.ended, actor, "Session ended: \(reason.title)", now),
