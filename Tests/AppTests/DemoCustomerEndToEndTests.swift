@@ -46,6 +46,13 @@ final class DemoCustomerEndToEndTests: XCTestCase {
         XCTAssertTrue(log.contains("chromium-customer: on Billing"), log)
         XCTAssertFalse(log.contains("4242 4242") || log.contains("42424242"), "no card number in the demo's log")
         XCTAssertFalse(f.capture(console).contains("chromium-customer"), "the browser's output never reaches the terminal")
+        // Quitting mid-session ends the session with a reason and closes its recording complete.
+        var list = ""
+        try f.waitUntil(timeout: 20, "the demo's recording closed complete") {
+            list = (try? f.run(["recordings", "list", "--data", data]).stdout) ?? ""
+            return list.contains("complete")
+        }
+        XCTAssertTrue(list.contains("engine was stopped"), list)
     }
 
     func testTheScriptedCustomerOnRequestAndAsTheFallback() throws {
