@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only, and it says so by naming no other platform: the engine knows a
+// console by SO_PEERCRED, and the system libraries come from Debian (apt).
 let package = Package(
     name: "cobrowse",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "cobrowse", targets: ["cobrowse"]),
     ],

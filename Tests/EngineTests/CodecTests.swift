@@ -238,4 +238,29 @@ final class CodecTests: XCTestCase {
         XCTAssertEqual(g.next(), .frame(small))
         XCTAssertEqual(try WireCodec.decode(small).message, .leave)
     }
+
+    func testFramerKeepsEveryFrameInOrderWhateverTheChunkingAndWithManyFramesInOneRead() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0 ..< 50 {
+            let limit = 300
+            var stream: [UInt8] = []
+            var expected: [LengthPrefixFramer.Output] = []
+            for _ in 0 ..< Int.random(in: 1 ... 2_000, using: &rng) {
+                let n = Bool.random(using: &rng) ? Int.random(in: 0 ... 40, using: &rng) : Int.random(in: 0 ... 600, using: &rng)
+                let payload = (0 ..< n).map { _ in UInt8.random(in: 0 ... 255, using: &rng) }
+                stream += LengthPrefixFramer.frame(payload)
+                expected.append(n > limit ? .oversized(length: n) : .frame(payload))
+            }
+            var f = LengthPrefixFramer(limit: limit)
+            var got: [LengthPrefixFramer.Output] = []
+            var i = 0
+            while i < stream.count {
+                let n = Bool.random(using: &rng) ? stream.count : Int.random(in: 1 ... 5_000, using: &rng)
+                f.append(stream[i ..< min(stream.count, i + n)])
+                i += n
+                while let o = f.next() { got.append(o) }
+            }
+            XCTAssertEqual(got, expected)
+        }
+    }
 }

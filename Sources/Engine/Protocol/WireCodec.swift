@@ -140,7 +140,9 @@ public enum WireCodec {
 
 /// Sans-I/O framing for byte streams (the Unix socket): a 4-byte big-endian
 /// length, then that many bytes of one encoded frame. An oversized frame is
-/// skipped whole, so the connection stays in step and can stay up.
+/// skipped whole, so the connection stays in step and can stay up. Bytes are
+/// read through an index and the buffer compacted only once most of it is
+/// spent, so many small frames in one read cost no shifting per frame.
 public struct LengthPrefixFramer {
     public enum Output: Equatable {
         case frame([UInt8])
@@ -148,6 +150,8 @@ public struct LengthPrefixFramer {
     }
 
     private var buffer: [UInt8] = []
+    /// Where the unread bytes start.
+    private var start = 0
     private var skipping = 0
     public let limit: Int
 
@@ -159,30 +163,49 @@ public struct LengthPrefixFramer {
     }
 
     public mutating func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        // A frame being skipped is not kept, however long it is.
+        if skipping > 0, start == buffer.count {
+            let n = min(skipping, bytes.count)
+            skipping -= n
+            buffer.append(contentsOf: bytes.dropFirst(n))
+            return
+        }
         buffer.append(contentsOf: bytes)
     }
 
+    private var unread: Int { buffer.count - start }
+
     /// The next complete output, or nil until more bytes arrive.
     public mutating func next() -> Output? {
+        defer { compactIfWorthIt() }
         if skipping > 0 {
-            let n = min(skipping, buffer.count)
-            buffer.removeFirst(n)
+            let n = min(skipping, unread)
+            start += n
             skipping -= n
             if skipping > 0 { return nil }
         }
-        guard buffer.count >= 4 else { return nil }
-        let length = Int(buffer[0]) << 24 | Int(buffer[1]) << 16 | Int(buffer[2]) << 8 | Int(buffer[3])
+        guard unread >= 4 else { return nil }
+        let length = Int(buffer[start]) << 24 | Int(buffer[start + 1]) << 16 | Int(buffer[start + 2]) << 8 | Int(buffer[start + 3])
         if length > limit {
-            buffer.removeFirst(4)
-            skipping = length
-            let n = min(skipping, buffer.count)
-            buffer.removeFirst(n)
-            skipping -= n
+            start += 4
+            let n = min(length, unread)
+            start += n
+            skipping = length - n
             return .oversized(length: length)
         }
-        guard buffer.count >= 4 + length else { return nil }
-        let payload = Array(buffer[4 ..< 4 + length])
-        buffer.removeFirst(4 + length)
+        guard unread >= 4 + length else { return nil }
+        let payload = Array(buffer[start + 4 ..< start + 4 + length])
+        start += 4 + length
         return .frame(payload)
+    }
+
+    private mutating func compactIfWorthIt() {
+        if start == buffer.count {
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 4 * WireProtocol.maxMessageBytes)
+            start = 0
+        } else if start > 64 * 1024, start * 2 > buffer.count {
+            buffer.removeFirst(start)
+            start = 0
+        }
     }
 }
