@@ -690,6 +690,63 @@ final class SessionMachineTests: XCTestCase {
         XCTAssertEqual(activities(m.handle(.consoleDetached(name: "kim", role: .supervisor), now: at(40))).map(\.kind), [.left])
     }
 
+    // MARK: - The SDK's periodic full scene
+
+    func consoleMessages(_ fx: [SessionEffect]) -> [WireMessage] {
+        fx.compactMap { if case let .toConsoles(m) = $0 { return m }; return nil }
+    }
+
+    func testAnUnchangedPeriodicSceneReachesTheConsolesAsAVersionOnlyDelta() throws {
+        var m = active()
+        var s = page(title: "Billing")
+        s.nodes.append(.text("card", Rect(x: 0, y: 40, width: 300, height: 20), "Card on file: 4111 1111 1111 1111", color: .black))
+        s.nodes.append(.field("pw", Rect(x: 0, y: 80, width: 200, height: 24), label: "Password", value: "hunter2", type: "password"))
+        _ = m.handle(.scene(s), now: at(20))
+        let held = try XCTUnwrap(m.scene)
+        // The same page again, as the SDK sends it every few seconds, with the pointer moved.
+        var again = s
+        again.version = 2
+        again.pointer = Point(x: 5, y: 6)
+        let fx = m.handle(.scene(again), now: at(25))
+        XCTAssertEqual(consoleMessages(fx), [.sceneDelta(SceneDelta(baseVersion: 1, version: 2, pointer: Point(x: 5, y: 6)))])
+        XCTAssertTrue(audits(fx).isEmpty && activities(fx).isEmpty, "nothing new to audit or say")
+        var expected = held
+        expected.version = 2
+        expected.pointer = Point(x: 5, y: 6)
+        XCTAssertEqual(m.scene, expected, "still the redacted page, at the new version")
+        XCTAssertFalse("\(fx)".contains("4111"))
+
+        // A delta in between (with a new secret) is followed; the next unchanged full scene is still recognised.
+        let d = SceneDelta(baseVersion: 2, version: 3, upserts: [.text("ssn", Rect(x: 0, y: 120, width: 200, height: 20), "SSN 123-45-6789", color: .black)])
+        _ = m.handle(.sceneDelta(d), now: at(26))
+        var third = try again.applying(d)
+        third.version = 4
+        XCTAssertEqual(consoleMessages(m.handle(.scene(third), now: at(30))), [.sceneDelta(SceneDelta(baseVersion: 3, version: 4))])
+        XCTAssertEqual(m.scene?.nodes.first { $0.id == "ssn" }?.text, "SSN [SSN]")
+
+        // A page that did change goes through the redactor and out in full.
+        var changed = third
+        changed.version = 5
+        changed.nodes.append(.text("new", Rect(x: 0, y: 160, width: 200, height: 20), "New line", color: .black))
+        guard case let .scene(full)? = consoleMessages(m.handle(.scene(changed), now: at(35))).last else { return XCTFail("a full scene") }
+        XCTAssertEqual(full.version, 5)
+        XCTAssertTrue(full.nodes.contains { $0.id == "new" })
+    }
+
+    func testAPeriodicSceneThatDropsThePointerOrGoesBackInVersionIsSentInFull() {
+        var m = active()
+        var s = page(title: "A")
+        s.pointer = Point(x: 1, y: 1)
+        _ = m.handle(.scene(s), now: at(20))
+        var noPointer = s
+        noPointer.version = 2
+        noPointer.pointer = nil
+        XCTAssertTrue(consoleMessages(m.handle(.scene(noPointer), now: at(21))).contains { if case .scene = $0 { true } else { false } })
+        var older = noPointer
+        older.version = 1
+        XCTAssertTrue(consoleMessages(m.handle(.scene(older), now: at(22))).contains { if case .scene = $0 { true } else { false } })
+    }
+
     // MARK: - Helpers
 
     func page(title: String, url: String = "https://app.example.com/account") -> Scene {

@@ -56,6 +56,7 @@ public struct SessionMachine: Sendable {
     /// Redactions already reported (kind, node, page), so a full scene every few
     /// seconds with the same masked card number is one audit row, not hundreds.
     private var reportedRedactions: Set<String> = []
+    private var sceneAsSent: SceneAsSent = .unknown
     /// When the feed last said where the customer is (title-only changes are throttled).
     private var lastNavigationRowAt: Date?
 
@@ -248,6 +249,7 @@ public struct SessionMachine: Sendable {
     private mutating func scene(_ s: Scene, _ now: Date) -> [SessionEffect] {
         guard summary.status == .active else { return [.reject(.badState, "Scenes are accepted only while the session is active.")] }
         lastHeard = now
+        if let unchanged = unchangedPage(s, now) { return unchanged }
         let r = redactor.redact(scene: s)
         let next = r.value
         var out = redactionEffects(r.hits, on: next, now)
@@ -255,9 +257,41 @@ public struct SessionMachine: Sendable {
         out += marksAfterNavigation(from: scene, to: next)
         if scene.map({ !Self.samePicture($0, next) }) ?? true { lastActivity = now }
         scene = next
+        sceneAsSent = r.hits.isEmpty && next.nodes == s.nodes ? .same : .differs(s)
         lastFullSceneAt = now
         out.append(.toConsoles(.scene(next)))
         return out
+    }
+
+    /// The SDK sends the whole page again every few seconds (the engine asks
+    /// for it), so a lost delta heals itself. When the page is what the
+    /// consoles already have, redacting, recording and fanning it out again
+    /// buys nothing: they get a delta that only moves their version (and the
+    /// pointer, scroll and viewport, which change without the page changing).
+    private mutating func unchangedPage(_ s: Scene, _ now: Date) -> [SessionEffect]? {
+        guard let current = scene, s.version > current.version, s.source == current.source,
+              s.pointer != nil || current.pointer == nil else { return nil }
+        switch sceneAsSent {
+        case .unknown: return nil
+        case .same:
+            guard s.url == current.url, s.title == current.title, s.nodes == current.nodes else { return nil }
+        case let .differs(sent):
+            guard s.url == sent.url, s.title == sent.title, s.nodes == sent.nodes else { return nil }
+        }
+        // The pointer moving or the page scrolling is the customer being there.
+        if s.pointer != current.pointer || s.scroll != current.scroll || s.viewport != current.viewport { lastActivity = now }
+        var next = current
+        next.version = s.version
+        next.viewport = s.viewport
+        next.scroll = s.scroll
+        next.pointer = s.pointer
+        scene = next
+        if case var .differs(sent) = sceneAsSent { sent.version = s.version; sceneAsSent = .differs(sent) }
+        let delta = SceneDelta(baseVersion: current.version, version: s.version,
+                               viewport: s.viewport == current.viewport ? nil : s.viewport,
+                               scroll: s.scroll == current.scroll ? nil : s.scroll,
+                               pointer: s.pointer == current.pointer ? nil : s.pointer)
+        return [.toConsoles(.sceneDelta(delta))]
     }
 
     private mutating func sceneDelta(_ d: SceneDelta, _ now: Date) -> [SessionEffect] {
@@ -279,6 +313,7 @@ public struct SessionMachine: Sendable {
         out += navigationEffects(from: current, to: next, now)
         out += marksAfterNavigation(from: current, to: next)
         if !Self.samePicture(current, next) { lastActivity = now }
+        sceneAsSent = Self.sentAfter(d, redactedHits: !r.hits.isEmpty, before: sceneAsSent, current: current)
         scene = next
         out.append(.toConsoles(.sceneDelta(r.value)))
         return out
@@ -668,6 +703,25 @@ public struct SessionMachine: Sendable {
     }
 
     /// Same picture apart from the version number: a re-sent full scene is not activity.
+    /// The page as the SDK sent it, kept only while the redactor changed it,
+    /// so the SDK's unchanged periodic scene is recognised without redacting it.
+    enum SceneAsSent: Equatable {
+        /// Nothing seen yet, or a delta the engine could not follow unredacted.
+        case unknown
+        /// What the SDK sent is exactly `scene`.
+        case same
+        case differs(Scene)
+    }
+
+    static func sentAfter(_ d: SceneDelta, redactedHits: Bool, before: SceneAsSent, current: Scene) -> SceneAsSent {
+        switch before {
+        case .unknown: return .unknown
+        case .same where !redactedHits: return .same
+        case .same: return (try? current.applying(d)).map { .differs($0) } ?? .unknown
+        case let .differs(sent): return (try? sent.applying(d)).map { .differs($0) } ?? .unknown
+        }
+    }
+
     static func samePicture(_ a: Scene, _ b: Scene) -> Bool {
         var b = b
         b.version = a.version
