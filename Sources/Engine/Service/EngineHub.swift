@@ -259,9 +259,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
 
     public func httpRequest(method: String, path: String, headers: [(String, String)], remote: String) -> GatewayResponse {
         let address = AddressThrottle.address(of: remote)
-        let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
-        let looksUpALink = route.hasPrefix("/join/") || route.hasPrefix("/view/") || route.hasPrefix("/present/")
-        guard locked({ throttle.allow(looksUpALink ? .linkLookup : .request, from: address, now: clock()) }) else {
+        let route = GatewayRoute.route(path)
+        guard locked({ throttle.allow(route.looksUpALink ? .linkLookup : .request, from: address, now: clock()) }) else {
             return GatewayResponse(status: 429, body: Array(CustomerPages.message(title: "Too many requests",
                                                                                   body: "Please wait a few seconds, then open your link again.").utf8),
                                    headers: [("Retry-After", "5")])
@@ -269,52 +268,27 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         guard method == "GET" || method == "HEAD" else {
             return .html(405, CustomerPages.message(title: "Not allowed", body: "This address only answers GET."))
         }
-        if route == "/healthz" {
-            return GatewayResponse(status: 200, contentType: "text/plain; charset=utf-8", body: Array("ok\n".utf8))
-        }
-        if route == "/assets/cobrowse.css" {
-            return GatewayResponse(status: 200, contentType: "text/css; charset=utf-8", body: Array(CustomerPages.stylesheet.utf8))
-        }
-        if route == "/cobrowse.js" {
-            // Loaded by pages of any origin: allowed cross-origin, nothing more.
-            return GatewayResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: Array(CobrowseScript.source.utf8),
-                                   headers: [("Access-Control-Allow-Origin", "*"), ("Cross-Origin-Resource-Policy", "cross-origin")])
-        }
-        if route == "/consent.js" {
-            return GatewayResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: Array(ConsentScript.source.utf8))
-        }
-        if route == "/demo" || route.hasPrefix("/demo/"), let asset = DemoPages.asset(route) {
+        let host = WebPolicy.host(in: headers)
+        switch route {
+        case let .asset(path):
+            return GatewayAssets.all[path]!
+        case let .demo(path):
+            guard let asset = DemoPages.asset(path) else { fallthrough }
             return GatewayResponse(status: 200, contentType: asset.contentType, body: Array(asset.body.utf8),
-                                   headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: WebPolicy.host(in: headers)))])
-        }
-        if route == "/viewer.js" {
-            return GatewayResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: Array(ViewerPage.script.utf8))
-        }
-        if route == "/viewer.css" {
-            return GatewayResponse(status: 200, contentType: "text/css; charset=utf-8", body: Array(ViewerPage.stylesheet.utf8))
-        }
-        if route == "/presenter.js" {
-            return GatewayResponse(status: 200, contentType: "text/javascript; charset=utf-8", body: Array(PresenterPage.script.utf8))
-        }
-        if route.hasPrefix("/present/") {
-            let token = String(route.dropFirst("/present/".count))
-            let host = WebPolicy.host(in: headers)
-            return locked { presenterPage(token: token, host: host) }
-        }
-        if route.hasPrefix("/view/") {
-            let token = String(route.dropFirst("/view/".count))
-            let host = WebPolicy.host(in: headers)
-            return locked { viewerPage(token: token, host: host, address: address) }
-        }
-        if route.hasPrefix("/join/") {
-            let token = String(route.dropFirst("/join/".count))
-            let host = WebPolicy.host(in: headers)
-            return locked { joinPage(token: token, host: host, address: address) }
-        }
-        if route == "/" {
+                                   headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: host))])
+        case .notFound:
+            return .html(404, CustomerPages.message(title: "Not found", body: "There is nothing at this address."))
+        case .home:
             return .html(200, CustomerPages.message(title: "Cobrowse", body: "Open the link your support agent sent you."))
+        case let .linkPage(page, token):
+            return locked {
+                switch page {
+                case .join: joinPage(token: token, host: host, address: address)
+                case .view: viewerPage(token: token, host: host, address: address)
+                case .present: presenterPage(token: token, host: host)
+                }
+            }
         }
-        return .html(404, CustomerPages.message(title: "Not found", body: "There is nothing at this address."))
     }
 
     // MARK: - Handshake
