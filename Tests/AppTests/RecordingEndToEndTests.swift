@@ -7,10 +7,9 @@ import XCTest
 /// `serve` + `invite --record` + the scripted customer, `kill -9` of the
 /// engine mid-session, then the recording commands on what it left.
 final class RecordingEndToEndTests: XCTestCase {
-    func testSIGTERMMidSessionEndsItAndLeavesACompleteRecordingThatReplaysToTheEnd() throws {
-        let f = try EngineFixture()
-        defer { f.shutdown() }
-        let engine = try f.spawn(["serve", "--data", f.dir, "--listen", "127.0.0.1:\(f.port)"])
+    /// `serve`, `invite --record` and the scripted customer, until a few compressed chunks are on disk.
+    func recordedSessionUnderWay(_ f: EngineFixture, extra: [String] = []) throws -> (engine: Process, session: String) {
+        let engine = try f.spawn(["serve", "--data", f.dir, "--listen", "127.0.0.1:\(f.port)"] + extra)
         try f.waitUntil(timeout: 30, "engine socket") { FileManager.default.fileExists(atPath: f.socket) }
         try f.waitUntil(timeout: 15, "gateway port") { EngineFixture.canConnect(port: f.port) }
         let invite = try f.run(["invite", "--ticket", "T-7", "--record", "--socket", f.socket])
@@ -23,6 +22,13 @@ final class RecordingEndToEndTests: XCTestCase {
             guard let file = files.first, let size = try? FileManager.default.attributesOfItem(atPath: recordings + "/" + file)[.size] as? Int else { return false }
             return size > 6_000
         }
+        return (engine, session)
+    }
+
+    func testSIGTERMMidSessionEndsItAndLeavesACompleteRecordingThatReplaysToTheEnd() throws {
+        let f = try EngineFixture()
+        defer { f.shutdown() }
+        let (engine, session) = try recordedSessionUnderWay(f)
         kill(engine.processIdentifier, SIGTERM)
         engine.waitUntilExit()
         XCTAssertEqual(engine.terminationStatus, 0)
@@ -43,20 +49,8 @@ final class RecordingEndToEndTests: XCTestCase {
     func testKilledEngineLeavesAReplayableIncompleteRecordingThatCanBeShredded() throws {
         let f = try EngineFixture()
         defer { f.shutdown() }
-        let engine = try f.spawn(["serve", "--data", f.dir, "--listen", "127.0.0.1:\(f.port)", "--recording-retention", "7"])
-        try f.waitUntil(timeout: 30, "engine socket") { FileManager.default.fileExists(atPath: f.socket) }
-        try f.waitUntil(timeout: 15, "gateway port") { EngineFixture.canConnect(port: f.port) }
-        let invite = try f.run(["invite", "--ticket", "T-7", "--record", "--socket", f.socket])
-        let link = try XCTUnwrap(invite.stdout.split(separator: "\n").last.map(String.init))
-        _ = try f.spawnCustomer(link, extra: ["--pace", "0.2", "--dwell", "1"])
-
-        // Wait until a few chunks are on disk, then kill the engine without warning.
-        let recordings = f.dir + "/recordings"
-        try f.waitUntil(timeout: 30, "recorded chunks") {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: recordings)) ?? []
-            guard let file = files.first, let size = try? FileManager.default.attributesOfItem(atPath: recordings + "/" + file)[.size] as? Int else { return false }
-            return size > 6_000 // a few compressed chunks
-        }
+        // A few chunks on disk, then the engine is killed without warning.
+        let (engine, _) = try recordedSessionUnderWay(f, extra: ["--recording-retention", "7"])
         kill(engine.processIdentifier, SIGKILL)
         engine.waitUntilExit()
 

@@ -8,14 +8,9 @@ final class FullDiskTests: HubTestCase {
     var disk: SmallDisk!
 
     override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "full-disk-\(UUID().uuidString.prefix(8))"
-        disk = try SmallDisk(at: dir, bytes: 4 << 20)
-        store = try SQLiteStore(path: dir + "/db.sqlite")
-        try store.addAgent(Agent(name: "Maria S.", uid: 1001, level: .l2))
-        try store.addTicket(Ticket(id: "T-1", subject: "Billing page broken", customer: "Dana W."))
-        clock = FakeClock()
-        let c = clock!
-        hub = EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", clock: { c.now })
+        let path = NSTemporaryDirectory() + "full-disk-\(UUID().uuidString.prefix(8))"
+        disk = try SmallDisk(at: path, bytes: 4 << 20)
+        try makeHub(in: path)
     }
 
     override func tearDown() {

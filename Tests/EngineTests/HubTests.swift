@@ -37,7 +37,12 @@ class HubTestCase: XCTestCase {
     var nextID = 1
 
     override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "hub-\(UUID().uuidString)"
+        try makeHub(in: NSTemporaryDirectory() + "hub-\(UUID().uuidString)")
+    }
+
+    /// The store (agents Maria S. and Sam Super, ticket T-1), the fake clock and the hub, in `directory`.
+    func makeHub(in directory: String) throws {
+        dir = directory
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         store = try SQLiteStore(path: dir + "/db.sqlite")
         try store.addAgent(Agent(name: "Maria S.", uid: 1001, level: .l2))
