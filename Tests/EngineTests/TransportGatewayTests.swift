@@ -208,6 +208,32 @@ final class TransportGatewayTests: XCTestCase {
         XCTAssertEqual(page.status, 200)
     }
 
+    /// Found by fuzzing: NIO's upgrader went ahead without `Connection: Upgrade`, the HTTP parser did not
+    /// stop, and a request pipelined behind the upgrade reached the WebSocket decoder as parsed HTTP: a trap.
+    func testAWebSocketUpgradeWithARequestPipelinedBehindItDoesNotStopTheGateway() throws {
+        // Both requests in one TLS write (and so in one read on the gateway), then whatever comes back for two seconds.
+        let client = """
+        import socket, ssl, sys, time
+        ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1]))), server_hostname="x")
+        s.sendall(sys.stdin.buffer.read()); s.settimeout(2); out = b""
+        try:
+            while True:
+                c = s.recv(4096)
+                if not c: break
+                out += c
+        except Exception: pass
+        print(out.decode(errors="replace"))
+        """
+        for connection in ["", "Connection: Upgrade\r\n"] {
+            let request = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\(connection)Sec-WebSocket-Key: aGVsbG8gd29ybGQhISEhIQ==\r\nSec-WebSocket-Version: 13\r\n\r\nGET / HTTP/1.1\r\n\r\n"
+            let out = try runTool("/usr/bin/python3", ["-c", client, "\(port)"], stdin: request, timeout: 15)
+            XCTAssertTrue(out.output.contains(connection.isEmpty ? "400 Bad Request" : "101 Switching Protocols"), out.output)
+            let page = try HTTPSFetch.get(url: "https://127.0.0.1:\(port)/", trustedCertificate: identity.certificatePath, timeout: 5)
+            XCTAssertEqual(page.status, 200, "the gateway still serves after: \(connection.isEmpty ? "no" : "a") Connection header")
+        }
+    }
+
     func testOneAddressHoldsNoMoreThanItsShareOfConnections() throws {
         let strict = CustomerGateway()
         strict.connectionsPerAddress = 4

@@ -56,7 +56,7 @@ public final class CustomerGateway: @unchecked Sendable {
                     maxFrameSize: WireProtocol.maxMessageBytes,
                     automaticErrorHandling: false, // WebSocketPeerHandler answers errors with a protocol reply first
                     shouldUpgrade: { channel, head in
-                        let wanted = head.uri == path || head.uri.hasPrefix(path + "?")
+                        let wanted = (head.uri == path || head.uri.hasPrefix(path + "?")) && Self.asksForTheUpgrade(head)
                         return channel.eventLoop.makeSucceededFuture(wanted ? HTTPHeaders() : nil)
                     },
                     upgradePipelineHandler: { channel, _ in
@@ -91,6 +91,18 @@ public final class CustomerGateway: @unchecked Sendable {
         let bound = channel.localAddress?.port ?? port
         logger.info("customer gateway listening on https://\(host):\(bound) (TLS 1.3 only)")
         return bound
+    }
+
+    /// RFC 6455 asks for `Connection: Upgrade` beside `Upgrade: websocket`, and
+    /// the HTTP parser only stops at the end of a request that has both. NIO's
+    /// upgrader would go ahead without the first: a request pipelined behind
+    /// such an upgrade reached the WebSocket decoder already parsed as HTTP and
+    /// stopped the engine. Without both, the request is an ordinary one (and
+    /// `/ws` answers 400).
+    static func asksForTheUpgrade(_ head: HTTPRequestHead) -> Bool {
+        let connection = head.headers[canonicalForm: "connection"].map { $0.lowercased() }
+        let upgrade = head.headers[canonicalForm: "upgrade"].map { $0.lowercased() }
+        return connection.contains("upgrade") && upgrade.contains("websocket")
     }
 
     /// The same as `start(host:port:certificate:key:sink:group:)`.

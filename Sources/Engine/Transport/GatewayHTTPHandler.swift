@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOWebSocket
 
 /// Headers on every gateway response. The pages are served from the gateway
 /// itself, may not be framed, cached, sniffed or leak the one-time link in a
@@ -123,6 +124,9 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A WebSocket upgrade the gateway refuses is no broken connection: the
+        // request comes on as an ordinary one and is answered (400 on /ws).
+        if error is NIOWebSocketUpgradeError { return }
         // TLS and parse errors are already answered (alert, 400) by the handlers before us.
         logger.debug("gateway connection error: \(error)")
         context.close(promise: nil)
