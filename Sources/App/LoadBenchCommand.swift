@@ -50,6 +50,7 @@ struct LoadBench: ParsableCommand {
     }
 
     func run() throws {
+        try LoadScene.selfCheck(nodes: nodes)
         let server = try LoadEngineProcess(binary: engine ?? LoadEngineProcess.ownBinary)
         let interrupts = LoadInterrupts(server)
         defer { server.stop(); interrupts.cancel() }
@@ -63,21 +64,28 @@ struct LoadBench: ParsableCommand {
         let window = LoadWindow()
         let threads = max(2, min(4, ProcessInfo.processInfo.activeProcessorCount))
         let customerWorkers = (0 ..< threads).map { LoadWorker(name: "load-customers-\($0)", window: window) }
-        let consoleWorkers = (0 ..< threads).map { LoadWorker(name: "load-consoles-\($0)", window: window) }
-        (customerWorkers + consoleWorkers).forEach { $0.start() }
+        let pollers = (0 ..< threads).map { LoadConsolePoller(name: "load-consoles-\($0)", window: window) }
+        customerWorkers.forEach { $0.start() }
+        pollers.forEach { $0.start() }
+        let stopThreads = {
+            window.stop()
+            customerWorkers.forEach { $0.join() }
+            pollers.forEach { $0.join() }
+        }
 
         let target = LoadSessionOpener.Target(socket: server.socket, host: "127.0.0.1", port: server.port, certificate: server.certificate)
         let rampStart = LoadClock.now()
         let ramp = LoadRamp(count: sessions, timeout: 60 + 0.1 * Double(sessions))
-        ramp.run(threads: min(8, sessions)) { i in
-            let (customer, consoles) = try LoadSessionOpener.open(index: i, consoles: consolesPerSession, nodes: nodes, fps: fps, target: target)
+        ramp.run(threads: min(8, sessions), desk: { try LoadSessionOpener.desk(target) }) { i, desk in
+            let (customer, consoles) = try LoadSessionOpener.open(index: i, desk: desk, consoles: consolesPerSession, nodes: nodes,
+                                                                  fps: fps, target: target)
             customerWorkers[i % threads].add(customer)
-            for (k, c) in consoles.enumerated() { consoleWorkers[(i + k) % threads].add(c) }
+            for (k, c) in consoles.enumerated() { pollers[(i + k) % threads].add(c) }
             return (customer, consoles)
         }
         let rampSeconds = Double(LoadClock.now() - rampStart) / 1e9
         guard !ramp.customers.isEmpty else {
-            window.stop()
+            stopThreads()
             throw Failure("no session started: \(ramp.failures.first ?? "?")\n\(server.logTail())")
         }
 
@@ -89,8 +97,7 @@ struct LoadBench: ParsableCommand {
         Self.sleep(until: end)
         let b = sample(server, ramp)
         Self.sleep(until: end + UInt64(Self.drainSeconds * 1e9))
-        window.stop()
-        (customerWorkers + consoleWorkers).forEach { $0.join() }
+        stopThreads()
 
         let report = LoadReport(ramp: ramp, consolesPerSession: consolesPerSession, a: a, b: b, idle: idle)
         server.stop()
@@ -111,7 +118,7 @@ struct LoadBench: ParsableCommand {
         return LoadSample(at: LoadClock.now(), engineTicks: server.cpuTicks(), machineBusyTicks: LoadEngineProcess.machineBusyTicks(),
                           memory: server.memoryKB(), ownCPU: own,
                           bytesIn: ramp.customers.reduce(0) { $0 + $1.client.payloadBytesSent },
-                          bytesOut: ramp.consoles.reduce(0) { $0 + $1.client.payloadBytesReceived })
+                          bytesOut: ramp.consoles.reduce(0) { $0 + $1.bytesReceived })
     }
 
     private static func sleep(until t: UInt64) {
@@ -138,20 +145,26 @@ final class LoadRamp: @unchecked Sendable {
         deadline = Date().addingTimeInterval(timeout)
     }
 
-    func run(threads: Int, open: @escaping @Sendable (Int) throws -> (LoadCustomer, [LoadConsole])) {
+    /// Each thread opens its sessions through a desk of its own (the agent's connection that starts them).
+    func run<Desk>(threads: Int, desk makeDesk: @escaping () throws -> Desk, open: @escaping (Int, Desk) throws -> (LoadCustomer, [LoadConsole])) {
         let group = DispatchGroup()
         for t in 0 ..< threads {
             group.enter()
             let thread = Thread { [self] in
+                defer { group.leave() }
+                let desk: Desk
+                do { desk = try makeDesk() } catch {
+                    lock.lock(); failures.append("ramp thread \(t): \(error)"); lock.unlock()
+                    return
+                }
                 while let i = take() {
                     do {
-                        let (customer, cs) = try open(i)
+                        let (customer, cs) = try open(i, desk)
                         lock.lock(); customers.append(customer); consoles += cs; lock.unlock()
                     } catch {
                         lock.lock(); failures.append("session \(i + 1): \(error)"); lock.unlock()
                     }
                 }
-                group.leave()
             }
             thread.name = "load-ramp-\(t)"
             thread.start()

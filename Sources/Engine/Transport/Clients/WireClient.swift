@@ -38,6 +38,14 @@ public class WireClient: @unchecked Sendable {
         send(message, id: nil)
     }
 
+    /// Queues a frame the caller encoded itself: a load generator builds its
+    /// scenes' JSON from cached pieces instead of paying the codec for every
+    /// send. The engine checks it like any other frame.
+    public func send(encodedFrame bytes: [UInt8]) {
+        lock.lock(); sentBytes += bytes.count; lock.unlock()
+        channel.writeAndFlush(bytes, promise: nil)
+    }
+
     /// Everything that arrived since the last call, without waiting.
     public func poll() -> [WireMessage] {
         inbox.drain().map(\.message)
