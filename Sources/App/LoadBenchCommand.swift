@@ -17,9 +17,9 @@ struct LoadBench: ParsableCommand {
         discussion: """
         Starts `cobrowse serve` (this binary, or --engine) in a temporary data directory on a free 127.0.0.1 port \
         with the per-address limits raised, registers the calling uid as an L2 agent and one ticket per session, \
-        then opens N sessions: K consoles on the socket start and attach, and a customer on the one-time link \
-        consents and sends a page of --nodes nodes, a delta --fps times a second and the full page every 5 s. \
-        Each delta carries its send time (in letters, which the redactor leaves alone); consoles note when it \
+        then opens N sessions: the agent's desk starts each, K consoles attach on the socket, and a customer on \
+        the one-time link consents and sends a page of --nodes nodes. When all are open the customers start \
+        together: a delta --fps times a second and the full page every 5 s, as the SDK does. Each delta carries its send time (in letters, which the redactor leaves alone); consoles note when it \
         arrives. Only deltas sent in the window (after the ramp and --warmup) count. Engine CPU is utime+stime \
         over the window in % of one core, RSS is VmRSS at the end of the window minus the idle engine's; both \
         per session. Bytes are payload bytes per session per second: sent by the customer (in) and received by \
@@ -89,9 +89,10 @@ struct LoadBench: ParsableCommand {
             throw Failure("no session started: \(ramp.failures.first ?? "?")\n\(server.logTail())")
         }
 
-        let start = LoadClock.now() + UInt64(warmup * 1e9)
+        let go = LoadClock.now()
+        let start = go + UInt64(warmup * 1e9)
         let end = start + UInt64(seconds * 1e9)
-        window.open(start: start, end: end)
+        window.open(go: go, start: start, end: end)
         Self.sleep(until: start)
         let a = sample(server, ramp)
         Self.sleep(until: end)
@@ -99,7 +100,7 @@ struct LoadBench: ParsableCommand {
         Self.sleep(until: end + UInt64(Self.drainSeconds * 1e9))
         stopThreads()
 
-        let report = LoadReport(ramp: ramp, consolesPerSession: consolesPerSession, a: a, b: b, idle: idle)
+        let report = LoadReport(ramp: ramp, consolesPerSession: consolesPerSession, a: a, b: b, idle: idle, window: start ..< end)
         server.stop()
         print("load bench: \(sessions) sessions × \(consolesPerSession) console(s), \(fmt(fps, 1)) fps, \(nodes) nodes, "
               + "\(fmt(seconds, 0)) s window after a \(fmt(rampSeconds, 1)) s ramp and \(fmt(warmup, 0)) s warm-up; \(threads) + \(threads) load threads")
@@ -211,19 +212,28 @@ struct LoadReport {
     var errorFrames = 0, lost = 0, missing = 0, expected = 0, outOfOrder = 0, notStarted = 0
     var opened = 0
     var firstErrors: [String] = []
+    /// p50 / p99 / count of the deltas sent in each sixth of the window: a queue that builds shows as a climb.
+    var slices: [(p50: Double, p99: Double, count: Int)] = []
+    var sliceSeconds = 0.0
     var errors: Int { errorFrames + lost + missing + outOfOrder + notStarted }
 
-    init(ramp: LoadRamp, consolesPerSession k: Int, a: LoadSample, b: LoadSample, idle: (rss: Int, peak: Int)) {
+    init(ramp: LoadRamp, consolesPerSession k: Int, a: LoadSample, b: LoadSample, idle: (rss: Int, peak: Int), window: Range<UInt64>) {
         opened = ramp.customers.count
         let n = Double(Swift.max(1, opened))
         let seconds = Double(b.at - a.at) / 1e9
-        var latencies = ramp.consoles.flatMap(\.latencies)
-        latencies.sort()
-        samples = latencies.count
-        if !latencies.isEmpty {
-            func rank(_ p: Double) -> Double { latencies[Swift.min(latencies.count - 1, Swift.max(0, Int((p * Double(latencies.count)).rounded(.up)) - 1))] }
-            p50 = rank(0.5); p99 = rank(0.99); max = latencies.last!
+        func rank(_ sorted: [Double], _ p: Double) -> Double {
+            sorted.isEmpty ? 0 : sorted[Swift.min(sorted.count - 1, Swift.max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
         }
+        let latencies = ramp.consoles.flatMap(\.latencies).sorted()
+        samples = latencies.count
+        p50 = rank(latencies, 0.5); p99 = rank(latencies, 0.99); max = latencies.last ?? 0
+        let width = (window.upperBound - window.lowerBound) / 6
+        sliceSeconds = Double(width) / 1e9
+        var binned = [[Double]](repeating: [], count: 6)
+        for c in ramp.consoles {
+            for (l, t) in zip(c.latencies, c.sentAt) { binned[Swift.min(5, Int((t - window.lowerBound) / Swift.max(1, width)))].append(l) }
+        }
+        slices = binned.map { b in let s = b.sorted(); return (rank(s, 0.5), rank(s, 0.99), s.count) }
         if let ta = a.engineTicks, let tb = b.engineTicks {
             cpuTotal = Double(tb - ta) / Double(sysconf(Int32(_SC_CLK_TCK))) / seconds * 100
             cpuPerSession = cpuTotal / n
@@ -253,6 +263,9 @@ struct LoadReport {
         let rows: [(String, String)] = [
             ("sessions started", "\(opened)"),
             ("latency customer→console", "p50 \(fmt(p50, 2)) ms   p99 \(fmt(p99, 2)) ms   max \(fmt(max, 2)) ms   (\(samples) deltas)"),
+            ("by time sent (p50/p99 ms)", slices.enumerated().map { i, s in
+                "+\(fmt(Double(i) * sliceSeconds, sliceSeconds < 5 ? 1 : 0))s: \(fmt(s.p50, 1))/\(fmt(s.p99, 1))"
+            }.joined(separator: "  ")),
             ("engine CPU", "\(fmt(cpuTotal, 1)) % of a core; \(fmt(cpuPerSession, 3)) % per session"),
             ("engine RSS", "idle \(rssIdle) kB, end \(rssEnd) kB, peak \(rssPeak) kB; \(rssPerSession) kB per session"),
             ("bytes per session per s", "in \(bytesInPerSession) (customer→engine), out \(bytesOutPerSession) (engine→consoles)"),

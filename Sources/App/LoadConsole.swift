@@ -19,8 +19,9 @@ final class LoadConsole {
     private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
     private let counter = NSLock()
     private var payloadBytes = 0
-    /// Milliseconds, for deltas sent inside the window.
+    /// Milliseconds, for deltas sent inside the window, and when each was sent.
     private(set) var latencies: [Double] = []
+    private(set) var sentAt: [UInt64] = []
     private(set) var outOfOrder = 0
     private(set) var trouble = LoadTrouble()
     private var lastSeq = 0
@@ -144,6 +145,7 @@ final class LoadConsole {
             lastSeq = stamp.seq
             if stamp.sentAt >= window.start && stamp.sentAt < window.end {
                 latencies.append(Double(arrived &- stamp.sentAt) / 1e6)
+                sentAt.append(stamp.sentAt)
             }
         case "error":
             if case let .error(e)? = try? WireCodec.decode(frame).message { trouble.error("console: \(e.code.rawValue): \(e.message)") }

@@ -84,16 +84,22 @@ struct SplitMix: RandomNumberGenerator {
     }
 }
 
-/// The measurement window, shared by every thread: samples count only when
-/// the delta was sent inside it.
+/// When the load starts and which deltas count, shared by every thread.
+/// Customers stay quiet (pings and scene requests only) until `go`, so the
+/// ramp is not starved by the sessions already open and the window sees N
+/// sessions from its first second; samples count when the delta was sent
+/// between `start` and `end`.
 final class LoadWindow: @unchecked Sendable {
-    struct Bounds { var start = UInt64.max, end = UInt64.max, stopped = false }
+    struct Bounds { var go = UInt64.max, start = UInt64.max, end = UInt64.max, stopped = false }
     private let lock = NSLock()
     private var bounds = Bounds()
 
     var current: Bounds { lock.lock(); defer { lock.unlock() }; return bounds }
 
-    func open(start: UInt64, end: UInt64) { lock.lock(); bounds.start = start; bounds.end = end; lock.unlock() }
+    func open(go: UInt64, start: UInt64, end: UInt64) {
+        lock.lock(); bounds.go = go; bounds.start = start; bounds.end = end; lock.unlock()
+    }
+
     func stop() { lock.lock(); bounds.stopped = true; lock.unlock() }
 }
 
@@ -115,8 +121,9 @@ final class LoadCustomer {
     let client: CustomerClient
     private var scene: LoadScene
     private let period: UInt64
-    private var nextDelta: UInt64
-    private var nextFull: UInt64
+    private var nextDelta = UInt64.max
+    private var nextFull = UInt64.max
+    private var going = false
     private var seq = 0
     /// Deltas sent inside the window; each console should see every one.
     private(set) var sentInWindow = 0
@@ -124,13 +131,10 @@ final class LoadCustomer {
 
     static let fullSceneInterval: UInt64 = 5_000_000_000
 
-    init(client: CustomerClient, scene: LoadScene, fps: Double, now: UInt64) {
+    init(client: CustomerClient, scene: LoadScene, fps: Double) {
         self.client = client
         self.scene = scene
         period = UInt64(1e9 / fps)
-        // Spread the sessions over the period so they do not all send at once.
-        nextDelta = now + UInt64.random(in: 0 ..< period)
-        nextFull = now + Self.fullSceneInterval
     }
 
     /// The SDK sends its page as soon as the customer has consented.
@@ -154,7 +158,13 @@ final class LoadCustomer {
             trouble.lost = true
             if trouble.firstError == nil { trouble.firstError = "customer: \(why)" }
         }
-        guard !trouble.lost else { return }
+        guard !trouble.lost, now >= window.go else { return }
+        if !going {
+            // Spread the sessions over the period (and the full scenes over theirs) so they do not all send at once.
+            going = true
+            nextDelta = now + UInt64.random(in: 0 ..< period)
+            nextFull = now + UInt64.random(in: 0 ..< Self.fullSceneInterval)
+        }
         if now >= nextFull { sendFull() }
         if now >= nextDelta {
             seq += 1
@@ -238,7 +248,7 @@ enum LoadSessionOpener {
         guard let token = URL(string: s.link)?.lastPathComponent, !token.isEmpty else { throw Failure("no token in the link \(s.link)") }
         let customer = try CustomerClient.connect(host: target.host, port: target.port, trustedCertificate: target.certificate,
                                                   hello: Hello(client: "bench-load-customer/1", token: token), timeout: 30)
-        let loadCustomer = LoadCustomer(client: customer, scene: LoadScene(session: index, nodes: nodes), fps: fps, now: LoadClock.now())
+        let loadCustomer = LoadCustomer(client: customer, scene: LoadScene(session: index, nodes: nodes), fps: fps)
         loadCustomer.join()
         return (loadCustomer, consoles)
     }
