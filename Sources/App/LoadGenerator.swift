@@ -85,7 +85,7 @@ struct SplitMix: RandomNumberGenerator {
 }
 
 /// When the load starts and which deltas count, shared by every thread.
-/// Customers stay quiet (pings and scene requests only) until `go`, so the
+/// Customers stay quiet (they answer pings only) until `go`, so the
 /// ramp is not starved by the sessions already open and the window sees N
 /// sessions from its first second; samples count when the delta was sent
 /// between `start` and `end`.
@@ -148,7 +148,8 @@ final class LoadCustomer {
         for message in client.poll() {
             switch message {
             case let .ping(p): client.send(.pong(p))
-            case .requestScene: sendFull()
+            // Quiet until the start: the engine asks again every 5 s, and the first full page follows the start.
+            case .requestScene: if going { sendFull() }
             case let .error(e): trouble.error("customer: \(e.code.rawValue): \(e.message)")
             case let .sessionEnded(e): trouble.lost = true; trouble.error("customer: session ended: \(e.reason)")
             default: break
