@@ -6,8 +6,8 @@ import TerminalUI
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the console's blitters.",
-        subcommands: [Blit.self, ScoreANSI.self, RecordingBench.self]
+        abstract: "Measure the console's blitters, recordings and the engine under load.",
+        subcommands: [Blit.self, ScoreANSI.self, RecordingBench.self, LoadBench.self]
     )
 
     static let methodNote = """

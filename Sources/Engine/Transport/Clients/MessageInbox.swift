@@ -7,10 +7,13 @@ final class MessageInbox: @unchecked Sendable {
     private let condition = NSCondition()
     private var frames: [WireFrame] = []
     private var reason: String?
+    private var payloadBytes = 0
 
-    func push(_ frame: WireFrame) {
+    /// `bytes`: the frame's payload as it came off the wire, counted for load tests.
+    func push(_ frame: WireFrame, bytes: Int = 0) {
         condition.lock()
         frames.append(frame)
+        payloadBytes += bytes
         condition.broadcast()
         condition.unlock()
     }
@@ -26,6 +29,12 @@ final class MessageInbox: @unchecked Sendable {
     var closedReason: String? {
         condition.lock(); defer { condition.unlock() }
         return reason
+    }
+
+    /// Payload bytes of every frame pushed so far (decoded or not read yet).
+    var bytesReceived: Int {
+        condition.lock(); defer { condition.unlock() }
+        return payloadBytes
     }
 
     func drain() -> [WireFrame] {

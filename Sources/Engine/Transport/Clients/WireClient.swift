@@ -15,6 +15,7 @@ public class WireClient: @unchecked Sendable {
     let inbox: MessageInbox
     private let lock = NSLock()
     private var lastID = 0
+    private var sentBytes = 0
 
     init(channel: Channel, inbox: MessageInbox, welcome: Welcome) {
         self.channel = channel
@@ -26,13 +27,23 @@ public class WireClient: @unchecked Sendable {
 
     /// Queues a message for the engine (fire and forget).
     public func send(_ message: WireMessage, id: Int?) {
-        channel.writeAndFlush(WireCodec.encode(message, id: id), promise: nil)
+        let bytes = WireCodec.encode(message, id: id)
+        lock.lock(); sentBytes += bytes.count; lock.unlock()
+        channel.writeAndFlush(bytes, promise: nil)
     }
 
     /// The same without an id (a separate overload, so protocols such as the
     /// console's `ConsoleLink` can require plain `send(_:)`).
     public func send(_ message: WireMessage) {
         send(message, id: nil)
+    }
+
+    /// Queues a frame the caller encoded itself: a load generator builds its
+    /// scenes' JSON from cached pieces instead of paying the codec for every
+    /// send. The engine checks it like any other frame.
+    public func send(encodedFrame bytes: [UInt8]) {
+        lock.lock(); sentBytes += bytes.count; lock.unlock()
+        channel.writeAndFlush(bytes, promise: nil)
     }
 
     /// Everything that arrived since the last call, without waiting.
@@ -66,6 +77,16 @@ public class WireClient: @unchecked Sendable {
         if let reason = inbox.closedReason { throw TransportError("no reply to \(message.type): \(reason)") }
         throw TransportError("no reply to \(message.type) within \(Self.seconds(timeout))")
     }
+
+    /// Payload bytes sent and received so far: the frames as the codec made
+    /// them, without TLS, WebSocket or length-prefix framing (`bench load`
+    /// counts what a session costs on the wire with these).
+    public var payloadBytesSent: Int {
+        lock.lock(); defer { lock.unlock() }
+        return sentBytes
+    }
+
+    public var payloadBytesReceived: Int { inbox.bytesReceived }
 
     /// Why the connection ended (nil while it is open).
     public var closedReason: String? { inbox.closedReason }
@@ -126,7 +147,8 @@ final class ClientInboxHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         do {
-            inbox.push(try WireCodec.decode(unwrapInboundIn(data)))
+            let payload = unwrapInboundIn(data)
+            inbox.push(try WireCodec.decode(payload), bytes: payload.count)
         } catch {
             // The engine sent something this build cannot read; skip it rather than die.
             logger.warning("unreadable frame from the engine: \(error)")
