@@ -40,7 +40,8 @@ final class LoadEngineProcess: @unchecked Sendable {
         let serve = [binary, "serve", "--data", dir, "--listen", "127.0.0.1:\(port)",
                        "--link-lookups-per-second", "\(min(100_000, max(100, sessions * 10)))",
                        "--requests-per-second", "\(min(1_000_000, max(100, sessions * 20)))",
-                       "--pending-handshakes-per-address", "\(max(64, connections * 2))"]
+                       "--pending-handshakes-per-address", "\(max(64, connections * 2))",
+                       "--connections-per-address", "\(max(256, connections * 2))"]
         // When setpriv is there the engine dies with this process, even if the bench crashes.
         if FileManager.default.isExecutableFile(atPath: Self.setpriv) {
             p.executableURL = URL(fileURLWithPath: Self.setpriv)
