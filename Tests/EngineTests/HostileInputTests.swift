@@ -130,6 +130,21 @@ final class HostileInputTests: HubTestCase {
         }
     }
 
+    func testTheSizeKeptAcrossDeltasIsTheSizeOfTheScene() throws {
+        var scene = Scene(viewport: Size(width: 800, height: 600), url: "https://x.test/", title: "t", nodes: textNodes(50, from: 0, text: "start"))
+        var bytes = scene.estimatedWireBytes
+        for v in 1 ... 300 {
+            let upserts = (0 ..< Int.random(in: 0 ... 40)).map { _ in
+                SceneNode.text("n\(Int.random(in: 0 ..< 120))", Rect(x: 0, y: 0, width: 10, height: 10), String(repeating: "x", count: Int.random(in: 0 ... 90)), color: .black)
+            }
+            let removed = (0 ..< Int.random(in: 0 ... 5)).map { _ in "n\(Int.random(in: 0 ..< 120))" }
+            let d = SceneDelta(baseVersion: v, version: v + 1, upserts: upserts, removed: removed,
+                               url: Bool.random() ? "https://x.test/\(v)" : nil, title: Bool.random() ? "title \(v)" : nil)
+            (scene, bytes) = try scene.applying(d, bytes: bytes)
+            XCTAssertEqual(bytes, scene.estimatedWireBytes, "after delta \(v)")
+        }
+    }
+
     func testOneFrameOfEightThousandEmailsIsOneAuditRowAndOneFeedLine() throws {
         let (_, customer, sid) = try activeSession()
         send(customer, .scene(Scene(viewport: Size(width: 800, height: 600), url: "https://x.test/", title: "Contacts", nodes: [])))

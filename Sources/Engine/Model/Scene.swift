@@ -111,29 +111,54 @@ public struct Scene: Codable, Equatable, Sendable {
     /// other version is refused (the caller asks for a full scene instead), so a
     /// lost message can never leave a console with a silently wrong picture.
     public func applying(_ delta: SceneDelta) throws -> Scene {
+        try applying(delta, bytes: estimatedWireBytes).scene
+    }
+
+    /// The same, for a caller that keeps this scene's size estimate (the
+    /// session machine): only what the delta touches is measured, so a delta
+    /// of three nodes costs three nodes, not the page.
+    func applying(_ delta: SceneDelta, bytes: Int) throws -> (scene: Scene, bytes: Int) {
         guard delta.baseVersion == version else {
             throw SceneError.versionMismatch(expected: version, got: delta.baseVersion)
         }
         var next = self
+        var size = bytes
         next.version = delta.version
         if let v = delta.viewport { next.viewport = v }
         if let s = delta.scroll { next.scroll = s }
-        if let u = delta.url { next.url = u }
-        if let t = delta.title { next.title = t }
+        if let u = delta.url { size += JSONSize.string(u) - JSONSize.string(next.url); next.url = u }
+        if let t = delta.title { size += JSONSize.string(t) - JSONSize.string(next.title); next.title = t }
         if let p = delta.pointer { next.pointer = p }
         if !delta.removed.isEmpty {
             let gone = Set(delta.removed)
-            next.nodes.removeAll { gone.contains($0.id) }
-        }
-        if !delta.upserts.isEmpty {
-            var index: [String: Int] = [:]
-            for (i, n) in next.nodes.enumerated() { index[n.id] = i }
-            for n in delta.upserts {
-                if let i = index[n.id] { next.nodes[i] = n } else { index[n.id] = next.nodes.count; next.nodes.append(n) }
+            next.nodes.removeAll { node in
+                guard gone.contains(node.id) else { return false }
+                size -= node.estimatedWireBytes + 1
+                return true
             }
         }
-        try next.checkSize()
-        return next
+        if !delta.upserts.isEmpty {
+            // A few upserts find their nodes by looking; many are worth an index.
+            var index: [String: Int]?
+            if delta.upserts.count > 16 {
+                var built: [String: Int] = [:]
+                for (i, n) in next.nodes.enumerated() { built[n.id] = i }
+                index = built
+            }
+            for n in delta.upserts {
+                let at = index.map { $0[n.id] } ?? next.nodes.firstIndex { $0.id == n.id }
+                if let i = at {
+                    size += n.estimatedWireBytes - next.nodes[i].estimatedWireBytes
+                    next.nodes[i] = n
+                } else {
+                    size += n.estimatedWireBytes + 1
+                    index?[n.id] = next.nodes.count
+                    next.nodes.append(n)
+                }
+            }
+        }
+        try Self.checkSize(nodes: next.nodes.count, bytes: size)
+        return (next, size)
     }
 }
 
@@ -267,11 +292,12 @@ extension Scene {
     }
 
     /// The bounds that deltas could break: node count and encoded size.
-    func checkSize() throws {
-        guard nodes.count <= SceneLimits.maxNodes else {
-            throw SceneError.tooLarge("the scene would hold \(nodes.count) nodes; at most \(SceneLimits.maxNodes)")
+    func checkSize() throws { try Self.checkSize(nodes: nodes.count, bytes: estimatedWireBytes) }
+
+    static func checkSize(nodes: Int, bytes: Int) throws {
+        guard nodes <= SceneLimits.maxNodes else {
+            throw SceneError.tooLarge("the scene would hold \(nodes) nodes; at most \(SceneLimits.maxNodes)")
         }
-        let bytes = estimatedWireBytes
         guard bytes <= SceneLimits.maxSceneBytes else {
             throw SceneError.tooLarge("the scene would be about \(bytes) bytes; at most \(SceneLimits.maxSceneBytes)")
         }

@@ -16,6 +16,8 @@ public struct SessionMachine: Sendable {
     public internal(set) var summary: SessionSummary
     /// The current scene, already redacted: what late joiners and reconnecting consoles get.
     public private(set) var scene: Scene?
+    /// `scene`'s size estimate, kept as deltas apply so none of them measures the whole page.
+    private var sceneBytes = 0
     public let policy: SessionPolicy
     let redactor: Redactor
 
@@ -257,6 +259,7 @@ public struct SessionMachine: Sendable {
         out += marksAfterNavigation(from: scene, to: next)
         if scene.map({ !Self.samePicture($0, next) }) ?? true { lastActivity = now }
         scene = next
+        sceneBytes = next.estimatedWireBytes
         sceneAsSent = r.hits.isEmpty && next.nodes == s.nodes ? .same : .differs(s)
         lastFullSceneAt = now
         out.append(.toConsoles(.scene(next)))
@@ -304,7 +307,7 @@ public struct SessionMachine: Sendable {
         }
         let r = redactor.redact(delta: d)
         let next: Scene
-        do { next = try current.applying(r.value) } catch {
+        do { (next, sceneBytes) = try current.applying(r.value, bytes: sceneBytes) } catch {
             // Deltas may not grow a scene past what one frame can carry: the customer starts over with a full one.
             lastFullSceneAt = now
             return [.reject(.tooLarge, "\(error); send a full scene"), .toCustomer(.requestScene)]
