@@ -145,6 +145,23 @@ final class HostileInputTests: HubTestCase {
         }
     }
 
+    /// Found by fuzzing: "a@b.co" becomes "[email address]", so redaction could make a valid text too long for every console.
+    func testARedactedTextIsCutBackToTheBoundTheConsolesCheck() throws {
+        let (agent, customer, sid) = try activeSession()
+        let crowded = String(repeating: "a@b.co ", count: SceneLimits.maxTextLength / 7)
+        XCTAssertLessThanOrEqual(crowded.utf8.count, SceneLimits.maxTextLength)
+        send(customer, .scene(Scene(viewport: Size(width: 800, height: 600), url: "https://x.test/", title: "b@c.io " + String(repeating: "t", count: 500),
+                                    nodes: [.text("t", Rect(x: 0, y: 0, width: 100, height: 10), crowded, color: .black)])))
+        let held = try XCTUnwrap(hub.machineScene(sid))
+        let text = try XCTUnwrap(held.nodes.first?.text)
+        XCTAssertLessThanOrEqual(text.utf8.count, SceneLimits.maxTextLength)
+        XCTAssertTrue(text.hasSuffix("…"))
+        XCTAssertFalse(text.contains("@b.co"))
+        XCTAssertLessThanOrEqual(held.title.utf8.count, SceneLimits.maxTitleLength)
+        XCTAssertNoThrow(try held.validate(), "what the consoles get passes the consoles' own check")
+        XCTAssertTrue(agent.messages.contains { if case .scene = $0 { true } else { false } })
+    }
+
     func testOneFrameOfEightThousandEmailsIsOneAuditRowAndOneFeedLine() throws {
         let (_, customer, sid) = try activeSession()
         send(customer, .scene(Scene(viewport: Size(width: 800, height: 600), url: "https://x.test/", title: "Contacts", nodes: [])))

@@ -52,8 +52,8 @@ public struct Redactor: Sendable {
     public func redact(scene: Scene) -> Redacted<Scene> {
         var hits: [RedactionHit] = []
         var out = scene
-        out.url = redactField(scene.url, node: nil, into: &hits)
-        out.title = redactField(scene.title, node: nil, into: &hits)
+        out.url = Self.fitting(redactField(scene.url, node: nil, into: &hits), SceneLimits.maxURLLength)
+        out.title = Self.fitting(redactField(scene.title, node: nil, into: &hits), SceneLimits.maxTitleLength)
         out.nodes = scene.nodes.map { redact(node: $0, into: &hits) }
         return Redacted(value: out, hits: hits)
     }
@@ -61,8 +61,8 @@ public struct Redactor: Sendable {
     public func redact(delta: SceneDelta) -> Redacted<SceneDelta> {
         var hits: [RedactionHit] = []
         var out = delta
-        if let u = delta.url { out.url = redactField(u, node: nil, into: &hits) }
-        if let t = delta.title { out.title = redactField(t, node: nil, into: &hits) }
+        if let u = delta.url { out.url = Self.fitting(redactField(u, node: nil, into: &hits), SceneLimits.maxURLLength) }
+        if let t = delta.title { out.title = Self.fitting(redactField(t, node: nil, into: &hits), SceneLimits.maxTitleLength) }
         out.upserts = delta.upserts.map { redact(node: $0, into: &hits) }
         return Redacted(value: out, hits: hits)
     }
@@ -93,14 +93,30 @@ public struct Redactor: Sendable {
             } else {
                 r = redactField(t, node: node.id, into: &hits)
             }
-            if r != t { out.text = r; changed = true }
+            if r != t { out.text = Self.fitting(r, SceneLimits.maxTextLength); changed = true }
         }
         if let l = node.label {
             let r = redactField(l, node: node.id, into: &hits)
-            if r != l { out.label = r; changed = true }
+            if r != l { out.label = Self.fitting(r, SceneLimits.maxLabelLength); changed = true }
         }
         if changed { out.redacted = true }
         return out
+    }
+
+    /// A mask text can be longer than what it hides ("a@b.co" becomes
+    /// "[email address]"), so a redacted text may outgrow the protocol's bound
+    /// and be refused by every console: it is cut back, at a character, with "…".
+    static func fitting(_ text: String, _ maxBytes: Int) -> String {
+        guard text.utf8.count > maxBytes else { return text }
+        var out = ""
+        var used = 3 // the "…"
+        for c in text {
+            let n = c.utf8.count
+            guard used + n <= maxBytes else { break }
+            out.append(c)
+            used += n
+        }
+        return out + "…"
     }
 
     static func looksLikeKey(label: String, value: String) -> Bool {

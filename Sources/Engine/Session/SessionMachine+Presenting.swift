@@ -41,6 +41,7 @@ extension SessionMachine {
     mutating func presentedScene(_ s: Scene, _ now: Date) -> [SessionEffect] {
         guard presenting.active else { return [.reject(.badState, "This tab is not showing a page.")] }
         let r = redactor.redact(scene: s)
+        do { try r.value.checkSize() } catch { return [.reject(.tooLarge, "\(error)")] }
         presenting.scene = r.value
         return redactionAudits(r.hits, in: "presented page") + [.toConsoles(.presentedScene(r.value))]
     }

@@ -254,6 +254,8 @@ public struct SessionMachine: Sendable {
         if let unchanged = unchangedPage(s, now) { return unchanged }
         let r = redactor.redact(scene: s)
         let next = r.value
+        // Masks can be longer than what they hide: the page as the consoles get it must still fit a frame.
+        do { try next.checkSize() } catch { return [.reject(.tooLarge, "\(error)")] }
         var out = redactionEffects(r.hits, on: next, now)
         out += navigationEffects(from: scene, to: next, now)
         out += marksAfterNavigation(from: scene, to: next)
