@@ -2,7 +2,7 @@
 /// replayer and `FuzzCorpusTests` all run. Each entry point must return
 /// normally on every input; a trap is a bug in the code under test (or a
 /// broken invariant the target checks, which says what it expected).
-public struct FuzzTarget: Sendable {
+public struct FuzzTarget {
     public let name: String
     /// The largest input worth generating (libFuzzer's `-max_len`); seeds stay below it.
     public let maxLength: Int
@@ -10,7 +10,7 @@ public struct FuzzTarget: Sendable {
     public let dictionary: String?
     /// What the input is, for `cobrowse-fuzz list`.
     public let summary: String
-    public let run: @Sendable ([UInt8]) -> Void
+    public let run: ([UInt8]) -> Void
 
     public static let all: [FuzzTarget] = [
         FuzzTarget(name: "wire-codec-socket", maxLength: 8_192, dictionary: "json",

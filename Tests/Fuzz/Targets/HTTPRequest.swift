@@ -30,7 +30,7 @@ public enum HTTPRequestTarget {
             fatalError("the gateway handlers did not install: \(error)")
         }
         channel.activate()
-        try? channel.writeInbound(channel.allocator.buffer(bytes: input))
+        _ = try? channel.writeInbound(channel.allocator.buffer(bytes: input))
         channel.embeddedEventLoop.run()
         _ = channel.drainOutbound()
         channel.wrapUp()

@@ -1,15 +1,23 @@
 import Engine
 import Foundation
 
-/// A scene JSON, then NUL-separated scene-delta JSONs, as the engine takes
-/// them from a customer: each is validated; a valid scene is redacted, and
+/// A scene JSON, then NUL-separated scene-delta JSONs (or bytes that
+/// `StructuredScenes` turns into those), as the engine takes them from a customer: each is validated; a valid scene is redacted, and
 /// each valid delta is redacted and applied to it, as `SessionMachine` does.
 /// What the engine relays to consoles must pass the consoles' own validation.
 public enum SceneTarget {
     static let redactor = Redactor()
 
     public static func run(_ input: [UInt8]) {
-        let pieces = parts(input[...])
+        if StructuredScenes.isJSON(input[...]) {
+            runJSON(input[...])
+        } else if let json = StructuredScenes.json(from: input[...]) {
+            runJSON(json[...])
+        }
+    }
+
+    static func runJSON(_ input: ArraySlice<UInt8>) {
+        let pieces = parts(input)
         let decoder = JSONDecoder()
         let deltas = pieces.dropFirst().compactMap { piece -> SceneDelta? in
             guard let d = try? decoder.decode(SceneDelta.self, from: Data(piece)), (try? d.validate()) != nil else { return nil }

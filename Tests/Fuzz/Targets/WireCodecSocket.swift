@@ -32,7 +32,7 @@ public enum WireCodecSocketTarget {
         channel.activate()
         var buffer = channel.allocator.buffer(capacity: stream.count)
         buffer.writeBytes(stream)
-        try? channel.writeInbound(buffer)
+        _ = try? channel.writeInbound(buffer)
         _ = channel.drainOutbound()
         channel.wrapUp()
     }

@@ -34,12 +34,12 @@ public enum WireCodecWebSocketTarget {
             fatalError("the gateway handlers did not install: \(error)")
         }
         channel.activate()
-        try? channel.writeInbound(channel.allocator.buffer(bytes: upgrade))
+        _ = try? channel.writeInbound(channel.allocator.buffer(bytes: upgrade))
         channel.embeddedEventLoop.run()
         let answer = channel.drainOutbound()
         precondition(answer.starts(with: Array("HTTP/1.1 101".utf8)),
                      "the gateway did not upgrade /ws: \(String(decoding: answer.prefix(200), as: UTF8.self))")
-        try? channel.writeInbound(channel.allocator.buffer(bytes: stream))
+        _ = try? channel.writeInbound(channel.allocator.buffer(bytes: stream))
         channel.embeddedEventLoop.run()
         _ = channel.drainOutbound()
         channel.wrapUp()
