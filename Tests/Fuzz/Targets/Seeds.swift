@@ -74,6 +74,16 @@ public enum FuzzSeeds {
         SceneDelta(baseVersion: 5, version: 6, removed: ["bg", "t", "nope"], scroll: Point(x: 0, y: 12_000)),
     ]
 
+    /// One mark of every tool, on nodes and on the page.
+    static let marks: [Annotation] = [
+        Annotation(id: "a1", tool: .cursor, at: AnnotationAnchor(nodeId: "t", fx: 0.5, fy: 0.5, pageX: 100, pageY: 20)),
+        Annotation(id: "a2", tool: .arrow, at: AnnotationAnchor(pageX: 10, pageY: 10), to: AnnotationAnchor(nodeId: "f", fx: 0, fy: 1, pageX: 10, pageY: 60)),
+        Annotation(id: "a3", tool: .circle, at: AnnotationAnchor(pageX: 400, pageY: 300), to: AnnotationAnchor(pageX: 700, pageY: 500)),
+        Annotation(id: "a4", tool: .rectangle, at: AnnotationAnchor(pageX: 0, pageY: 0), to: AnnotationAnchor(pageX: 1280, pageY: 720)),
+        Annotation(id: "a5", tool: .label, at: AnnotationAnchor(nodeId: "img", pageX: 0, pageY: 80), text: "click here 全角"),
+        Annotation(id: "a6", tool: .spotlight, at: AnnotationAnchor(pageX: 5, pageY: 5), to: AnnotationAnchor(pageX: 250, pageY: 90)),
+    ]
+
     static func json<T: Encodable>(_ value: T) -> [UInt8] { Array(try! encoder.encode(value)) }
     static func joined(_ parts: [[UInt8]]) -> [UInt8] { Array(parts.joined(separator: [0])) }
 
@@ -103,6 +113,8 @@ public enum FuzzSeeds {
             }
             out.append(("\(c)x\(r)-\(f).json", size(c, r, f) + scene))
         }
+        out.append(("annotated-160x45.json", size(160, 45, 0) + joined([json(small)] + marks.map(json)
+            + [json(AgentPointer(at: AnnotationAnchor(pageX: 300, pageY: 200), author: "Maria S.")), json(AgentPointer(at: nil))])))
         return out
     }
 

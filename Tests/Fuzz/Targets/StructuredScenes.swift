@@ -1,7 +1,7 @@
 import Engine
 import Foundation
 
-/// Builds scenes and deltas out of raw bytes, for the scene targets' second
+/// Builds scenes, deltas, annotations and agent pointers out of raw bytes, for the scene targets' second
 /// input form (any input that does not start like JSON). The JSON decoder
 /// lives in Foundation, which is not instrumented, so libFuzzer is nearly
 /// blind while it mutates JSON text; here every byte picks a value directly,
@@ -104,6 +104,17 @@ struct FuzzReader {
               pointer: maybe { Point(x: $0.double(), y: $0.double()) })
     }
 
+    mutating func anchor() -> AnnotationAnchor {
+        AnnotationAnchor(nodeId: bool() ? "n\(byte() % 8)" : nil, fx: maybe { $0.double() }, fy: maybe { $0.double() },
+                         pageX: double(), pageY: double())
+    }
+
+    mutating func annotation() -> Annotation {
+        let tools = AnnotationTool.allCases
+        return Annotation(id: bool() ? "a\(byte() % 8)" : string(), tool: tools[Int(byte()) % tools.count], at: anchor(),
+                          to: bool() || bool() ? anchor() : nil, text: maybe { $0.string() })
+    }
+
     mutating func delta(after version: Int) -> SceneDelta {
         let base = bool() ? version : int()
         return SceneDelta(baseVersion: base, version: bool() ? base &+ 1 : int(), upserts: nodes(),
@@ -121,7 +132,7 @@ enum StructuredScenes {
         return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
     }
 
-    /// A scene and its deltas as NUL-separated JSON, or nil when they cannot be JSON.
+    /// A scene, then deltas, annotations and agent pointers, as NUL-separated JSON; nil when they cannot be JSON.
     static func json(from bytes: ArraySlice<UInt8>) -> [UInt8]? {
         var reader = FuzzReader(bytes: bytes)
         let scene = reader.scene()
@@ -130,10 +141,17 @@ enum StructuredScenes {
         guard let first = try? encoder.encode(scene) else { return nil }
         texts.append(first)
         var version = scene.version
-        while !reader.isEmpty, texts.count < 8 {
-            let d = reader.delta(after: version)
-            version = d.version
-            guard let data = try? encoder.encode(d) else { return nil }
+        while !reader.isEmpty, texts.count < 12 {
+            let data: Data?
+            switch reader.byte() % 4 {
+            case 0: data = try? encoder.encode(reader.annotation())
+            case 1: data = try? encoder.encode(AgentPointer(at: reader.maybe { $0.anchor() }))
+            default:
+                let d = reader.delta(after: version)
+                version = d.version
+                data = try? encoder.encode(d)
+            }
+            guard let data else { return nil }
             texts.append(data)
         }
         return Array(texts.map(Array.init).joined(separator: [0]))
