@@ -5,12 +5,17 @@ import XCTest
 /// Every seed and every crash ever found, through the fuzz targets' entry
 /// points: one test per target, so a failure names it. A crash input traps
 /// (that is the bug it was saved for); the file being replayed is printed
-/// first, so the log says which one.
+/// first, so the log says which one. A hang cannot be replayed as one, so a
+/// crash folder keeps a smaller input of the same cost (`slow-*`), and any
+/// input taking more than `budget` fails.
 final class FuzzCorpusTests: XCTestCase {
     static let fuzz = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz")
 
     static let tested = ["wire-codec-socket", "wire-codec-websocket", "http-request", "scene", "scene-render",
                          "recording-reader", "theme", "ticket-import"]
+
+    /// Seconds one input may take in a debug build; the slowest seed takes about a tenth of that.
+    static let budget: TimeInterval = 1
 
     func replay(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let target = try XCTUnwrap(FuzzTarget.named(name), "no fuzz target named \(name)", file: file, line: line)
@@ -23,7 +28,12 @@ final class FuzzCorpusTests: XCTestCase {
         for input in seeds + crashes {
             print("replaying \(name) \(input.lastPathComponent)")
             fflush(stdout)
-            target.run(Array(try Data(contentsOf: input)))
+            let bytes = Array(try Data(contentsOf: input))
+            let started = Date()
+            target.run(bytes)
+            let seconds = Date().timeIntervalSince(started)
+            XCTAssertLessThan(seconds, Self.budget, "\(name) \(input.lastPathComponent) took \(String(format: "%.1f", seconds)) s",
+                              file: file, line: line)
         }
     }
 
