@@ -50,7 +50,7 @@ struct FuzzReader {
     }
 
     static let strings = [
-        "Billing", "", " ", "0000 0000 0000 0000", "123-45-6789", "(555) 010-0199", "+44 20 7946 0000", "dana@example.com",
+        "Billing", "", " ", "0000 0000 0000 0000", "123-45-6789", "(555) 010-0199", "+44 20 7946 0000", "dana@example.com", "a@b.cd",
         "sk_test_FAKEFAKEFAKE0000", "api key: FAKE0000FAKE0000FAKE", "\u{1b}[2J\u{1b}]0;title\u{07}", "全角テキスト", "e\u{301}\u{301}\u{301}",
         "👩‍👩‍👧‍👦🇪🇺", "\u{202e}abc", "\t\n\r", "\u{0}", "\u{fffd}", "password", "cc-number", "card", "https://app.example/settings",
     ]
