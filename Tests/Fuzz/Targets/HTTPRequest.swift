@@ -10,11 +10,18 @@ import NIOEmbedded
 /// WebSocket frames.
 public enum HTTPRequestTarget {
     static let hub: EngineHub = {
-        let dir = NSTemporaryDirectory() + "cobrowse-fuzz-\(getpid())"
+        let prefix = "cobrowse-fuzz-hub-", temp = NSTemporaryDirectory()
+        // A crashed (or forked and killed) fuzzer leaves its directory behind: remove those of processes gone.
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temp)) ?? [] where name.hasPrefix(prefix) {
+            if let pid = Int32(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: temp + name)
+            }
+        }
+        let dir = temp + prefix + "\(getpid())"
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let store = try SQLiteStore(path: dir + "/cobrowse.sqlite")
-            atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "cobrowse-fuzz-\(getpid())") }
+            atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "cobrowse-fuzz-hub-\(getpid())") }
             return EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", logger: quietLogger)
         } catch {
             fatalError("cannot open a store for the hub in \(dir): \(error)")
