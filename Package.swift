@@ -61,6 +61,19 @@ let package = Package(
             ],
             path: "Sources/App"
         ),
+        // Fuzzing (scripts/fuzz): the entry points, the libFuzzer binary / replayer, and the corpus replay.
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "Engine", "TerminalUI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Fuzz/Targets"
+        ),
+        .executableTarget(name: "cobrowse-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Driver"),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"], path: "Tests/FuzzCorpusTests"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", .product(name: "Logging", package: "swift-log")], path: "Tests/EngineTests"),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Engine"], path: "Tests/TerminalUITests"),
         .testTarget(name: "AppTests", dependencies: ["cobrowse", "Engine"], path: "Tests/AppTests"),

@@ -34,7 +34,6 @@ public final class CustomerGateway: @unchecked Sendable {
         let tls = try TLSContext.server(certificate: certificate, key: key)
         let ids = self.ids, children = self.children, logger = self.logger
         let handshakeTimeout = self.handshakeTimeout, requestTimeout = self.requestTimeout
-        let path = Self.webSocketPath
         let perAddress = ConnectionsPerAddress(limit: connectionsPerAddress)
 
         let bootstrap = ServerBootstrap(group: group)
@@ -51,32 +50,11 @@ public final class CustomerGateway: @unchecked Sendable {
                 channel.closeFuture.whenComplete { _ in perAddress.release(address) }
                 children.add(channel)
                 let remote = channel.remoteAddress?.hostAndPort ?? "unknown"
-                let http = GatewayHTTPHandler(sink: sink, webSocketPath: path, requestTimeout: requestTimeout, logger: logger)
-                let upgrader = NIOWebSocketServerUpgrader(
-                    maxFrameSize: WireProtocol.maxMessageBytes,
-                    automaticErrorHandling: false, // WebSocketPeerHandler answers errors with a protocol reply first
-                    shouldUpgrade: { channel, head in
-                        let wanted = (head.uri == path || head.uri.hasPrefix(path + "?")) && Self.asksForTheUpgrade(head)
-                        return channel.eventLoop.makeSucceededFuture(wanted ? HTTPHeaders() : nil)
-                    },
-                    upgradePipelineHandler: { channel, _ in
-                        let peer = ChannelPeer(connectionID: ids.next(), peer: .customer(remote: remote), channel: channel)
-                        return channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(WebSocketPeerHandler(peer: peer, sink: sink, logger: logger))
-                        }
-                    })
-                // The HTTP handler steps aside once the connection is a WebSocket.
-                let httpOnLoop = NIOLoopBound(http, eventLoop: channel.eventLoop)
                 return channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(SlowReaderGuard(logger: logger))
                     try sync.addHandler(OpenSSLHandler(context: tls, mode: .server, handshakeTimeout: handshakeTimeout, logger: logger))
-                    try sync.configureHTTPServerPipeline(
-                        withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
-                            context.pipeline.syncOperations.removeHandler(httpOnLoop.value, promise: nil)
-                        }),
-                        withErrorHandling: true) // unparsable requests get 400 and are closed
-                    try sync.addHandler(httpOnLoop.value)
+                    try Self.addHTTPHandlers(to: channel, remote: remote, sink: sink, ids: ids, requestTimeout: requestTimeout, logger: logger)
                 }
             }
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)
@@ -103,6 +81,38 @@ public final class CustomerGateway: @unchecked Sendable {
         let connection = head.headers[canonicalForm: "connection"].map { $0.lowercased() }
         let upgrade = head.headers[canonicalForm: "upgrade"].map { $0.lowercased() }
         return connection.contains("upgrade") && upgrade.contains("websocket")
+    }
+
+    /// Everything behind TLS on one connection: HTTP/1.1 pages from the sink,
+    /// and the protocol WebSocket on `/ws`. Public so the fuzzers can drive the
+    /// gateway over an `EmbeddedChannel`, without sockets or TLS. Call it on the
+    /// channel's event loop.
+    public static func addHTTPHandlers(to channel: Channel, remote: String, sink: ConnectionSink, ids: ConnectionIDs,
+                                       requestTimeout: TimeAmount, logger: Logger) throws {
+        let path = webSocketPath
+        let http = GatewayHTTPHandler(sink: sink, webSocketPath: path, requestTimeout: requestTimeout, logger: logger)
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: WireProtocol.maxMessageBytes,
+            automaticErrorHandling: false, // WebSocketPeerHandler answers errors with a protocol reply first
+            shouldUpgrade: { channel, head in
+                let wanted = (head.uri == path || head.uri.hasPrefix(path + "?")) && asksForTheUpgrade(head)
+                return channel.eventLoop.makeSucceededFuture(wanted ? HTTPHeaders() : nil)
+            },
+            upgradePipelineHandler: { channel, _ in
+                let peer = ChannelPeer(connectionID: ids.next(), peer: .customer(remote: remote), channel: channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(WebSocketPeerHandler(peer: peer, sink: sink, logger: logger))
+                }
+            })
+        // The HTTP handler steps aside once the connection is a WebSocket.
+        let httpOnLoop = NIOLoopBound(http, eventLoop: channel.eventLoop)
+        let sync = channel.pipeline.syncOperations
+        try sync.configureHTTPServerPipeline(
+            withServerUpgrade: (upgraders: [upgrader], completionHandler: { context in
+                context.pipeline.syncOperations.removeHandler(httpOnLoop.value, promise: nil)
+            }),
+            withErrorHandling: true) // unparsable requests get 400 and are closed
+        try sync.addHandler(httpOnLoop.value)
     }
 
     /// The same as `start(host:port:certificate:key:sink:group:)`.

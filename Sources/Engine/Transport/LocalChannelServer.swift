@@ -44,14 +44,9 @@ public final class LocalChannelServer: @unchecked Sendable {
             .childChannelInitializer { channel in
                 children.add(channel)
                 return Self.peerCredentials(of: channel).flatMap { credentials in
-                    let peer = ChannelPeer(connectionID: ids.next(),
-                                           peer: .local(uid: Int(credentials.uid), pid: Int(credentials.pid)),
-                                           channel: channel, dropsWhenBehind: true)
-                    return channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers([
-                            LengthPrefixFrameHandler(),
-                            LocalPeerHandler(peer: peer, sink: sink, logger: logger),
-                        ])
+                    channel.eventLoop.makeCompletedFuture {
+                        try Self.addPeerHandlers(to: channel, peer: .local(uid: Int(credentials.uid), pid: Int(credentials.pid)),
+                                                 sink: sink, ids: ids, logger: logger)
                     }
                 }
             }
@@ -74,6 +69,19 @@ public final class LocalChannelServer: @unchecked Sendable {
         serverChannel = channel
         self.path = path
         logger.info("local channel listening on \(path)")
+    }
+
+    /// One console connection's handlers: length-prefixed frames to the sink,
+    /// payloads from the engine framed the same way. Public so the fuzzers can
+    /// drive them over an `EmbeddedChannel`. Call it on the channel's event loop.
+    public static func addPeerHandlers(to channel: Channel, peer: PeerIdentity, sink: ConnectionSink, ids: ConnectionIDs,
+                                       logger: Logger) throws {
+        // A console that stops reading is dropped for, not queued for without end (see ChannelPeer).
+        let connection = ChannelPeer(connectionID: ids.next(), peer: peer, channel: channel, dropsWhenBehind: true)
+        try channel.pipeline.syncOperations.addHandlers([
+            LengthPrefixFrameHandler(),
+            LocalPeerHandler(peer: connection, sink: sink, logger: logger),
+        ])
     }
 
     /// Stops listening, closes open connections and removes the socket file.
