@@ -200,42 +200,16 @@ final class LoadConsole {
 
 /// A thread that waits on its consoles' sockets with poll() and reads
 /// whichever are ready, so an arrival is noted when it happens.
-final class LoadConsolePoller: @unchecked Sendable {
-    private let lock = NSLock()
-    private var incoming: [LoadConsole] = []
-    private let window: LoadWindow
-    private let finished = DispatchSemaphore(value: 0)
-    private let name: String
-
-    init(name: String, window: LoadWindow) {
-        self.name = name
-        self.window = window
-    }
-
-    func add(_ console: LoadConsole) { lock.lock(); incoming.append(console); lock.unlock() }
-
-    func start() {
-        let thread = Thread { [self] in
-            loop()
-            finished.signal()
-        }
-        thread.name = name
-        thread.start()
-    }
-
-    func join() { finished.wait() }
-
-    private func loop() {
+final class LoadConsolePoller: LoadThread<LoadConsole>, @unchecked Sendable {
+    override func loop() {
         var consoles: [LoadConsole] = []
         var fds: [pollfd] = []
         while true {
-            lock.lock()
-            if !incoming.isEmpty {
-                consoles += incoming
-                incoming.removeAll()
+            let arrived = takeIncoming()
+            if !arrived.isEmpty {
+                consoles += arrived
                 fds = consoles.map { pollfd(fd: $0.trouble.lost ? -1 : $0.fd, events: Int16(POLLIN), revents: 0) }
             }
-            lock.unlock()
             let bounds = window.current
             if bounds.stopped { return }
             guard !fds.isEmpty else { usleep(5000); continue }

@@ -185,21 +185,28 @@ final class LoadCustomer {
     }
 }
 
-/// A thread that services its share of customers every millisecond until
-/// the window is stopped.
-final class LoadWorker: @unchecked Sendable {
+/// A named thread that other threads hand items to (customers, consoles)
+/// while it runs its `loop()`, which takes them with `takeIncoming()`.
+class LoadThread<Item>: @unchecked Sendable {
     private let lock = NSLock()
-    private var incoming: [LoadCustomer] = []
-    private let window: LoadWindow
+    private var incoming: [Item] = []
     private let finished = DispatchSemaphore(value: 0)
     private let name: String
+    let window: LoadWindow
 
     init(name: String, window: LoadWindow) {
         self.name = name
         self.window = window
     }
 
-    func add(_ customer: LoadCustomer) { lock.lock(); incoming.append(customer); lock.unlock() }
+    func add(_ item: Item) { lock.lock(); incoming.append(item); lock.unlock() }
+
+    func takeIncoming() -> [Item] {
+        lock.lock(); defer { lock.unlock() }
+        let items = incoming
+        incoming.removeAll()
+        return items
+    }
 
     func start() {
         let thread = Thread { [self] in
@@ -212,10 +219,17 @@ final class LoadWorker: @unchecked Sendable {
 
     func join() { finished.wait() }
 
-    private func loop() {
+    /// Runs until the window is stopped.
+    func loop() { preconditionFailure("each kind of load thread runs a loop of its own") }
+}
+
+/// A thread that services its share of customers every millisecond until
+/// the window is stopped.
+final class LoadWorker: LoadThread<LoadCustomer>, @unchecked Sendable {
+    override func loop() {
         var customers: [LoadCustomer] = []
         while true {
-            lock.lock(); customers += incoming; incoming.removeAll(); lock.unlock()
+            customers += takeIncoming()
             let bounds = window.current
             if bounds.stopped { return }
             let now = LoadClock.now()
