@@ -37,6 +37,14 @@ final class HostileInputTests: HubTestCase {
         XCTAssertTrue(agent.messages.contains { if case .scene = $0 { true } else { false } })
     }
 
+    /// Found by fuzzing: `abs(Int.min)` overflows, so the paint order is checked as a range.
+    func testAPaintOrderOfIntMinIsRefusedNotNegated() {
+        for z in [Int.min, Int.max, SceneLimits.maxZ + 1] {
+            XCTAssertThrowsError(try SceneNode(id: "b", kind: .box, rect: Rect(x: 0, y: 0, width: 1, height: 1), z: z).validate(), "\(z)")
+        }
+        XCTAssertNoThrow(try SceneNode(id: "b", kind: .box, rect: Rect(x: 0, y: 0, width: 1, height: 1), z: -SceneLimits.maxZ).validate())
+    }
+
     func testPointerScrollAndViewportOutOfBoundsAreRefusedInScenesAndDeltas() throws {
         let (_, customer, sid) = try activeSession()
         send(customer, .scene(Scene(viewport: Size(width: 800, height: 600), url: "https://x.test/", title: "A", nodes: [])))

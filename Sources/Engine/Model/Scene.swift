@@ -245,7 +245,7 @@ extension SceneNode {
     public func validate() throws {
         guard !id.isEmpty, id.utf8.count <= SceneLimits.maxIDLength else { throw SceneError.invalid("node id must be 1...\(SceneLimits.maxIDLength) bytes") }
         guard rect.isWithinSceneBounds else { throw SceneError.invalid("node \(id) has an impossible rectangle") }
-        guard abs(z) <= SceneLimits.maxZ else { throw SceneError.invalid("node \(id) z must be within ±\(SceneLimits.maxZ)") }
+        guard (-SceneLimits.maxZ ... SceneLimits.maxZ).contains(z) else { throw SceneError.invalid("node \(id) z must be within ±\(SceneLimits.maxZ)") }
         if let t = text, t.utf8.count > SceneLimits.maxTextLength { throw SceneError.invalid("node \(id) text is longer than \(SceneLimits.maxTextLength) bytes") }
         if let l = label, l.utf8.count > SceneLimits.maxLabelLength { throw SceneError.invalid("node \(id) label is longer than \(SceneLimits.maxLabelLength) bytes") }
         if let f = fieldType, f.utf8.count > SceneLimits.maxFieldTypeLength { throw SceneError.invalid("node \(id) fieldType is longer than \(SceneLimits.maxFieldTypeLength) bytes") }
