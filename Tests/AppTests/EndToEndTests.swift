@@ -34,6 +34,18 @@ final class EndToEndTests: EngineTestCase {
         XCTAssertTrue(chrome.contains("View Only"), "control mode shown:\n\(chrome)")
     }
 
+    /// The terminal going away (a closed SSH session, a killed tmux) ends the console quietly, never with a crash.
+    func testAConsoleWhoseTerminalHangsUpExitsWithoutACrash() throws {
+        let report = fixture.dir + "/console-backtrace.txt"
+        let console = try fixture.startConsole(["console", "--socket", fixture.socket], width: 100, height: 30,
+                                               env: ["SWIFT_BACKTRACE": "enable=yes,output-to=\(report)"])
+        try fixture.waitForScreen(console, "the lobby") { $0.contains("My open sessions") }
+        fixture.killConsole(console)
+        Thread.sleep(forTimeInterval: 3)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: report),
+                       "the console crashed when its terminal went away:\n\((try? String(contentsOfFile: report, encoding: .utf8)) ?? "")")
+    }
+
     func testLinkWorksOnceAndReuseGetsAClearPage() throws {
         let (session, link) = try fixture.invite()
         let console = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session])

@@ -71,7 +71,9 @@ public enum ConsoleRunner {
             lastFrame = now
         }
         terminal.stop()
-        if let exitReason, exitReason != quitByAgent { FileHandle.standardError.write(Data("cobrowse console: \(exitReason)\n".utf8)) }
+        // fputs, not FileHandle.write: when the terminal hung up (a closed SSH session, a killed tmux),
+        // stderr is gone with it, and Foundation's write traps on the error instead of returning it.
+        if let exitReason, exitReason != quitByAgent { fputs("cobrowse console: \(exitReason)\n", stderr) }
         return status
     }
 
