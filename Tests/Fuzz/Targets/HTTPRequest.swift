@@ -29,14 +29,7 @@ public enum HTTPRequestTarget {
     }()
 
     public static func run(_ input: [UInt8]) {
-        let channel = EmbeddedChannel()
-        do {
-            try CustomerGateway.addHTTPHandlers(to: channel, remote: "203.0.113.7:51234", sink: hub, ids: .shared,
-                                                requestTimeout: .seconds(30), logger: quietLogger)
-        } catch {
-            fatalError("the gateway handlers did not install: \(error)")
-        }
-        channel.activate()
+        let channel = gatewayChannel(sink: hub, ids: .shared)
         _ = try? channel.writeInbound(channel.allocator.buffer(bytes: input))
         channel.embeddedEventLoop.run()
         _ = channel.drainOutbound()

@@ -84,3 +84,23 @@ extension EmbeddedChannel {
         embeddedEventLoop.run()
     }
 }
+
+/// The fuzz input's first byte picks how the rest is read: as the raw byte
+/// stream (even), or cut into parts that are each framed by `frame` (odd).
+func framedStream(_ input: [UInt8], frame: ([UInt8]) -> [UInt8]) -> [UInt8]? {
+    guard let mode = input.first else { return nil }
+    return mode & 1 == 0 ? Array(input.dropFirst()) : parts(input.dropFirst()).flatMap { frame(Array($0)) }
+}
+
+/// An active in-memory channel with the gateway's handlers behind TLS, as a customer's connection has them.
+func gatewayChannel(sink: ConnectionSink, ids: ConnectionIDs) -> EmbeddedChannel {
+    let channel = EmbeddedChannel()
+    do {
+        try CustomerGateway.addHTTPHandlers(to: channel, remote: "203.0.113.7:51234", sink: sink, ids: ids,
+                                            requestTimeout: .seconds(30), logger: quietLogger)
+    } catch {
+        fatalError("the gateway handlers did not install: \(error)")
+    }
+    channel.activate()
+    return channel
+}

@@ -13,13 +13,7 @@ import NIOEmbedded
 /// arrives at once or in small pieces.
 public enum WireCodecSocketTarget {
     public static func run(_ input: [UInt8]) {
-        guard let mode = input.first else { return }
-        let stream: [UInt8]
-        if mode & 1 == 0 {
-            stream = Array(input.dropFirst())
-        } else {
-            stream = parts(input.dropFirst()).flatMap { LengthPrefixFramer.frame(Array($0)) }
-        }
+        guard let stream = framedStream(input, frame: LengthPrefixFramer.frame) else { return }
         framerIsChunkingInvariant(stream)
 
         let channel = EmbeddedChannel()

@@ -19,21 +19,8 @@ public enum WireCodecWebSocketTarget {
         """.utf8)
 
     public static func run(_ input: [UInt8]) {
-        guard let mode = input.first else { return }
-        let stream: [UInt8]
-        if mode & 1 == 0 {
-            stream = Array(input.dropFirst())
-        } else {
-            stream = parts(input.dropFirst()).flatMap { maskedTextFrame(Array($0)) }
-        }
-        let channel = EmbeddedChannel()
-        do {
-            try CustomerGateway.addHTTPHandlers(to: channel, remote: "203.0.113.7:51234", sink: RoundTripSink(), ids: ConnectionIDs(),
-                                                requestTimeout: .seconds(30), logger: quietLogger)
-        } catch {
-            fatalError("the gateway handlers did not install: \(error)")
-        }
-        channel.activate()
+        guard let stream = framedStream(input, frame: { maskedTextFrame($0) }) else { return }
+        let channel = gatewayChannel(sink: RoundTripSink(), ids: ConnectionIDs())
         _ = try? channel.writeInbound(channel.allocator.buffer(bytes: upgrade))
         channel.embeddedEventLoop.run()
         let answer = channel.drainOutbound()
