@@ -282,7 +282,7 @@ final class HostileInputTests: HubTestCase {
         let lines = LogLines()
         let logger = Logger(label: "test") { _ in CapturingLogHandler(lines) }
         let c = FakeClock()
-        hub = EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", logger: logger, clock: { c.now })
+        hub = EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", lanes: .inline, logger: logger, clock: { c.now })
         let (_, customer, _) = try activeSession()
         let card = "4111111111111111", ssn = "123-45-6789"
         hub.connection(customer, received: Array(#"{"v":1,"type":"scene","body":{"version":1,"source":"page","viewport":{"width":8,"height":6},"scroll":{"x":0,"y":0},"url":"u","title":"t","nodes":[{"id":"a","kind":"box","rect":{"x":0,"y":0,"width":1,"height":1},"z":0,"background":"\#(card)"}]}}"#.utf8))

@@ -93,7 +93,7 @@ final class HubRecordingFullDiskTests: XCTestCase {
         try f.store.addAgent(owner)
         try f.store.addTicket(Ticket(id: "T-1", subject: "Billing page broken", customer: "Dana W."))
         disk = try SmallDisk(at: EncryptedRecordingService.recordingsDirectory(f.dir), bytes: 512 * 1024)
-        let hub = EngineHub(store: f.store, publicBaseURL: "https://127.0.0.1:8443")
+        let hub = EngineHub(store: f.store, publicBaseURL: "https://127.0.0.1:8443", lanes: .inline)
         hub.recordingService = f.service
         var nextID = 1
         func connect(_ p: PeerIdentity) -> ThreadSafeConnection {

@@ -50,7 +50,7 @@ class HubTestCase: XCTestCase {
         try store.addTicket(Ticket(id: "T-1", subject: "Billing page broken", customer: "Dana W."))
         clock = FakeClock()
         let c = clock!
-        hub = EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", clock: { c.now })
+        hub = EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", lanes: .inline, clock: { c.now })
     }
 
     override func tearDown() {

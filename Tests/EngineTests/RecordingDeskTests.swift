@@ -54,7 +54,7 @@ final class RecordingDeskTests: XCTestCase {
     override func setUpWithError() throws {
         f = try RecordingFixture()
         for a in [owner, other, stranger, trainer, manager] { try f.store.addAgent(a) }
-        hub = EngineHub(store: f.store, publicBaseURL: "https://127.0.0.1:8443")
+        hub = EngineHub(store: f.store, publicBaseURL: "https://127.0.0.1:8443", lanes: .inline)
         hub.recordingService = f.service
         hub.recordingDesk = RecordingDesk(library: f.library())
     }

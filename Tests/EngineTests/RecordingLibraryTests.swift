@@ -101,7 +101,7 @@ final class RecordingLibraryTests: XCTestCase {
         try f.store.addAgent(owner)
         try f.store.addTicket(Ticket(id: "T-1", subject: "Billing page broken", customer: "Dana W."))
         let clock = FakeClock()
-        let hub = EngineHub(store: f.store, publicBaseURL: "https://127.0.0.1:8443", clock: { clock.now })
+        let hub = EngineHub(store: f.store, publicBaseURL: "https://127.0.0.1:8443", lanes: .inline, clock: { clock.now })
         hub.recordingService = f.service
         var nextID = 1
         func connect(_ p: PeerIdentity) -> RecordingConnection {

@@ -74,7 +74,7 @@ public final class EngineServer: @unchecked Sendable {
             (cert, key) = (identity.certificatePath, identity.keyPath)
         }
         certificatePath = cert
-        let hub = EngineHub(store: store, policy: c.policy, publicBaseURL: "", limits: c.gatewayLimits, logger: logger)
+        let hub = EngineHub(store: store, policy: c.policy, publicBaseURL: "", limits: c.gatewayLimits, lanes: .dispatch, logger: logger)
         let recordings = EncryptedRecordingService(dataDirectory: c.dataDirectory, index: store,
                                                    keySource: FileKeySource(dataDirectory: c.dataDirectory),
                                                    policy: RecordingPolicy(retention: c.recordingRetention))
@@ -87,16 +87,17 @@ public final class EngineServer: @unchecked Sendable {
                                                                     keySource: FileKeySource(dataDirectory: c.dataDirectory)))
         try hub.restoreOpenSessions()
         self.hub = hub
-        let local = LocalChannelServer()
-        try local.start(path: c.socketPath, sink: hub, group: group, accessGroup: c.socketGroup)
-        self.local = local
         let gateway = CustomerGateway()
         gateway.connectionsPerAddress = c.gatewayLimits.connectionsPerAddress
         gatewayPort = try gateway.start(host: c.listenHost, port: c.listenPort, certificatePath: cert, keyPath: key,
                                         sink: hub, group: group)
         self.gateway = gateway
         let host = c.listenHost.contains(":") ? "[\(c.listenHost)]" : c.listenHost
+        // Known before any console can connect and ask for a link.
         hub.publicBaseURL = "https://\(host):\(gatewayPort)"
+        let local = LocalChannelServer()
+        try local.start(path: c.socketPath, sink: hub, group: group, accessGroup: c.socketGroup)
+        self.local = local
         let interval = TimeAmount.milliseconds(Int64(c.tickInterval * 1000))
         ticker = group.next().scheduleRepeatedTask(initialDelay: interval, delay: interval) { [weak hub] _ in
             hub?.tick()

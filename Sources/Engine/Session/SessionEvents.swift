@@ -141,6 +141,10 @@ public enum SessionEffect: Equatable, Sendable {
     case storeScreenshot(Scene, requestedBy: String)
     /// The event was refused: reply to whoever sent it with this error; nothing changed.
     case reject(WireErrorCode, String)
+    /// Start the session's recording (the customer consented to it and the session is active).
+    case startRecording
+    /// Close the session's recording as complete, saying why it ended.
+    case finishRecording(reason: String)
 }
 
 extension SessionEffect {
@@ -165,6 +169,8 @@ extension SessionEffect {
         case .closePresenter: "closePresenter"
         case .storeScreenshot: "storeScreenshot"
         case let .reject(code, _): "reject(\(code.rawValue))"
+        case .startRecording: "startRecording"
+        case .finishRecording: "finishRecording"
         }
     }
 }

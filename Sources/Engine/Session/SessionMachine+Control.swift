@@ -309,10 +309,7 @@ extension SessionMachine {
     }
 
     mutating func managerAnswered(approve: Bool, by manager: Agent, _ now: Date) -> [SessionEffect] {
-        guard manager.level == .manager else {
-            return [.reject(.notAllowed, "Only a manager may approve \(ControlMode.fullControl.title)."),
-                    .audit(action: "approval.refused", actor: manager.name, detail: "level=\(manager.level.rawValue)")]
-        }
+        if let refused = refusal(manager, .answerApproval, audited: true) { return refused }
         guard summary.status == .active, let r = control.managerRequest else { return [.reject(.badState, "No request is waiting for approval in this session.")] }
         control.managerRequest = nil
         summary.awaitingManager = nil

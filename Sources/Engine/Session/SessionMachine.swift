@@ -62,6 +62,9 @@ public struct SessionMachine: Sendable {
     /// When the feed last said where the customer is (title-only changes are throttled).
     private var lastNavigationRowAt: Date?
 
+    private enum RecordingState { case notStarted, started, finished }
+    private var recordingState = RecordingState.notStarted
+
     /// Number changes (not level changes) reach agents and customer at most this often.
     static let qualityReportInterval: TimeInterval = 5
     static let engine = "engine"
@@ -81,6 +84,26 @@ public struct SessionMachine: Sendable {
     // MARK: - Events
 
     public mutating func handle(_ event: SessionEvent, now: Date) -> [SessionEffect] {
+        respond(to: event, now) + recordingEffects()
+    }
+
+    /// A recording starts once the session is active with the customer's
+    /// consent to it (a session restored after an engine restart starts a new
+    /// one), and finishes after everything its ending told the room.
+    private mutating func recordingEffects() -> [SessionEffect] {
+        switch (summary.status, recordingState) {
+        case (.active, .notStarted) where summary.recording:
+            recordingState = .started
+            return [.startRecording]
+        case (.ended, .started):
+            recordingState = .finished
+            return [.finishRecording(reason: "session ended: \(summary.endReason?.title ?? "ended")")]
+        default:
+            return []
+        }
+    }
+
+    private mutating func respond(to event: SessionEvent, _ now: Date) -> [SessionEffect] {
         if summary.status == .ended { return afterEnd(event, now) }
         switch event {
         case .linkOpened: return linkOpened(now)
@@ -408,9 +431,7 @@ public struct SessionMachine: Sendable {
 
     private mutating func modeRequested(_ mode: ControlMode, by agent: Agent, reason: String?, _ now: Date) -> [SessionEffect] {
         guard summary.status == .active else { return [.reject(.badState, "Control can be asked for only once the customer has consented.")] }
-        guard agent.name == summary.agentName || agent.level == .manager else {
-            return [.reject(.notAllowed, "Only the session's agent may ask for control.")]
-        }
+        if let refused = refusal(agent, .steer("ask for control")) { return refused }
         guard pendingMode == nil else { return [.reject(.badState, "A control request is already waiting for the customer.")] }
         guard mode != summary.controlMode else { return [.reject(.badState, "The session is already in \(mode.title).")] }
         let caps = Capabilities(level: agent.level, caps: policy.controlCaps)
@@ -467,9 +488,7 @@ public struct SessionMachine: Sendable {
 
     private mutating func extensionRequested(_ minutes: Int, by agent: Agent, _ now: Date) -> [SessionEffect] {
         guard summary.status == .active else { return [.reject(.badState, "Only an active session can be extended.")] }
-        guard agent.name == summary.agentName || agent.level == .manager else {
-            return [.reject(.notAllowed, "Only the session's agent may ask for an extension.")]
-        }
+        if let refused = refusal(agent, .steer("ask for an extension")) { return refused }
         guard (1...policy.maxExtensionMinutes).contains(minutes) else {
             return [.reject(.invalid, "An extension is 1 to \(policy.maxExtensionMinutes) minutes.")]
         }
@@ -562,9 +581,7 @@ public struct SessionMachine: Sendable {
 
     private mutating func qualityCheckRequested(by agent: Agent, _ now: Date) -> [SessionEffect] {
         guard summary.status == .active else { return [.reject(.badState, "The quality check needs an active session.")] }
-        guard agent.name == summary.agentName || agent.level == .manager else {
-            return [.reject(.notAllowed, "Only the session's agent may ask the customer.")]
-        }
+        if let refused = refusal(agent, .steer("ask the customer")) { return refused }
         guard socketConnected && !disconnectAnnounced else { return [.reject(.badState, "The customer is not connected.")] }
         guard pendingQualityCheck == nil else { return [.reject(.badState, "The customer has not answered the last quality check yet.")] }
         pendingQualityCheck = Pending(value: true, at: now, by: agent.name)

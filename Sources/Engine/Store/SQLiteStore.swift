@@ -159,6 +159,22 @@ public final class SQLiteStore: SessionStore {
         }
     }
 
+    public func appendFeed(_ rows: [FeedRow]) throws {
+        guard !rows.isEmpty else { return }
+        try write("feed rows") { db in
+            for row in rows {
+                switch row {
+                case let .activity(sid, item):
+                    try ActivityRow(id: nil, sessionId: sid, at: millis(item.at), kind: item.kind.rawValue, actor: item.actor, text: item.text).insert(db)
+                case let .participant(sid, name, role, at):
+                    try ParticipantRow(id: nil, sessionId: sid, name: name, role: role.rawValue, at: millis(at)).insert(db)
+                case let .audit(draft):
+                    try Self.chain(draft, in: db)
+                }
+            }
+        }
+    }
+
     public func activity(sessionId: String) throws -> [ActivityItem] {
         try db.read { try ActivityRow.filter(Column("sessionId") == sessionId).order(Column("id")).fetchAll($0) }.map(\.model)
     }

@@ -69,6 +69,23 @@ public struct AuditDraft: Equatable, Sendable {
     }
 }
 
+/// A row the engine writes in the background, batched with others: part of a
+/// session's record, but no action waits for it (an action's own audit row
+/// is written before the action, never here).
+public enum FeedRow: Equatable, Sendable {
+    case activity(sessionId: String, ActivityItem)
+    case participant(sessionId: String, name: String, role: ParticipantRole, at: Date)
+    /// The audit row of a refusal: the refusal stands whether or not it is written.
+    case audit(AuditDraft)
+
+    public var sessionId: String? {
+        switch self {
+        case let .activity(sid, _), let .participant(sid, _, _, _): sid
+        case let .audit(draft): draft.sessionId
+        }
+    }
+}
+
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     case duplicate(String)
     case notFound(String)
@@ -136,6 +153,8 @@ public protocol SessionStore: AnyObject, Sendable {
 
     // Activity feed and notes.
     func appendActivity(sessionId: String, _ item: ActivityItem) throws
+    /// Rows of many sessions in one transaction, in order: all are written or none.
+    func appendFeed(_ rows: [FeedRow]) throws
     func activity(sessionId: String) throws -> [ActivityItem]
     func addNote(sessionId: String, _ note: NoteEntry) throws
     func notes(sessionId: String) throws -> [NoteEntry]

@@ -22,7 +22,7 @@ public enum HTTPRequestTarget {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let store = try SQLiteStore(path: dir + "/cobrowse.sqlite")
             atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "cobrowse-fuzz-hub-\(getpid())") }
-            return EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", logger: quietLogger)
+            return EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", lanes: .inline, logger: quietLogger)
         } catch {
             fatalError("cannot open a store for the hub in \(dir): \(error)")
         }

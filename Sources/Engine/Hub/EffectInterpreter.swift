@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+
+/// Carries out what the machine decided, in order: sends, stores, links,
+/// recordings. On the session's lane.
+extension SessionRuntime {
+    func perform(_ effects: [SessionEffect], origin: Origin?) {
+        // A note the store did not take is not announced as saved.
+        var unsavedNote: NoteEntry?
+        for effect in effects {
+            do {
+                switch effect {
+                case let .toConsoles(.note(n)) where n == unsavedNote:
+                    continue
+                case let .activity(item) where item.kind == .note && unsavedNote != nil:
+                    continue
+                case let .toCustomer(message):
+                    sendToCustomer(message)
+                case let .toConsoles(message):
+                    broadcast(message)
+                case let .activity(item):
+                    hub.writer.enqueue(.activity(sessionId: id, item))
+                    broadcast(.activity(item))
+                case let .storeNote(note):
+                    do { try hub.store.addNote(sessionId: id, note) } catch {
+                        unsavedNote = note
+                        logger.error("session \(id): a note could not be stored: \(error)")
+                        origin?.fail(.internalError, "the note was not saved (\(error)); add it again when the engine can write")
+                    }
+                case .audit:
+                    break // written before any effect, by `dispatch`
+                case let .persist(summary):
+                    try hub.store.saveSession(summary)
+                case .closeCustomer:
+                    if let link = customer {
+                        customer = nil
+                        link.unbind(from: id)
+                        link.connection.close()
+                    }
+                case let .storeSurvey(survey):
+                    do { try hub.store.saveSurvey(sessionId: id, survey) } catch {
+                        origin?.fail(.internalError, "your rating could not be saved just now")
+                        throw error
+                    }
+                case let .reject(code, text):
+                    origin?.fail(code, text)
+                case let .reply(message):
+                    origin?.reply(message)
+                case let .toManagers(message):
+                    let bytes = WireCodec.encode(message)
+                    for link in hub.connections.consoles(level: .manager) { link.connection.send(bytes) }
+                case let .toPresenter(message):
+                    presenter?.connection.send(WireCodec.encode(message))
+                case .mintPresenterLink:
+                    let link = try hub.links.mint(.presenter, session: id)
+                    origin?.reply(.presenterLink(PresenterLink(link: link)))
+                case let .offerMirror(by):
+                    let link = try hub.links.mint(.mirror, session: id)
+                    sendToCustomer(.presenting(PresentingState(active: true, by: by, mirrorLink: link)))
+                case .closePresenter:
+                    if let link = presenter {
+                        presenter = nil
+                        // The tab is told before it is closed, so it does not reconnect.
+                        link.connection.send(WireCodec.encode(.presenting(PresentingState(active: false, by: machine.summary.agentName))))
+                        link.unbind(from: id)
+                        link.connection.close()
+                    }
+                    hub.forgetPresenterKeys(of: id)
+                case let .mintViewerLink(name):
+                    let link = try hub.links.mint(.viewer, session: id, viewerName: name)
+                    origin?.reply(.viewerInvited(ViewerInvited(name: name, link: link)))
+                case let .storeScreenshot(scene, by):
+                    try storeScreenshot(scene, requestedBy: by)
+                case .startRecording:
+                    startRecording()
+                case let .finishRecording(reason):
+                    finishRecording(reason: reason)
+                }
+            } catch {
+                // A store failure (a full disk, say) must not take the live session down;
+                // the agent is told and the log names it.
+                logger.error("session \(id): could not store \(effect.kindName): \(error)")
+                broadcast(.error(ErrorReply(code: .internalError, message: "the engine could not store session data: \(error)")))
+            }
+        }
+    }
+
+    private func storeScreenshot(_ scene: Scene, requestedBy by: String) throws {
+        guard let vault = hub.screenshotVault else {
+            let item = ActivityItem(at: now, kind: .warning, actor: "engine", text: "Screenshot not stored: this engine keeps no screenshots")
+            try hub.store.appendActivity(sessionId: id, item)
+            broadcast(.activity(item))
+            return
+        }
+        let shot = try vault.save(scene, sessionId: id, requestedBy: by, at: now)
+        try hub.store.appendAudit(at: now, actor: "engine", action: "screenshot.stored", sessionId: id, detail: "id=\(shot.id)")
+        let item = ActivityItem(at: now, kind: .info, actor: "engine", text: "Screenshot \(shot.id) stored encrypted with the session")
+        try hub.store.appendActivity(sessionId: id, item)
+        broadcast(.activity(item))
+    }
+}
