@@ -56,6 +56,23 @@ final class SessionMachineTests: XCTestCase {
         XCTAssertTrue(fx.contains(.persist(m.summary)))
     }
 
+    func testTheRecordingStartsAndFinishesAsEffectsOnceEach() {
+        var m = minted(recording: true)
+        _ = m.handle(.linkOpened, now: at(1))
+        _ = m.handle(.customerConnected(resumed: false), now: at(2))
+        let consent = m.handle(.consent(Consent(allow: true, access: .viewOnly, record: true)), now: at(10))
+        XCTAssertEqual(consent.last, .startRecording, "after the consent is stored and told")
+        XCTAssertFalse(m.handle(.tick, now: at(11)).contains(.startRecording), "once")
+        let end = m.handle(.agentEnded(by: "Maria S."), now: at(20))
+        XCTAssertEqual(end.last, .finishRecording(reason: "session ended: \(EndReason.agentEnded.title)"), "after everything the ending told the room")
+        XCTAssertFalse(m.handle(.tick, now: at(21)).contains { if case .finishRecording = $0 { true } else { false } })
+
+        var declined = minted(recording: true)
+        _ = declined.handle(.linkOpened, now: at(1))
+        let fx = declined.handle(.consent(Consent(allow: true, access: .viewOnly, record: false)), now: at(10))
+        XCTAssertFalse(fx.contains(.startRecording), "no consent to record, no recording")
+    }
+
     func testRecordingNeedsTheCustomersAgreement() {
         var m = minted(recording: true)
         _ = m.handle(.linkOpened, now: at(1))

@@ -15,7 +15,7 @@ final class SlowConsoleTests: XCTestCase {
         let me = Agent(name: "Maria S.", uid: Int(getuid()), level: .l2)
         try store.addAgent(me)
         try store.addTicket(Ticket(id: "T-1", subject: "Slow terminal", customer: "Dana W."))
-        let hub = EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", lanes: .inline)
+        let hub = EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", lanes: .dispatch)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         defer { try? group.syncShutdownGracefully() }
         let server = LocalChannelServer()

@@ -20,6 +20,9 @@ final class Link: @unchecked Sendable {
         var watch = false
         /// Frames refused before a hello; a peer that keeps sending them is closed.
         var refusedBeforeHello = 0
+        /// Bytes received and not yet handled by the lane.
+        var bytesInFlight = 0
+        var paused = false
     }
 
     enum Role: Equatable {
@@ -69,6 +72,30 @@ final class Link: @unchecked Sendable {
     /// Leaves `sessionId` (if still in it), keeping the role.
     func unbind(from sessionId: String) {
         update { if $0.sessionId == sessionId { $0.sessionId = nil } }
+    }
+
+    enum Admission { case take, takeAndPause, refuse }
+
+    /// Takes a received frame onto the lane. Past `pauseAt` bytes waiting the
+    /// peer is paused; past `refuseAt` (a transport that cannot pause) refused.
+    func admit(_ bytes: Int, pauseAt: Int, refuseAt: Int) -> Admission {
+        box.withLockedValue { s in
+            guard s.bytesInFlight + bytes <= refuseAt else { return .refuse }
+            s.bytesInFlight += bytes
+            guard s.bytesInFlight > pauseAt, !s.paused else { return .take }
+            s.paused = true
+            return .takeAndPause
+        }
+    }
+
+    /// A frame was handled; true when the paused peer may be read again.
+    func handled(_ bytes: Int, resumeBelow: Int) -> Bool {
+        box.withLockedValue { s in
+            s.bytesInFlight -= bytes
+            guard s.paused, s.bytesInFlight < resumeBelow else { return false }
+            s.paused = false
+            return true
+        }
     }
 
     /// Counts a frame refused before the hello; true when the peer has had its allowance.

@@ -184,7 +184,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         return throttle.withLockedValue { $0.allow(cost, from: address, now: now) }
     }
 
-    // MARK: - ConnectionSink (event-loop threads: decode and route only)
+    // MARK: - ConnectionSink (event-loop threads: hand each frame to its connection's lane)
 
     public func connectionOpened(_ connection: PeerConnection) {
         let address = Self.address(of: connection.peer)
@@ -213,6 +213,38 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
 
     public func connection(_ connection: PeerConnection, received payload: [UInt8]) {
         guard let link = connections[connection.connectionID] else { return }
+        // A peer never gets arbitrarily far ahead of its lane: past a bound it is
+        // no longer read (TCP pushes back) until the lane catches up.
+        switch link.admit(payload.count, pauseAt: Self.pauseReadingAt, refuseAt: Self.maxBytesInFlight) {
+        case .take: break
+        case .takeAndPause: connection.pauseReading()
+        case .refuse:
+            logger.notice("closing \(link.address): more than \(Self.maxBytesInFlight) bytes sent and not yet handled")
+            connection.send(WireCodec.encode(WireError(.tooLarge, "sending faster than the engine can take; closing").reply))
+            return connection.close()
+        }
+        let handled: @Sendable () -> Void = {
+            if link.handled(payload.count, resumeBelow: Self.pauseReadingAt / 2) { connection.resumeReading() }
+        }
+        link.lane.async { [weak self] in
+            guard let self else { return handled() }
+            self.receive(payload, on: link, then: handled)
+        }
+    }
+
+    /// The most any one connection has sent that its lanes have not handled yet.
+    var largestBacklog: Int { connections.all.map(\.state.bytesInFlight).max() ?? 0 }
+
+    /// Bytes a connection may have sent that its lane has not handled before it is no longer read.
+    static let pauseReadingAt = 2 * WireProtocol.maxMessageBytes
+    /// For a transport that cannot stop reading: beyond this the peer is closed.
+    static let maxBytesInFlight = 32 * WireProtocol.maxMessageBytes
+
+    /// Decodes on the connection's lane, so the hello has been handled before the next frame is read.
+    /// `handled` is called once the frame has been dealt with: for a session's
+    /// participant, on the session's lane, so a customer cannot queue work
+    /// there faster than it is done.
+    private func receive(_ payload: [UInt8], on link: Link, then handled: @escaping @Sendable () -> Void) {
         // Before its hello a connection is read no further than the hello needs.
         let handshaking = link.isHandshaking
         let frame: WireFrame
@@ -220,17 +252,26 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             frame = handshaking ? try WireCodec.decodeHello(payload) : try WireCodec.decode(payload)
         } catch {
             let refusal = (error as? WireError) ?? WireError(.malformed, "undecodable message")
-            connection.send(WireCodec.encode(refusal.reply))
+            link.connection.send(WireCodec.encode(refusal.reply))
             refusedInput(link, refusal, beforeHello: handshaking)
-            return
+            return handled()
         }
-        link.lane.async { [weak self] in self?.route(frame, from: link) }
+        let origin = Origin(connection: link.connection, requestID: frame.id)
+        let state = link.state
+        // A participant's message goes on to its session (the console's are sorted out on its own lane).
+        if let sender = state.role.sender, sender != .console, frame.message.kind.senders.contains(sender),
+           let sid = state.sessionId, let runtime = session(sid) {
+            return runtime.lane.async {
+                runtime.participantMessage(frame.message, from: link, origin: origin)
+                handled()
+            }
+        }
+        route(frame, from: link, state: state, origin: origin)
+        handled()
     }
 
     /// On the connection's lane, in the order its frames came.
-    private func route(_ frame: WireFrame, from link: Link) {
-        let origin = Origin(connection: link.connection, requestID: frame.id)
-        let state = link.state
+    private func route(_ frame: WireFrame, from link: Link, state: Link.State, origin: Origin) {
         // The message table says who may send what; no handler sees a message its sender may not send.
         if let sender = state.role.sender, !frame.message.kind.senders.contains(sender) {
             return refuseMessage(frame.message, from: sender, link: link, origin: origin)

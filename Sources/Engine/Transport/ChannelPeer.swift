@@ -64,6 +64,13 @@ final class ChannelPeer: PeerConnection, CustomStringConvertible, @unchecked Sen
         channel.triggerUserOutboundEvent(GracefulClose(), promise: nil)
     }
 
+    /// Stops reading from the socket (the peer's TCP window fills) until `resumeReading`.
+    func pauseReading() { channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in } }
+
+    func resumeReading() {
+        channel.setOption(ChannelOptions.autoRead, value: true).whenSuccess { [channel] in channel.read() }
+    }
+
     var description: String { "connection \(connectionID) (\(peer))" }
 }
 

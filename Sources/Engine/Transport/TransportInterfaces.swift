@@ -17,6 +17,15 @@ public protocol PeerConnection: AnyObject, Sendable {
     func send(_ payload: [UInt8])
     /// Sends what is queued, then closes.
     func close()
+    /// Stops taking bytes from the peer until `resumeReading` (TCP pushes
+    /// back on the sender): the engine has not yet handled what it sent.
+    func pauseReading()
+    func resumeReading()
+}
+
+extension PeerConnection {
+    public func pauseReading() {}
+    public func resumeReading() {}
 }
 
 /// A plain HTTP response from the gateway; the transport adds security headers.
