@@ -9,6 +9,27 @@ final class PrivacyRedactorTests: XCTestCase {
 
     // MARK: Card numbers
 
+    func testTheMemoOfASessionsNodesGivesWhatAFreshRedactionGives() {
+        let r = Redactor()
+        let memo = RedactionMemo()
+        let rect = Rect(x: 0, y: 0, width: 100, height: 20)
+        let page = Scene(version: 1, viewport: Size(width: 800, height: 600), url: "https://shop.test/?email=dana@example.com", title: "Checkout",
+                         nodes: [.text("a", rect, "Card 4111 1111 1111 1111 on file", color: .white),
+                                 .field("b", rect, label: "Password", value: "hunter2", type: "password"),
+                                 .field("c", rect, label: "API key", value: "ak9f8g7h6j5k4l3m2n1b0v9c8x7z6"),
+                                 .text("d", rect, "Nothing to hide", color: .white)])
+        for _ in 0 ..< 3 {
+            XCTAssertEqual(r.redact(scene: page, memo: memo), r.redact(scene: page), "the same scene, the same result, every time")
+        }
+        // A delta that changes one node and removes another, then the full scene again.
+        let delta = SceneDelta(baseVersion: 1, version: 2, upserts: [.text("d", rect, "Call 415-555-0100", color: .white)], removed: ["a"])
+        XCTAssertEqual(r.redact(delta: delta, memo: memo), r.redact(delta: delta))
+        var changed = page
+        changed.nodes[3] = .text("d", rect, "Call 415-555-0100", color: .white)
+        XCTAssertEqual(r.redact(scene: changed, memo: memo), r.redact(scene: changed))
+        XCTAssertFalse("\(r.redact(scene: changed, memo: memo).value)".contains("4111"))
+    }
+
     func testLuhnValidCardNumbersInAnyCommonShape() {
         for card in ["4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111",
                      "3782 822463 10005", "6011 0009 9013 9424", "5555555555554444", "4222222222222"] {

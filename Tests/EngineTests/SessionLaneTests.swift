@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOPosix
 import XCTest
 @testable import Engine
@@ -206,5 +207,24 @@ final class CustomerBackPressureTests: XCTestCase {
         try agent.wait("the last scene", timeout: 60) { if case let .scene(s) = $0, s.version == last { true } else { nil } }
         let versions = agent.messages.compactMap { if case let .scene(s) = $0 { s.version } else { nil } }
         XCTAssertEqual(versions, Array(1 ... last))
+    }
+}
+
+final class InlineLaneTests: XCTestCase {
+    func testWorkGivenFromInsideTheLaneRunsAfterItInsteadOfReEntering() {
+        let lane = LaneKind.inline.makeLane("test")
+        let order = NIOLockedValueBox([String]())
+        lane.async {
+            order.withLockedValue { $0.append("first begins") }
+            lane.async { order.withLockedValue { $0.append("nested") } }
+            order.withLockedValue { $0.append("first ends") }
+        }
+        let answer = lane.sync { () -> Int in
+            lane.async { order.withLockedValue { $0.append("given inside sync") } }
+            order.withLockedValue { $0.append("sync") }
+            return 42
+        }
+        XCTAssertEqual(answer, 42)
+        XCTAssertEqual(order.withLockedValue { $0 }, ["first begins", "first ends", "nested", "sync", "given inside sync"])
     }
 }

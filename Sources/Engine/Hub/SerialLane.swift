@@ -62,18 +62,27 @@ final class InlineLane: SerialLane, @unchecked Sendable {
         }
         guard first else { return }
         running.lock()
-        while let next = state.withLockedValue({ s -> (@Sendable () -> Void)? in
-            if s.queue.isEmpty { s.running = false; return nil }
-            return s.queue.removeFirst()
-        }) {
-            next()
-        }
+        drain()
         running.unlock()
     }
 
     func sync<T>(_ work: () -> T) -> T {
         running.lock()
         defer { running.unlock() }
-        return work()
+        // Work given from inside `work` (a close reported from inside `close()`) runs after it.
+        state.withLockedValue { $0.running = true }
+        let result = work()
+        drain()
+        return result
+    }
+
+    /// Runs what is queued until nothing is; then the lane is idle again.
+    private func drain() {
+        while let next = state.withLockedValue({ s -> (@Sendable () -> Void)? in
+            if s.queue.isEmpty { s.running = false; return nil }
+            return s.queue.removeFirst()
+        }) {
+            next()
+        }
     }
 }

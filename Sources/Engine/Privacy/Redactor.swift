@@ -16,6 +16,26 @@ public struct Redacted<Value> {
 extension Redacted: Equatable where Value: Equatable {}
 extension Redacted: Sendable where Value: Sendable {}
 
+/// What the redactor made of each node of a session's current scene, so a
+/// node sent again unchanged is not scanned again. Holds the raw node only
+/// for the comparison; it never leaves the session's machine. A cache of a
+/// pure function, so a reference: copies of the machine share it instead of
+/// copying it on every delta, and an entry too many is never wrong.
+public final class RedactionMemo: @unchecked Sendable {
+    struct Entry: Sendable {
+        var raw: SceneNode
+        var redacted: SceneNode
+        var hits: [RedactionHit]
+    }
+    var nodes: [String: Entry] = [:]
+    public init() {}
+
+    func entry(for node: SceneNode) -> Entry? {
+        guard let e = nodes[node.id], e.raw == node else { return nil }
+        return e
+    }
+}
+
 /// The engine's second line of privacy (DESIGN principle 4): the SDK already
 /// masks what it knows about; this scans every text run, field value, label,
 /// title and URL again and hides what slipped through, before anything
@@ -73,6 +93,50 @@ public struct Redactor: Sendable {
         if passwordFieldTypes.contains(t) { return .passwordField }
         if paymentFieldTypes.contains(t) || t.hasPrefix("cc-") { return .paymentField }
         return nil
+    }
+
+    /// As `redact(scene:)`, skipping the nodes `memo` saw unchanged in the
+    /// session's last scene (a periodic full scene is mostly those); `memo`
+    /// ends up holding this scene's nodes.
+    public func redact(scene: Scene, memo: RedactionMemo) -> Redacted<Scene> {
+        var hits: [RedactionHit] = []
+        var out = scene
+        out.url = Self.fitting(redactField(scene.url, node: nil, into: &hits), SceneLimits.maxURLLength)
+        out.title = Self.fitting(redactField(scene.title, node: nil, into: &hits), SceneLimits.maxTitleLength)
+        var next: [String: RedactionMemo.Entry] = [:]
+        next.reserveCapacity(scene.nodes.count)
+        out.nodes = scene.nodes.map { node in
+            let entry = memo.entry(for: node) ?? redactedEntry(node)
+            next[node.id] = entry
+            hits += entry.hits
+            return entry.redacted
+        }
+        memo.nodes = next
+        return Redacted(value: out, hits: hits)
+    }
+
+    /// As `redact(delta:)`, keeping `memo` in step with the scene the delta makes.
+    public func redact(delta: SceneDelta, memo: RedactionMemo) -> Redacted<SceneDelta> {
+        var hits: [RedactionHit] = []
+        var out = delta
+        if let u = delta.url { out.url = Self.fitting(redactField(u, node: nil, into: &hits), SceneLimits.maxURLLength) }
+        if let t = delta.title { out.title = Self.fitting(redactField(t, node: nil, into: &hits), SceneLimits.maxTitleLength) }
+        for id in delta.removed { memo.nodes[id] = nil }
+        // Deltas the scene refused may have left nodes it never took; the next full scene starts afresh.
+        if memo.nodes.count > 2 * SceneLimits.maxNodes { memo.nodes = [:] }
+        out.upserts = delta.upserts.map { node in
+            let entry = memo.entry(for: node) ?? redactedEntry(node)
+            memo.nodes[node.id] = entry
+            hits += entry.hits
+            return entry.redacted
+        }
+        return Redacted(value: out, hits: hits)
+    }
+
+    private func redactedEntry(_ node: SceneNode) -> RedactionMemo.Entry {
+        var hits: [RedactionHit] = []
+        let redacted = redact(node: node, into: &hits)
+        return RedactionMemo.Entry(raw: node, redacted: redacted, hits: hits)
     }
 
     func redact(node: SceneNode, into hits: inout [RedactionHit]) -> SceneNode {

@@ -18,6 +18,8 @@ public struct SessionMachine: Sendable {
     public private(set) var scene: Scene?
     /// `scene`'s size estimate, kept as deltas apply so none of them measures the whole page.
     private var sceneBytes = 0
+    /// What the redactor made of `scene`'s nodes, so a full scene sent again is not scanned again.
+    private let redactionMemo = RedactionMemo()
     public let policy: SessionPolicy
     let redactor: Redactor
 
@@ -275,7 +277,7 @@ public struct SessionMachine: Sendable {
         guard summary.status == .active else { return [.reject(.badState, "Scenes are accepted only while the session is active.")] }
         lastHeard = now
         if let unchanged = unchangedPage(s, now) { return unchanged }
-        let r = redactor.redact(scene: s)
+        let r = redactor.redact(scene: s, memo: redactionMemo)
         let next = r.value
         // Masks can be longer than what they hide: the page as the consoles get it must still fit a frame.
         do { try next.checkSize() } catch { return [.reject(.tooLarge, "\(error)")] }
@@ -330,7 +332,7 @@ public struct SessionMachine: Sendable {
             lastFullSceneAt = now
             return [.toCustomer(.requestScene)]
         }
-        let r = redactor.redact(delta: d)
+        let r = redactor.redact(delta: d, memo: redactionMemo)
         let next: Scene
         do { (next, sceneBytes) = try current.applying(r.value, bytes: sceneBytes) } catch {
             // Deltas may not grow a scene past what one frame can carry: the customer starts over with a full one.
