@@ -23,7 +23,7 @@ public enum SceneNodeKind: String, Codable, Sendable {
 }
 
 /// A small RGB picture, row-major, 3 bytes a pixel, base64 on the wire.
-public struct PixelBlock: Codable, Equatable, Sendable {
+public struct PixelBlock: Codable, Hashable, Sendable {
     public static let maxPixels = 128 * 128
 
     public var width: Int
@@ -40,7 +40,7 @@ public struct PixelBlock: Codable, Equatable, Sendable {
     }
 }
 
-public struct SceneNode: Codable, Equatable, Sendable, Identifiable {
+public struct SceneNode: Codable, Hashable, Sendable, Identifiable {
     /// Stable id of the element on the customer's page; annotations anchor to it
     /// and deltas replace or remove by it.
     public var id: String

@@ -17,21 +17,24 @@ extension Redacted: Equatable where Value: Equatable {}
 extension Redacted: Sendable where Value: Sendable {}
 
 /// What the redactor made of each node of a session's current scene, so a
-/// node sent again unchanged is not scanned again. Holds the raw node only
-/// for the comparison; it never leaves the session's machine. A cache of a
-/// pure function, so a reference: copies of the machine share it instead of
+/// node sent again unchanged is not scanned again. A node is known by its id
+/// and a hash of all it carries, not kept raw: the memo costs a few words a
+/// node, and the redacted node shares its storage with the scene's. (Were two
+/// different nodes ever to share a hash, the console would show the older
+/// one's redacted form: a stale picture, never an unredacted one.) A cache of
+/// a pure function, so a reference: copies of the machine share it instead of
 /// copying it on every delta, and an entry too many is never wrong.
 public final class RedactionMemo: @unchecked Sendable {
     struct Entry: Sendable {
-        var raw: SceneNode
+        var fingerprint: Int
         var redacted: SceneNode
         var hits: [RedactionHit]
     }
     var nodes: [String: Entry] = [:]
     public init() {}
 
-    func entry(for node: SceneNode) -> Entry? {
-        guard let e = nodes[node.id], e.raw == node else { return nil }
+    func entry(for node: SceneNode, fingerprint: Int) -> Entry? {
+        guard let e = nodes[node.id], e.fingerprint == fingerprint else { return nil }
         return e
     }
 }
@@ -106,7 +109,8 @@ public struct Redactor: Sendable {
         var next: [String: RedactionMemo.Entry] = [:]
         next.reserveCapacity(scene.nodes.count)
         out.nodes = scene.nodes.map { node in
-            let entry = memo.entry(for: node) ?? redactedEntry(node)
+            let print = node.hashValue
+            let entry = memo.entry(for: node, fingerprint: print) ?? redactedEntry(node, print)
             next[node.id] = entry
             hits += entry.hits
             return entry.redacted
@@ -125,7 +129,8 @@ public struct Redactor: Sendable {
         // Deltas the scene refused may have left nodes it never took; the next full scene starts afresh.
         if memo.nodes.count > 2 * SceneLimits.maxNodes { memo.nodes = [:] }
         out.upserts = delta.upserts.map { node in
-            let entry = memo.entry(for: node) ?? redactedEntry(node)
+            let print = node.hashValue
+            let entry = memo.entry(for: node, fingerprint: print) ?? redactedEntry(node, print)
             memo.nodes[node.id] = entry
             hits += entry.hits
             return entry.redacted
@@ -133,10 +138,10 @@ public struct Redactor: Sendable {
         return Redacted(value: out, hits: hits)
     }
 
-    private func redactedEntry(_ node: SceneNode) -> RedactionMemo.Entry {
+    private func redactedEntry(_ node: SceneNode, _ fingerprint: Int) -> RedactionMemo.Entry {
         var hits: [RedactionHit] = []
         let redacted = redact(node: node, into: &hits)
-        return RedactionMemo.Entry(raw: node, redacted: redacted, hits: hits)
+        return RedactionMemo.Entry(fingerprint: fingerprint, redacted: redacted, hits: hits)
     }
 
     func redact(node: SceneNode, into hits: inout [RedactionHit]) -> SceneNode {
