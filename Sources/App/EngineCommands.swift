@@ -96,6 +96,9 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
+        // Sessions run on dispatch's worker threads; glibc would give each thread
+        // its own malloc arena, which holds on to memory a session freed.
+        _ = glibcMallopt(glibcArenaMax, 2)
         let (host, port) = try parseHostPort(listen)
         var config = EngineConfiguration(dataDirectory: data.dataDirectory, socketPath: socket, listenHost: host,
                                          listenPort: port, certificatePath: cert, keyPath: key)
@@ -225,3 +228,7 @@ struct ScriptedCustomerCommand: ParsableCommand {
         }
     }
 }
+
+/// glibc's `mallopt` (malloc.h is not in Swift's Glibc module) and its `M_ARENA_MAX`.
+@_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+private let glibcArenaMax: Int32 = -8
