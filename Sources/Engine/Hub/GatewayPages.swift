@@ -38,18 +38,17 @@ extension EngineHub {
         }
     }
 
-    /// The link's record and its session's state.
-    private func linkedSession(_ token: String) throws -> (LinkRecord?, SessionRuntime.Published?) {
+    /// The link's record, what it is worth now, and its session's state.
+    private func linkedSession(_ token: String) throws -> (LinkRecord?, LinkCheck.Outcome, SessionRuntime.Published?) {
         let record = try store.link(tokenHash: OneTimeLink.hash(token: token))
-        return (record, record.flatMap { session($0.sessionId)?.published })
+        return (record, LinkCheck.evaluate(record, now: clock()), record.flatMap { session($0.sessionId)?.published })
     }
 
     private func joinPage(token: String, host: String?, address: String) -> GatewayResponse {
         let now = clock()
-        let found: (LinkRecord?, SessionRuntime.Published?)
+        let found: (LinkRecord?, LinkCheck.Outcome, SessionRuntime.Published?)
         do { found = try linkedSession(token) } catch { return storeUnavailablePage(error) }
-        let (record, live) = found
-        let outcome = LinkCheck.evaluate(record, now: now)
+        let (record, outcome, live) = found
         guard outcome == .valid, let record, let live, live.summary.status != .ended else {
             auditRefusal(AuditDraft(at: now, actor: "customer", action: "link.refused", sessionId: record?.sessionId, detail: "page: \(outcome)"),
                          address: address)
@@ -67,10 +66,9 @@ extension EngineHub {
 
     private func viewerPage(token: String, host: String?, address: String) -> GatewayResponse {
         let now = clock()
-        let found: (LinkRecord?, SessionRuntime.Published?)
+        let found: (LinkRecord?, LinkCheck.Outcome, SessionRuntime.Published?)
         do { found = try linkedSession(token) } catch { return storeUnavailablePage(error) }
-        let (record, live) = found
-        let outcome = LinkCheck.evaluate(record, now: now)
+        let (record, outcome, live) = found
         let watching = record?.purpose == .viewer || record?.purpose == .mirror
         guard outcome == .valid, let record, watching, let live, live.summary.status != .ended else {
             auditRefusal(AuditDraft(at: now, actor: "viewer", action: "viewer.link-refused", sessionId: record?.sessionId, detail: "page: \(outcome)"),
@@ -87,10 +85,9 @@ extension EngineHub {
     }
 
     private func presenterPage(token: String, host: String?) -> GatewayResponse {
-        let found: (LinkRecord?, SessionRuntime.Published?)
+        let found: (LinkRecord?, LinkCheck.Outcome, SessionRuntime.Published?)
         do { found = try linkedSession(token) } catch { return storeUnavailablePage(error) }
-        let (record, live) = found
-        let outcome = LinkCheck.evaluate(record, now: clock())
+        let (record, outcome, live) = found
         guard outcome == .valid, let record, record.purpose == .presenter, let live, live.summary.status == .active else {
             let status = outcome == .unknown || record?.purpose != .presenter ? 404 : 410
             return .html(status, CustomerPages.message(title: "Link not valid", body: outcome == .valid ? "This co-browse session is not active." : outcome.customerMessage))

@@ -138,19 +138,25 @@ extension EngineHub {
 
 /// Joining the session, on its lane.
 extension SessionRuntime {
-    func customerJoined(_ link: Link, resumed: Bool, resumeKey: String?, origin: Origin) {
-        let m = machine
-        // A customer who dropped during the survey window may come back to rate (resume key only).
-        guard m.summary.status != .ended || (resumed && m.surveyOpen(at: now)) else {
-            origin.fail(.badState, "this co-browse session has ended")
-            return origin.close()
-        }
-        if let old = customer, old.id != link.id {
-            // The newest connection wins: a reconnect replaces a half-dead socket.
+    private func sayEnded(_ origin: Origin) {
+        origin.fail(.badState, "this co-browse session has ended")
+        origin.close()
+    }
+
+    /// The newest connection wins: a reconnect replaces a half-dead socket.
+    private func replacing(_ old: Link?, with link: Link) -> Link {
+        if let old, old.id != link.id {
             old.unbind(from: id)
             old.connection.close()
         }
-        customer = link
+        return link
+    }
+
+    func customerJoined(_ link: Link, resumed: Bool, resumeKey: String?, origin: Origin) {
+        let m = machine
+        // A customer who dropped during the survey window may come back to rate (resume key only).
+        guard m.summary.status != .ended || (resumed && m.surveyOpen(at: now)) else { return sayEnded(origin) }
+        customer = replacing(customer, with: link)
         link.bind(.customer, to: id)
         hub.writer.enqueue(.participant(sessionId: id, name: m.summary.ticket.customer, role: .customer, at: now))
         origin.reply(.welcome(Welcome(server: "cobrowse-engine", role: .customer, sessionId: id,
@@ -161,15 +167,8 @@ extension SessionRuntime {
     }
 
     func presenterJoined(_ link: Link, resumeKey: String, origin: Origin) {
-        guard machine.summary.status == .active else {
-            origin.fail(.badState, "this co-browse session has ended")
-            return origin.close()
-        }
-        if let old = presenter, old.id != link.id {
-            old.unbind(from: id)
-            old.connection.close()
-        }
-        presenter = link
+        guard machine.summary.status == .active else { return sayEnded(origin) }
+        presenter = replacing(presenter, with: link)
         link.bind(.presenter, to: id)
         origin.reply(.welcome(Welcome(server: "cobrowse-engine", role: .presenter, sessionId: id, agentName: machine.summary.agentName,
                                       resumeKey: resumeKey, recordingRequested: false, consentGiven: true)))
@@ -178,10 +177,7 @@ extension SessionRuntime {
 
     func mirrorJoined(_ link: Link, origin: Origin) {
         let m = machine
-        guard m.summary.status == .active else {
-            origin.fail(.badState, "this co-browse session has ended")
-            return origin.close()
-        }
+        guard m.summary.status == .active else { return sayEnded(origin) }
         // Who watched is part of the record: no row, no watching.
         do {
             try hub.store.appendAudit(at: now, actor: m.summary.ticket.customer, action: "mirror.joined", sessionId: id, detail: "")
