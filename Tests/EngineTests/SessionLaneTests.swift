@@ -59,6 +59,23 @@ final class SessionLaneTests: XCTestCase {
               nodes: [.text("t", Rect(x: 10, y: 10, width: 200, height: 20), title, color: .white)])
     }
 
+    func testTheFrameRightAfterAHelloIsReadAsWhoTheHelloMadeTheConnection() throws {
+        let agent = connect(.local(uid: 1001, pid: 1))
+        send(agent, .hello(Hello(client: "test")))
+        send(agent, .startSession(StartSession(ticketId: "T-1")), id: 1)
+        let started = try agent.wait("session started") { if case let .sessionStarted(s) = $0 { s } else { nil } }
+        // Neither side waits for an answer before its next frame.
+        send(agent, .attach(Attach(sessionId: started.session.id)))
+        send(agent, .addNote(AddNote(text: "Customer on the billing page")), id: 2)
+        let customer = connect(.customer(remote: "127.0.0.1"))
+        send(customer, .hello(Hello(client: "sdk", token: String(started.link.split(separator: "/").last!))))
+        send(customer, .consent(Consent(allow: true, access: .viewOnly)))
+        try agent.wait("the session active") { if case let .summary(s) = $0, s.status == .active { true } else { nil } }
+        try agent.wait("the note") { if case let .note(n) = $0, n.text == "Customer on the billing page" { true } else { nil } }
+        XCTAssertFalse(agent.messages.contains { if case .error = $0 { true } else { false } }, "\(agent.messages)")
+        XCTAssertFalse(customer.messages.contains { if case .error = $0 { true } else { false } }, "\(customer.messages)")
+    }
+
     func testAStalledStoreWriteInOneSessionDoesNotHoldUpAnother() throws {
         let a = try liveSession("T-1")
         let b = try liveSession("T-2")

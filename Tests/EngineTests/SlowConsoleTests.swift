@@ -45,6 +45,7 @@ final class SlowConsoleTests: XCTestCase {
             let nodes = (0 ..< 14).map { SceneNode(id: "i\($0)", kind: .image, rect: Rect(x: 0, y: Double($0 * 40), width: 40, height: 40), pixels: picture) }
             let frame = WireCodec.encode(.scene(Scene(version: v, viewport: Size(width: 800, height: 600), url: "https://x.test/", title: "Page \(v)", nodes: nodes)))
             sentBytes += frame.count
+            customer.waitUntilRead()
             hub.connection(customer, received: frame)
         }
         let sendSeconds = Date().timeIntervalSince(sending)
@@ -75,13 +76,27 @@ final class SlowConsoleTests: XCTestCase {
     }
 }
 
-/// A peer the hub talks to in-process (the customer here: its side is not under test).
+/// A peer the hub talks to in-process (the customer here: its side is not
+/// under test). It honours the hub's pause as a socket would: the sender
+/// waits in `waitUntilRead` while the engine is not reading.
 final class InProcessPeer: PeerConnection, @unchecked Sendable {
     let connectionID: Int
     let peer: PeerIdentity
+    private let reading = NSCondition()
+    private var paused = false
     init(id: Int, peer: PeerIdentity) { connectionID = id; self.peer = peer }
     func send(_ payload: [UInt8]) {}
     func close() {}
+    func pauseReading() { reading.lock(); paused = true; reading.unlock() }
+    func resumeReading() { reading.lock(); paused = false; reading.broadcast(); reading.unlock() }
+
+    /// Returns once the engine reads from this peer again (at once when it does).
+    func waitUntilRead(timeout: TimeInterval = 30) {
+        let deadline = Date().addingTimeInterval(timeout)
+        reading.lock()
+        while paused, reading.wait(until: deadline) {}
+        reading.unlock()
+    }
 }
 
 /// A console on the Unix socket that reads only when told to.

@@ -30,24 +30,25 @@ extension EngineHub {
         case let .approvalAnswer(answer):
             // Managers answer from anywhere (the lobby); the machine decides who may.
             guard let runtime = session(answer.sessionId) else { return origin.fail(.notFound, "no open session \(answer.sessionId)") }
-            runtime.lane.async { runtime.dispatch(.managerAnswered(approve: answer.approve, by: agent), origin: origin) }
+            runtime.async { runtime.dispatch(.managerAnswered(approve: answer.approve, by: agent), origin: origin) }
         case let .endSession(req):
             guard let sid = req.sessionId ?? link.sessionId, let runtime = session(sid) else { return origin.fail(.notFound, "no such open session") }
-            runtime.lane.async { runtime.consoleRequest(message, agent: agent, link: link, origin: origin) }
+            runtime.async { runtime.consoleRequest(message, agent: agent, link: link, origin: origin) }
         case .detach:
             guard let sid = link.sessionId, let runtime = session(sid) else { return }
-            runtime.lane.async { runtime.consoleRequest(message, agent: agent, link: link, origin: origin) }
+            runtime.async { runtime.consoleRequest(message, agent: agent, link: link, origin: origin) }
         default:
             guard let sid = link.sessionId, let runtime = session(sid) else {
                 return origin.fail(.badState, message == .requestScene ? "not attached to a session" : "attach to a session first")
             }
-            runtime.lane.async { runtime.consoleRequest(message, agent: agent, link: link, origin: origin) }
+            runtime.async { runtime.consoleRequest(message, agent: agent, link: link, origin: origin) }
         }
     }
 
     private func attach(_ req: Attach, agent: Agent, link: Link, origin: Origin) {
         if let runtime = session(req.sessionId) {
-            return runtime.lane.async { runtime.consoleAttached(link, agent: agent, watch: req.watch, origin: origin) }
+            // The console's lane waits, so its next request already finds it attached.
+            return runtime.lane.sync { runtime.consoleAttached(link, agent: agent, watch: req.watch, origin: origin) }
         }
         // An ended session the engine has let go of: its record, from the store.
         let stored: SessionSummary?
@@ -73,7 +74,7 @@ extension EngineHub {
     func leaveCurrentSession(_ link: Link, agent: Agent, for next: String) {
         guard let previous = link.sessionId, previous != next, let runtime = session(previous) else { return }
         link.unbind(from: previous)
-        runtime.lane.async { runtime.left(link, as: .console(agent)) }
+        runtime.async { runtime.left(link, as: .console(agent)) }
     }
 
     /// What a console needs to show a session from scratch: the snapshot (in frames that fit).
@@ -103,7 +104,7 @@ extension EngineHub {
                 connection.send(WireCodec.encode(WireError(.internalError, "\(droppedFrames) frame(s) were not sent while this console was not reading, and the engine could not read the current state: \(error)").reply))
             }
             if let sid = link.sessionId, let runtime = self.session(sid) {
-                return runtime.lane.async {
+                return runtime.async {
                     do { try runtime.roomFrames().forEach { connection.send(WireCodec.encode($0)) } } catch { failed(error) }
                 }
             }

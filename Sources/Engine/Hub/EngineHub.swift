@@ -61,7 +61,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             guard let self else { return }
             for sid in sessions {
                 guard let runtime = self.session(sid) else { continue }
-                runtime.lane.async {
+                runtime.async {
                     runtime.broadcast(.error(ErrorReply(code: .internalError, message: "the engine could not store the session's feed (\(error)); it will retry")))
                 }
             }
@@ -127,7 +127,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         writeSuppressedRefusals(now)
         writer.retry()
         for runtime in allSessions {
-            runtime.lane.async { [weak self] in
+            runtime.async { [weak self] in
                 runtime.dispatch(.tick, origin: nil)
                 if runtime.isFinished(at: runtime.now) { self?.forget(runtime) }
             }
@@ -207,7 +207,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         guard let link = connections.remove(connection.connectionID) else { return }
         link.lane.async { [weak self] in
             guard let sid = link.sessionId, let runtime = self?.session(sid) else { return }
-            runtime.lane.async { runtime.left(link) }
+            runtime.async { runtime.left(link) }
         }
     }
 
@@ -261,7 +261,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         // A participant's message goes on to its session (the console's are sorted out on its own lane).
         if let sender = state.role.sender, sender != .console, frame.message.kind.senders.contains(sender),
            let sid = state.sessionId, let runtime = session(sid) {
-            return runtime.lane.async {
+            return runtime.async {
                 runtime.participantMessage(frame.message, from: link, origin: origin)
                 handled()
             }
@@ -283,7 +283,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
             consoleMessage(frame.message, agent: agent, link: link, origin: origin)
         case .customer, .viewer, .presenter, .mirror:
             guard let sid = state.sessionId, let runtime = session(sid) else { return origin.fail(.badState, "not in a session") }
-            runtime.lane.async { runtime.participantMessage(frame.message, from: link, origin: origin) }
+            runtime.async { runtime.participantMessage(frame.message, from: link, origin: origin) }
         }
     }
 

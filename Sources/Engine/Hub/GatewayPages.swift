@@ -57,7 +57,7 @@ extension EngineHub {
                                                        body: outcome == .valid ? "This co-browse session has ended." : outcome.customerMessage))
         }
         if live.summary.status == .linkMinted, let runtime = session(record.sessionId) {
-            runtime.lane.async { runtime.dispatch(.linkOpened, origin: nil) }
+            runtime.async { runtime.dispatch(.linkOpened, origin: nil) }
         }
         let page = CustomerPages.consent(agentName: live.summary.agentName, ticket: live.summary.ticket,
                                          recording: live.summary.recording, landingURL: live.landingURL ?? "/demo/")

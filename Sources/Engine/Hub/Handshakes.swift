@@ -85,13 +85,15 @@ extension EngineHub {
         withSession(sessionId, origin: origin) { $0.customerJoined(link, resumed: isResume, resumeKey: key, origin: origin) }
     }
 
-    /// Runs `join` on the session's lane, or says the session is over.
-    private func withSession(_ sid: String, origin: Origin, _ join: @escaping @Sendable (SessionRuntime) -> Void) {
+    /// Runs `join` on the session's lane, or says the session is over. The
+    /// connection's lane waits for it: the frame after a hello is read as
+    /// whoever the hello made the connection, never as a stranger's.
+    private func withSession(_ sid: String, origin: Origin, _ join: (SessionRuntime) -> Void) {
         guard let runtime = session(sid) else {
             origin.fail(.badState, "this co-browse session has ended")
             return origin.close()
         }
-        runtime.lane.async { join(runtime) }
+        runtime.lane.sync { join(runtime) }
     }
 
     /// Refuses a one-time link on the WebSocket: audited (within the address's budget), said, closed.

@@ -13,9 +13,10 @@ extension SessionRuntime {
             let started = try service.startRecording(session: summary, at: at)
             recording = started
             // Called on the recording's own queue with its lock released; the room is told on the session's lane.
-            started.onTrouble { [weak self] trouble in
-                guard let self else { return }
-                self.lane.async { self.recordingTrouble(trouble) }
+            started.onTrouble { [weak self, weak hub] trouble in
+                // A recording may report after its engine is gone (a test that ended); nobody is left to tell.
+                guard let self, hub != nil else { return }
+                self.async { self.recordingTrouble(trouble) }
             }
             try started.append(.summary(summary), at: at)
             if let scene = machine.scene { try started.append(.scene(scene), at: at) }

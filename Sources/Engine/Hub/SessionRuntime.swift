@@ -35,6 +35,14 @@ final class SessionRuntime: @unchecked Sendable {
         box = NIOLockedValueBox(Published(summary: machine.summary, approvalRequest: machine.approvalRequest, landingURL: landingURL))
     }
 
+    /// Runs `work` on the session's lane, keeping the hub alive until it has
+    /// run: the runtime only points back at the hub that holds it, so work
+    /// still queued when a hub is let go (a test ends) finds it there.
+    func async(_ work: @escaping @Sendable () -> Void) {
+        let owner = hub
+        lane.async { withExtendedLifetime(owner) { work() } }
+    }
+
     var published: Published { box.withLockedValue { $0 } }
     var logger: Logger { hub.logger }
     var now: Date { hub.clock() }
