@@ -86,6 +86,8 @@ struct Demo: ParsableCommand {
         let client = try connectToEngine(config.socketPath, client: "cobrowse-demo-console")
         var options = ConsoleOptions()
         options.sessionID = started.session.id
+        // The demo's engine stops with its console: quitting ends the session, and the question says so.
+        options.quitEndsSessions = true
         if let theme { options.theme = theme }
         let watch: (() -> String?)? = browser.map { b in { b.exited().map { "The Chromium customer stopped (exit \($0)); its output is in \(logPath)" } } }
         let code = ConsoleRunner.run(link: AnnouncingLink(client, notice: announcement, watch: watch), options: options)

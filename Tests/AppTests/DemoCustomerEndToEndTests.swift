@@ -62,7 +62,7 @@ final class DemoCustomerEndToEndTests: XCTestCase {
         try f.waitForScreen(scripted, timeout: 30, "the scripted customer's page") {
             $0.contains("Customer: the scripted customer (--customer scripted)") && $0.contains("Northwind")
         }
-        f.sendKeys(scripted, "Q")
+        f.quitDemo(scripted)
 
         // auto without Chromium: the scripted customer, and one line saying why.
         let fallback = try f.startConsole(["demo", "--data", f.dir + "/fallback"], width: 160, height: 48,
@@ -70,7 +70,7 @@ final class DemoCustomerEndToEndTests: XCTestCase {
         try f.waitForScreen(fallback, timeout: 30, "the fallback") {
             $0.contains("headless Chromium is not available: chromium not found at /nonexistent/chromium") && $0.contains("Northwind")
         }
-        f.sendKeys(fallback, "Q")
+        f.quitDemo(fallback)
         XCTAssertTrue(processes(using: f.dir + "/fallback/chromium-profile").isEmpty)
 
         // A browser that will not start (here: a chromedriver that exits at once) is said, not silent.
@@ -79,7 +79,7 @@ final class DemoCustomerEndToEndTests: XCTestCase {
         try f.waitForScreen(broken, timeout: 60, "the notice that the browser customer stopped") {
             $0.contains("The Chromium customer stopped (exit") && $0.contains("engine.log")
         }
-        f.sendKeys(broken, "Q")
+        f.quitDemo(broken)
         try f.waitUntil(timeout: 20, "no browser left") { self.processes(using: f.dir + "/broken/chromium-profile").isEmpty }
 
         // Asked for explicitly, a missing Chromium is an error, not a silent fallback.

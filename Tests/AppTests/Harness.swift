@@ -86,6 +86,12 @@ final class EngineFixture {
         _ = try? runTool("/usr/bin/env", ["tmux", "-L", server, "send-keys", "-t", "0"] + keys)
     }
 
+    /// Quits `cobrowse demo` the way an agent does: Q, then y to the question about its live session.
+    func quitDemo(_ server: String) {
+        sendKeys(server, "Q")
+        if (try? waitForScreen(server, timeout: 10, "the quit question") { $0.contains("Quit?") }) != nil { sendKeys(server, "y") }
+    }
+
     func resize(_ server: String, width: Int, height: Int) {
         _ = try? runTool("/usr/bin/env", ["tmux", "-L", server, "resize-window", "-t", "0", "-x", "\(width)", "-y", "\(height)"])
     }

@@ -22,11 +22,31 @@ final class ConsoleModelTests: XCTestCase {
         XCTAssertEqual(m.lobbyRows.count, 4) // 1 open session (the ended one is hidden) + 3 tickets
         XCTAssertEqual(m.handle(key: .enter), [.send(.attach(Attach(sessionId: "S-7f3a9c", watch: false)))])
         _ = m.handle(key: .down); _ = m.handle(key: .down)
-        XCTAssertEqual(m.handle(key: .enter), [.send(.startSession(StartSession(ticketId: "TCK-1043", record: false)))])
-        XCTAssertEqual(m.handle(key: .character("r")), [.send(.startSession(StartSession(ticketId: "TCK-1043", record: true)))])
+        // Starting mints a link the customer is sent: Enter asks first, and only y starts.
+        XCTAssertEqual(m.handle(key: .enter), [])
+        guard case let .confirmStart(ticket, record: false)? = m.dialog else { return XCTFail("no question: \(String(describing: m.dialog))") }
+        XCTAssertEqual(ticket.id, "TCK-1043")
+        XCTAssertEqual(m.handle(key: .enter), [], "Enter again does not answer the question")
+        XCTAssertEqual(m.handle(key: .escape), [])
+        XCTAssertNil(m.dialog)
+        XCTAssertEqual(m.handle(key: .enter), [])
+        XCTAssertEqual(m.handle(key: .character("y")), [.send(.startSession(StartSession(ticketId: "TCK-1043", record: false)))])
+        XCTAssertEqual(m.handle(key: .character("r")), [])
+        XCTAssertEqual(m.handle(key: .character("y")), [.send(.startSession(StartSession(ticketId: "TCK-1043", record: true)))])
         for _ in 0..<10 { _ = m.handle(key: .down) }
         XCTAssertEqual(m.lobbySelection, 3, "selection stops at the last row")
         XCTAssertEqual(m.handle(key: .character("g")), [.send(.lobbyRequest)])
+        // The agent has a live session in the lobby: quitting asks what becomes of it.
+        XCTAssertEqual(m.handle(key: .character("q")), [])
+        XCTAssertEqual(m.dialog, .confirmQuit(live: ["S-7f3a9c"]))
+        XCTAssertEqual(m.handle(key: .character("d")), [.quit])
+    }
+
+    func testAnEmptyLobbyQuitsAtOnce() {
+        var m = ConsoleModel()
+        var lobby = Fixtures.lobby()
+        lobby.sessions = []
+        m.handle(.lobby(lobby))
         XCTAssertEqual(m.handle(key: .character("q")), [.quit])
     }
 
@@ -106,15 +126,44 @@ final class ConsoleModelTests: XCTestCase {
         }
     }
 
-    func testBackToLobbyDetachesAndQuitDetachesFirst() {
+    func testLeavingOrQuittingALiveSessionAsksAndEscNeverLeaves() {
         var m = attached()
-        XCTAssertEqual(m.handle(key: .character("Q")), [.send(.detach), .quit])
-        XCTAssertEqual(m.handle(key: .character("q")), [.send(.detach), .send(.lobbyRequest)])
+        // Esc with nothing open (say, right after leaving annotate mode with Esc) stays in the session.
+        XCTAssertEqual(m.handle(key: .escape), [])
+        XCTAssertEqual(m.handle(key: .escape), [])
+        XCTAssertEqual(m.screen, .workstation)
+        XCTAssertNotNil(m.scene)
+        // q asks; n keeps the session; y leaves it running and goes back to the lobby.
+        XCTAssertEqual(m.handle(key: .character("q")), [])
+        XCTAssertEqual(m.dialog, .confirmLeave)
+        XCTAssertEqual(m.handle(key: .character("n")), [])
+        XCTAssertEqual(m.screen, .workstation)
+        _ = m.handle(key: .character("q"))
+        XCTAssertEqual(m.handle(key: .character("y")), [.send(.detach), .send(.lobbyRequest)])
         XCTAssertEqual(m.screen, .lobby)
         XCTAssertNil(m.scene)
+        // Q asks too: end it and quit, or quit and let it go on.
         var n = attached()
-        XCTAssertEqual(n.handle(key: .escape), [.send(.detach), .send(.lobbyRequest)])
-        XCTAssertEqual(n.handle(key: .interrupt), [.quit])
+        let sid = n.session!.id
+        XCTAssertEqual(n.handle(key: .character("Q")), [])
+        XCTAssertEqual(n.dialog, .confirmQuit(live: [sid]))
+        XCTAssertEqual(n.handle(key: .character("e")), [.send(.endSession(EndSession(sessionId: sid))), .quit])
+        var o = attached()
+        _ = o.handle(key: .character("Q"))
+        XCTAssertEqual(o.handle(key: .character("d")), [.send(.detach), .quit])
+        // Ctrl-C is a deliberate quit.
+        var p = attached()
+        XCTAssertEqual(p.handle(key: .interrupt), [.send(.detach), .quit])
+    }
+
+    func testTheDemoSaysQuittingEndsTheSessionAndAWatcherLeavesWithoutAsking() {
+        var demo = ConsoleModel(options: ConsoleOptions(quitEndsSessions: true))
+        demo.handle(.lobby(Fixtures.lobby()))
+        _ = demo.handle(key: .character("Q"))
+        XCTAssertEqual(demo.handle(key: .character("d")), [], "no 'leave it running' where the engine stops")
+        XCTAssertEqual(demo.handle(key: .character("y")), [.quit])
+        var watcher = attached(watch: true)
+        XCTAssertEqual(watcher.handle(key: .character("q")), [.send(.detach), .send(.lobbyRequest)])
     }
 
     func testEngineMessagesUpdateTheChrome() {

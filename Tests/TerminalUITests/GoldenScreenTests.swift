@@ -54,6 +54,22 @@ final class GoldenScreenTests: XCTestCase {
         try assertGolden(grid, "workstation-80x24-confirm-end")
     }
 
+    func testTheQuestionsBeforeKeysThatCostACustomer() throws {
+        let size = GridSize(columns: 80, rows: 24)
+        let leave = view().frame(workstation(dialog: .character("q")), size: size, now: Fixtures.now)
+        XCTAssertTrue(leave.text.contains("Leave the session?"))
+        try assertGolden(leave, "workstation-80x24-confirm-leave")
+        let quit = view().frame(workstation(dialog: .character("Q")), size: size, now: Fixtures.now)
+        XCTAssertTrue(quit.text.contains("e  end and quit"))
+        try assertGolden(quit, "workstation-80x24-confirm-quit")
+        var start = lobby()
+        _ = start.handle(key: .down)
+        _ = start.handle(key: .enter)
+        let asked = view().frame(start, size: size, now: Fixtures.now)
+        XCTAssertTrue(asked.text.contains("Start a session?"), asked.text)
+        try assertGolden(asked, "lobby-80x24-confirm-start")
+    }
+
     func testWorkstationHelpOverlayListsTheKeys() throws {
         let grid = view().frame(workstation(dialog: .character("?")), size: GridSize(columns: 100, rows: 30), now: Fixtures.now)
         for (key, _) in DialogView.workstationKeys { XCTAssertTrue(grid.text.contains(key), key) }

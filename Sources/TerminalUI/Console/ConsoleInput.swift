@@ -62,8 +62,12 @@ public struct ConsoleOptions: Equatable, Sendable {
     public var symbols: BlitSymbols
     /// Take the mouse (click, drag, wheel); off leaves the terminal's own text selection alone.
     public var mouse: Bool
+    /// The engine stops with this console (`cobrowse demo`): quitting ends its live sessions, so the question says so.
+    public var quitEndsSessions: Bool
 
-    public init(sessionID: String? = nil, watch: Bool = false, theme: String? = nil, symbols: BlitSymbols = .braille, mouse: Bool = true) {
+    public init(sessionID: String? = nil, watch: Bool = false, theme: String? = nil, symbols: BlitSymbols = .braille, mouse: Bool = true,
+                quitEndsSessions: Bool = false) {
         self.sessionID = sessionID; self.watch = watch; self.theme = theme; self.symbols = symbols; self.mouse = mouse
+        self.quitEndsSessions = quitEndsSessions
     }
 }

@@ -28,6 +28,12 @@ public enum ConsoleDialog: Equatable, Sendable {
     case presenterLink(url: String, customer: String)
     /// "Stop showing your page?" before `stop-presenting`.
     case confirmStopPresenting
+    /// "Start a session for this ticket?": starting one mints a link the customer will get.
+    case confirmStart(Ticket, record: Bool)
+    /// "Leave this live session?" before detaching from a session still running.
+    case confirmLeave
+    /// "Quit with live sessions?": end them, or leave them running (when the engine runs on).
+    case confirmQuit(live: [String])
 }
 
 /// What a text prompt is for, and so what its Enter sends.
@@ -303,15 +309,32 @@ public struct ConsoleModel: Equatable, Sendable {
                 return [.send(.attach(Attach(sessionId: s.id, watch: options.watch)))]
             case let .ticket(t):
                 if options.watch { message = StatusMessage(.error, "Read-only console: cannot start sessions"); return [] }
-                message = StatusMessage(.info, "Starting a session for \(t.id)…")
-                return [.send(.startSession(StartSession(ticketId: t.id, record: key == .character("r"))))]
+                // Starting mints a link the customer will be sent: never on a stray key.
+                dialog = .confirmStart(t, record: key == .character("r"))
             }
         case .character("g"): return [.send(.lobbyRequest)]
         case .character("a"): openApproval()
         case .character("?"): dialog = .help
-        case .character("q"), .character("Q"): return [.quit]
+        case .character("q"), .character("Q"): return askToQuit()
         default: break
         }
+        return []
+    }
+
+    /// The agent's own sessions still running, as far as this console knows.
+    var liveSessionIDs: [String] {
+        guard !options.watch else { return [] }
+        // The lobby lists the agent's own sessions only.
+        var ids = (lobby?.sessions ?? []).filter { $0.status != .ended }.map(\.id)
+        if let s = session, !sessionEnded, !isReadOnly, !ids.contains(s.id) { ids.insert(s.id, at: 0) }
+        return ids
+    }
+
+    /// Quits at once when nothing is live; otherwise asks what becomes of the live sessions.
+    mutating func askToQuit() -> [ConsoleCommand] {
+        let live = liveSessionIDs
+        guard !live.isEmpty else { return hidePointerCommands() + quitCommands() }
+        dialog = .confirmQuit(live: live)
         return []
     }
 
@@ -323,14 +346,13 @@ public struct ConsoleModel: Equatable, Sendable {
             return []
         }
         switch key {
-        case .character("q"), .escape:
-            let hide = hidePointerCommands()
-            screen = .lobby
-            session = nil; scene = nil; activity = []; notes = []; message = nil; agentCursor = nil; awaitingScene = false
-            resetLiveState()
-            resetMirror()
-            return hide + [.send(.detach), .send(.lobbyRequest)]
-        case .character("Q"): return hidePointerCommands() + quitCommands()
+        case .escape:
+            // Esc only ever closes what is open; leaving the session is q.
+            message = StatusMessage(.info, "Esc closes dialogs and tools · q leaves the session")
+        case .character("q"):
+            if let s = session, liveSessionIDs.contains(s.id) { dialog = .confirmLeave; return [] }
+            return leaveSession()
+        case .character("Q"): return askToQuit()
         case .character("?"): dialog = .help
         case .character("b"): symbols = symbols == .braille ? .half : .braille
         case .character("f"): feedShown.toggle()
@@ -368,6 +390,16 @@ public struct ConsoleModel: Equatable, Sendable {
         default: break
         }
         return []
+    }
+
+    /// Back to the lobby, detached; the session goes on without this console.
+    mutating func leaveSession() -> [ConsoleCommand] {
+        let hide = hidePointerCommands()
+        screen = .lobby
+        session = nil; scene = nil; activity = []; notes = []; message = nil; agentCursor = nil; awaitingScene = false
+        resetLiveState()
+        resetMirror()
+        return hide + [.send(.detach), .send(.lobbyRequest)]
     }
 
     /// Why an action that touches the customer's session is not allowed now, if it is not.
@@ -409,6 +441,35 @@ public struct ConsoleModel: Equatable, Sendable {
         case .confirmStopPresenting: return handleConfirmStop(key)
         case .help, .link:
             if [.enter, .escape, .character("q"), .character("?"), .character(" ")].contains(key) { dialog = nil }
+        case let .confirmStart(ticket, record):
+            switch key {
+            case .character("y"), .character("Y"):
+                dialog = nil
+                message = StatusMessage(.info, "Starting a session for \(ticket.id)…")
+                return [.send(.startSession(StartSession(ticketId: ticket.id, record: record)))]
+            case .character("n"), .character("N"), .escape: dialog = nil
+            default: break
+            }
+        case .confirmLeave:
+            switch key {
+            case .character("y"), .character("Y"):
+                dialog = nil
+                return leaveSession()
+            case .character("n"), .character("N"), .escape: dialog = nil
+            default: break
+            }
+        case let .confirmQuit(live):
+            switch key {
+            case .character("e"), .character("E"):
+                // Each session ends saying so and its recording closes complete; then the console goes.
+                dialog = nil
+                return hidePointerCommands() + live.map { .send(.endSession(EndSession(sessionId: $0))) } + [.quit]
+            case .character("d") where !options.quitEndsSessions, .character("y") where options.quitEndsSessions:
+                dialog = nil
+                return hidePointerCommands() + quitCommands()
+            case .character("n"), .character("N"), .escape: dialog = nil
+            default: break
+            }
         case .confirmEnd:
             switch key {
             case .character("y"), .character("Y"):

@@ -67,6 +67,22 @@ struct DialogView {
             let w = min(sheet.width - 4, 64)
             let wrapped = SceneView.wrap(SafeText.glyphs(text), width: max(1, w - 4), maxLines: 6).map { String($0.map(\.character)) }
             box(title: title, lines: wrapped + ["", "Enter  close"], minWidth: w, on: &sheet)
+        case let .confirmStart(ticket, record):
+            box(title: "Start a session?", lines: ["Start a co-browse session for \(ticket.id) with \(ticket.customer)?",
+                                                   "A one-time link is minted for the customer\(record ? ", with recording requested" : "").", "",
+                                                   "y  start it      n / Esc  not now"], on: &sheet)
+        case .confirmLeave:
+            let customer = model.session?.ticket.customer ?? "The customer"
+            box(title: "Leave the session?", lines: ["\(customer) stays connected and the session goes on;", "you can come back to it from the lobby.", "",
+                                                     "y  leave it      n / Esc  stay"], on: &sheet)
+        case let .confirmQuit(live):
+            let n = live.count == 1 ? "a live session" : "\(live.count) live sessions"
+            let lines = model.options.quitEndsSessions
+                ? ["You have \(n). Quitting the demo stops its engine,", "which ends \(live.count == 1 ? "it" : "them") and closes the recordings.", "",
+                   "y  quit (ends \(live.count == 1 ? "it" : "them"))   e  end and quit   n / Esc  stay"]
+                : ["You have \(n). End \(live.count == 1 ? "it" : "them") before quitting,", "or leave \(live.count == 1 ? "it" : "them") running on the engine?", "",
+                   "e  end and quit   d  quit, \(live.count == 1 ? "it goes" : "they go") on   n / Esc  stay"]
+            box(title: "Quit?", lines: lines, on: &sheet)
         case .confirmEnd:
             let t = model.session.map { "\($0.ticket.id) with \($0.ticket.customer)" } ?? "this session"
             box(title: "End session?", lines: ["End the co-browse session \(t)?", "The customer's view closes for good.", "", "y  end it now      n / Esc  keep going"], on: &sheet)
@@ -102,7 +118,7 @@ struct DialogView {
     static let lobbyKeys: [(String, String)] = [
         ("↑ ↓", "select a session or ticket"), ("Enter", "attach to a session / start one for a ticket"),
         ("r", "start a session with recording requested"), ("R", "recordings: replay one here (asks why; audited)"), ("g", "refresh the lobby"),
-        ("a", "answer a Full Control request (managers)"), ("?", "this help"), ("q Q", "quit"),
+        ("a", "answer a Full Control request (managers)"), ("?", "this help"), ("q Q", "quit (asks while sessions are live)"),
     ]
     static let workstationKeys: [(String, String)] = [
         ("← ↑ → ↓", "move your cursor (Shift: ×8)"), ("mouse", "click: cursor · drag: a mark"),
@@ -116,14 +132,15 @@ struct DialogView {
         ("x", "ask for 15 more minutes"), ("k", "ask: is the quality okay?"),
         ("e", "end the session (asks)"), ("b", "braille / half-block images"),
         ("f", "show/hide the activity feed"), ("?", "this help"),
-        ("q Esc", "back to the lobby (detach)"), ("Q", "quit the console"),
+        ("q", "back to the lobby (asks)"), ("Q", "quit the console (asks)"),
+        ("Esc", "close a dialog or tool"),
     ]
     /// A watching console offers no write keys (the engine refuses them anyway).
     static let watchKeys: [(String, String)] = [
         ("← ↑ → ↓", "move your own cursor (not shown to anyone)"), ("mouse", "click: put the cursor there"),
         ("b", "braille / half-block images"), ("f", "show/hide the activity feed"),
         ("V", "view: customer, split, shown page"),
-        ("?", "this help"), ("q Esc", "back to the lobby (detach)"), ("Q", "quit the console"),
+        ("?", "this help"), ("q", "back to the lobby (detach)"), ("Q", "quit the console"),
     ]
 
     /// A link on lines of its own, whole, split only where the width forces it: links are copied exactly.
