@@ -55,6 +55,29 @@ final class DemoCustomerEndToEndTests: XCTestCase {
         XCTAssertTrue(list.contains("engine was stopped"), list)
     }
 
+    func testClosingTheTerminalEndsTheDemoLikeAQuitAndLeavesNoBrowser() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver") else {
+            throw FixtureError("headless Chromium is missing: run ./scripts/test, which installs chromium, chromium-driver and python3-selenium")
+        }
+        let f = try EngineFixture(agents: false)
+        defer { f.shutdown() }
+        let data = f.dir + "/hangup"
+        let profile = data + "/chromium-profile"
+        let console = try f.startConsole(["demo", "--data", data, "--customer", "chromium", "--customer-pause", "0.6", "--record"],
+                                         width: 160, height: 48)
+        try f.waitForScreen(console, timeout: 90, "the recorded session") { $0.contains("Northwind") && $0.contains("REC") }
+        XCTAssertFalse(processes(using: profile).isEmpty)
+        // The tmux server goes (a closed window, a dropped SSH connection): the demo gets SIGHUP.
+        f.killConsole(console)
+        try f.waitUntil(timeout: 30, "every Chromium process of the demo to end") { self.processes(using: profile).isEmpty }
+        var list = ""
+        try f.waitUntil(timeout: 30, "the demo's recording closed complete") {
+            list = (try? f.run(["recordings", "list", "--data", data]).stdout) ?? ""
+            return list.contains("complete")
+        }
+        XCTAssertTrue(list.contains("engine was stopped"), list)
+    }
+
     func testTheScriptedCustomerOnRequestAndAsTheFallback() throws {
         let f = try EngineFixture(agents: false)
         defer { f.shutdown() }
