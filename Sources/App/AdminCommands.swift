@@ -36,7 +36,7 @@ struct Agents: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List registered agents.")
         @OptionGroup var data: DataOptions
         func run() throws {
-            let agents = try data.openStore().allAgents()
+            let agents = try data.openExistingStore().allAgents()
             if agents.isEmpty { print("no agents yet: cobrowse agents add NAME --uid UID --level L2"); return }
             print(pad("NAME", 24) + pad("UID", 8) + "LEVEL")
             for a in agents { print(pad(a.name, 24) + pad(String(a.uid), 8) + a.level.rawValue) }
@@ -85,7 +85,7 @@ struct Tickets: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List tickets.")
         @OptionGroup var data: DataOptions
         func run() throws {
-            let tickets = try data.openStore().allTickets()
+            let tickets = try data.openExistingStore().allTickets()
             if tickets.isEmpty { print("no tickets yet: cobrowse tickets add --id ID --subject TEXT --customer NAME"); return }
             print(pad("ID", 12) + pad("STATUS", 10) + pad("CUSTOMER", 22) + pad("CATEGORY", 14) + "SUBJECT")
             for t in tickets {
@@ -107,7 +107,7 @@ struct AuditCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() throws {
-        let store = try data.openStore()
+        let store = try data.openExistingStore()
         let formatter = ISO8601DateFormatter()
         for e in try store.auditEntries(sessionId: session) {
             print("\(e.seq)\t\(formatter.string(from: e.at))\t\(e.actor)\t\(e.action)\t\(e.sessionId ?? "-")\t\(e.detail)")

@@ -27,6 +27,16 @@ struct DataOptions: ParsableArguments {
         for line in try config.prepareDataDirectory() { FileHandle.standardError.write(Data("cobrowse: \(line)\n".utf8)) }
         return try SQLiteStore(path: config.databasePath)
     }
+
+    /// For commands that only read: a data directory that holds no store is
+    /// an error, not a new empty store that then reports on nothing.
+    func openExistingStore() throws -> SQLiteStore {
+        let config = EngineConfiguration(dataDirectory: dataDirectory)
+        guard FileManager.default.fileExists(atPath: config.databasePath) else {
+            throw Failure("no engine data in \(dataDirectory) (no \((config.databasePath as NSString).lastPathComponent)); give --data the engine's data directory")
+        }
+        return try SQLiteStore(path: config.databasePath)
+    }
 }
 
 struct SocketOptions: ParsableArguments {

@@ -6,7 +6,7 @@ import TerminalUI
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The whole product in one command: engine, a scripted customer over the real TLS gateway, and the console.",
+        abstract: "The whole product in one command: engine, a customer (headless Chromium, or the scripted one) over the real TLS gateway, and the console.",
         discussion: "Runs in a throw-away data directory unless --data is given, until you quit the console (Q).")
 
     @Option(help: ArgumentHelp("Keep the demo's data here instead of a temporary directory.", valueName: "DIR"))
@@ -17,13 +17,14 @@ struct Demo: ParsableCommand {
     @Option(help: "Console theme.") var theme: String?
     @Option(help: ArgumentHelp("Who plays the customer: chromium (headless Chromium walking the demo site; needs chromium, chromedriver and python3-selenium), scripted (the built-in wire-protocol customer), or auto: chromium when present, else scripted.", valueName: "KIND"))
     var customer: DemoCustomer = .auto
-    @Option(name: .customLong("customer-pause"), help: ArgumentHelp("Seconds the Chromium customer spends on each step (shorter for tests).", valueName: "SECONDS"))
+    @Option(name: .customLong("customer-pause"), parsing: .unconditional, help: ArgumentHelp("Seconds the Chromium customer spends on each step (shorter for tests).", valueName: "SECONDS"))
     var customerPause: Double = 2.5
 
     enum DemoCustomer: String, ExpressibleByArgument, CaseIterable { case auto, chromium, scripted }
 
     func validate() throws {
         guard customerPause >= 0.1, customerPause <= 60 else { throw ValidationError("--customer-pause must be 0.1 to 60 seconds") }
+        if let refusal = ThemeLoader().refusal(theme) { throw ValidationError("--theme: \(refusal)") }
     }
 
     func run() throws {

@@ -178,6 +178,10 @@ struct Console: ParsableCommand {
     @Option(help: "Theme name from themes/ (dark, light, high-contrast, monochrome) or a .toml path.") var theme: String?
     @Flag(help: "Leave the mouse to the terminal (its own text selection) instead of clicking and drawing with it.") var noMouse = false
 
+    func validate() throws {
+        if let refusal = ThemeLoader().refusal(theme) { throw ValidationError("--theme: \(refusal)") }
+    }
+
     func run() throws {
         let client = try connectToEngine(socket.socketPath, client: "cobrowse-console")
         let code = runConsole(client: client, session: watch ?? session, watch: watch != nil, theme: theme, mouse: !noMouse)

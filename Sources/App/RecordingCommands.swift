@@ -31,7 +31,7 @@ struct Recordings: ParsableCommand {
         @Flag(help: "Include deleted recordings (their tombstones).") var all = false
         @OptionGroup var data: DataOptions
         func run() throws {
-            let rows = try data.openStore().recordings(includeDeleted: all)
+            let rows = try data.openExistingStore().recordings(includeDeleted: all)
             if rows.isEmpty { print("no recordings yet: cobrowse demo --record, or invite --record"); return }
             print(pad("ID", 21) + pad("SESSION", 14) + pad("TICKET", 10) + pad("AGENT", 16) + pad("CREATED", 21) + pad("LENGTH", 9) + "STATE")
             for r in rows {

@@ -16,7 +16,7 @@ struct Screenshots: ParsableCommand {
         @Option(help: "The session.") var session: String
         @OptionGroup var data: DataOptions
         func run() throws {
-            let shots = try data.openStore().screenshots(sessionId: session)
+            let shots = try data.openExistingStore().screenshots(sessionId: session)
             if shots.isEmpty { print("no screenshots in \(session): the agent asks with `s` in the console, the customer allows"); return }
             print(pad("ID", 23) + pad("TAKEN", 21) + "ASKED BY")
             for s in shots { print(pad(s.id, 23) + pad(stamp(s.takenAt), 21) + s.requestedBy) }

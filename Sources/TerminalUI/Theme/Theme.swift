@@ -162,5 +162,26 @@ public struct ThemeLoader {
                       warning: "theme '\(name)' not found in \(searchDirectories.joined(separator: ", ")); using built-in")
     }
 
+    /// Every theme a name can ask for: the built-ins and the .toml files in the search directories.
+    public var availableNames: [String] {
+        var names = Set(Theme.builtIn.keys)
+        for dir in searchDirectories {
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where file.hasSuffix(".toml") {
+                names.insert((file as NSString).deletingPathExtension)
+            }
+        }
+        return names.sorted()
+    }
+
+    /// Why `request` names no theme there is, before anything starts; nil when it names one (or none).
+    public func refusal(_ request: String?) -> String? {
+        guard let name = request, !name.contains("/"), !name.hasSuffix(".toml") else {
+            if let path = request, !FileManager.default.fileExists(atPath: path) { return "no theme file at \(path)" }
+            return nil
+        }
+        guard !availableNames.contains(name) else { return nil }
+        return "no theme '\(name)'; the themes are: \(availableNames.joined(separator: ", ")) (or a path to a .toml file)"
+    }
+
     private func fallback(_ noColor: Bool, _ name: String) -> Theme { noColor ? .monochromeTheme : (Theme.builtIn[name] ?? .dark) }
 }
