@@ -138,13 +138,15 @@ final class ConsoleControlModelTests: XCTestCase {
         var m = attached(.viewOnly)
         XCTAssertEqual(m.handle(key: .right), [])
         XCTAssertEqual(m.agentCursor, Point(x: 656, y: 360))
-        XCTAssertEqual(m.handle(key: .character("q")), [.send(.detach), .send(.lobbyRequest)], "nothing to hide")
+        XCTAssertEqual(m.handle(key: .character("q")), [], "a live session: leaving it asks")
+        XCTAssertEqual(m.handle(key: .character("y")), [.send(.detach), .send(.lobbyRequest)], "nothing to hide")
     }
 
     func testLeavingTheSessionHidesALivePointer() {
         var m = attached()
         _ = m.handle(key: .down)
-        XCTAssertEqual(m.handle(key: .character("q")), [.send(.agentPointer(AgentPointer(at: nil))), .send(.detach), .send(.lobbyRequest)])
+        _ = m.handle(key: .character("q"))
+        XCTAssertEqual(m.handle(key: .character("y")), [.send(.agentPointer(AgentPointer(at: nil))), .send(.detach), .send(.lobbyRequest)])
     }
 
     // MARK: - control actions
@@ -375,6 +377,7 @@ final class ConsoleControlModelTests: XCTestCase {
         m.handle(.participants(ParticipantList(items: Self.people)))
         XCTAssertEqual(m.participants.count, 3)
         _ = m.handle(key: .character("q"))
+        _ = m.handle(key: .character("y"))
         XCTAssertTrue(m.annotations.isEmpty && m.participants.isEmpty, "nothing of a session outlives detaching")
     }
 

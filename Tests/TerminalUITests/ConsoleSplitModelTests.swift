@@ -193,6 +193,7 @@ final class ConsoleSplitModelTests: XCTestCase {
         var q = showing()
         _ = q.handle(key: .character("V"))
         _ = q.handle(key: .character("q"))
+        _ = q.handle(key: .character("y"))
         XCTAssertEqual(q.mirror, MirrorState())
         XCTAssertEqual(q.viewMode, .customer)
         // Presenting messages for a console in the lobby are not kept.

@@ -9,6 +9,9 @@ struct Heartbeat: Sendable {
     static let window = 10
     /// A ping unanswered this long counts as lost.
     static let lossAfter: TimeInterval = 3
+    /// Decided pings before there is a figure at all: the first ones meet a page
+    /// still loading, and one slow answer is no verdict on the connection.
+    static let minimumDecided = 3
 
     private(set) var sent: [Sent] = []
     private(set) var nextSeq = 1
@@ -36,10 +39,10 @@ struct Heartbeat: Sendable {
     mutating func reset() { sent = []; lastSentAt = nil }
 
     /// Average round trip of the answered pings and the share of decided pings
-    /// that went unanswered; nil until at least one ping is decided.
+    /// that went unanswered; nil ("measuring") until `minimumDecided` pings are decided.
     func measure(now: Date) -> QualityMeasurement? {
         let decided = sent.filter { $0.rtt != nil || now.timeIntervalSince($0.at) >= Self.lossAfter }
-        guard !decided.isEmpty else { return nil }
+        guard decided.count >= Self.minimumDecided else { return nil }
         let rtts = decided.compactMap(\.rtt)
         let lost = decided.count - rtts.count
         let rttMs = rtts.isEmpty ? nil : Int((rtts.reduce(0, +) / Double(rtts.count) * 1000).rounded())

@@ -47,7 +47,8 @@ public struct StatusBar {
         if watching { pieces.append((" · watching", bar)) }
         pieces.append((" │ ", bar))
         let qPen: Pen = switch s.quality { case .good: theme.good; case .fair: theme.fair; case .poor: theme.poor; case .unknown: bar }
-        var quality = s.quality == .unknown ? "quality —" : s.quality.rawValue
+        // No figure until a few pings have come back: the first ones meet a page still loading.
+        var quality = s.quality == .unknown ? (s.customerConnected && s.status == .active ? "measuring…" : "quality —") : s.quality.rawValue
         if let rtt = s.rttMs { quality += " \(rtt) ms" }
         if let loss = s.lossPercent, loss > 0 { quality += " \(loss)% loss" }
         pieces.append((quality, qPen))
