@@ -241,6 +241,23 @@ final class ConsoleControlModelTests: XCTestCase {
 
     // MARK: - modes and approvals
 
+    func testTheModeMenuOffersOnlyWhatTheCustomersConsentAllowsAndSaysWhy() {
+        var m = ConsoleModel(options: ConsoleOptions(sessionID: "S-7f3a9c"))
+        var summary = Fixtures.summary()
+        summary.access = .viewOnly
+        m.handle(.snapshot(SessionSnapshot(summary: summary, scene: Fixtures.scene(), activity: [], notes: [])))
+        _ = m.handle(key: .character("m"))
+        let menu = ConsoleView(theme: .dark).frame(m, size: GridSize(columns: 100, rows: 30), now: Fixtures.now).text
+        XCTAssertTrue(menu.contains("3 Controlled  (not now)"), menu)
+        XCTAssertTrue(menu.contains("Not now: The customer allowed view-only access"), menu)
+        XCTAssertTrue(menu.contains("1-4 ask at once"), "the hint says what a digit does:\n\(menu)")
+        XCTAssertEqual(m.handle(key: .character("3")), [], "not sent to be refused")
+        XCTAssertEqual(m.message?.kind, .error)
+        XCTAssertTrue(m.message?.text.contains("view-only access") == true, "\(String(describing: m.message))")
+        _ = m.handle(key: .character("m"))
+        XCTAssertEqual(m.handle(key: .character("2")), [.send(.requestMode(ModeRequest(mode: .guided)))])
+    }
+
     func testFullControlAsksForAReasonAndShowsTheManagerWait() {
         var m = attached(.controlled)
         _ = m.handle(key: .character("m"))

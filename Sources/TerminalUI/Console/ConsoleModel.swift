@@ -504,8 +504,22 @@ public struct ConsoleModel: Equatable, Sendable {
         return []
     }
 
+    /// Why this console cannot ask for `mode` now (the customer's consent, the
+    /// agent's level), in the engine's own words; nil when it can. The engine
+    /// decides again; this only keeps the menu from offering what it would refuse.
+    func modeRefusal(_ mode: ControlMode) -> String? {
+        guard let session, mode != session.controlMode else { return nil }
+        if let level = agent?.level { return Capabilities(level: level).refusal(toRequest: mode, customerAccess: session.access) }
+        return session.access != .controlled && mode > .guided ? "The customer allowed view-only access; Guided is the most you can ask for" : nil
+    }
+
     /// Full Control needs a reason (the approving manager reads it); the other modes go straight out.
     private mutating func chooseMode(_ mode: ControlMode) -> [ConsoleCommand] {
+        if let why = modeRefusal(mode) {
+            // Said in the menu's place, not as a raw refusal from the engine afterwards.
+            message = StatusMessage(.error, "\(mode.title) cannot be asked for: \(why)")
+            return []
+        }
         if mode == .fullControl, mode != session?.controlMode {
             dialog = .prompt(.modeReason(mode), draft: "")
             return []

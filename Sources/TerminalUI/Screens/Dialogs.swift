@@ -89,10 +89,13 @@ struct DialogView {
         case let .modeMenu(selected):
             let current = model.session?.controlMode ?? .viewOnly
             var lines = ["Ask the customer for a control mode:", ""]
+            var why: [String] = []
             for (i, m) in ControlMode.allCases.enumerated() {
-                lines.append("\(i == selected ? "▶" : " ") \(i + 1) \(m.title)\(m == current ? "  (current)" : "")")
+                let refusal = model.modeRefusal(m)
+                if let refusal, !why.contains(refusal) { why.append(refusal) }
+                lines.append("\(i == selected ? "▶" : " ") \(i + 1) \(m.title)\(m == current ? "  (current)" : refusal != nil ? "  (not now)" : "")")
             }
-            lines += ["", "The customer must acknowledge any change.", "↑↓/1-4 choose · Enter ask · Esc cancel"]
+            lines += [""] + why.map { "Not now: \($0)." } + ["The customer must acknowledge any change.", "1-4 ask at once · ↑↓ choose, Enter ask · Esc cancel"]
             box(title: "Control mode", lines: lines, highlight: 2 + selected, on: &sheet)
         case let .link(url, ticket):
             // The link is shown whole (split over lines if it must be), never truncated: it has to be copied exactly.
