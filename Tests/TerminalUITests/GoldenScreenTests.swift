@@ -70,6 +70,18 @@ final class GoldenScreenTests: XCTestCase {
         try assertGolden(asked, "lobby-80x24-confirm-start")
     }
 
+    func testAnEndedSessionOffersNoActionsAndCutHintsSaySoWhenCut() {
+        var m = workstation()
+        m.handle(.sessionEnded(SessionEnded(sessionId: "S-7f3a9c", reason: .agentEnded)))
+        let ended = view().frame(m, size: GridSize(columns: 120, rows: 30), now: Fixtures.now).rows.last ?? ""
+        XCTAssertTrue(ended.contains("SESSION ENDED"), ended)
+        for action in ["m mode", "n note", "a annotate", "e end"] { XCTAssertFalse(ended.contains(action), "\(action) after the end: \(ended)") }
+        let cut = view().frame(workstation(), size: GridSize(columns: 80, rows: 24), now: Fixtures.now).rows.last ?? ""
+        XCTAssertTrue(cut.contains("…? more"), cut)
+        let wide = view().frame(workstation(), size: GridSize(columns: 200, rows: 60), now: Fixtures.now).rows.last ?? ""
+        XCTAssertFalse(wide.contains("more"), wide)
+    }
+
     func testWorkstationHelpOverlayListsTheKeys() throws {
         let grid = view().frame(workstation(dialog: .character("?")), size: GridSize(columns: 100, rows: 30), now: Fixtures.now)
         for (key, _) in DialogView.workstationKeys { XCTAssertTrue(grid.text.contains(key), key) }

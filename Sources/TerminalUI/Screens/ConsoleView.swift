@@ -217,6 +217,11 @@ public final class ConsoleView {
             let hints = " WATCHING (read-only)  ? help\(v)  b \(mode)  f feed  q lobby  Q quit"
             return SafeText.displayWidth(hints) <= width ? hints : " WATCHING read-only  ?help\(nextView.map { " \($0.1)" } ?? "")  b \(mode)  f feed  q lobby  Q quit"
         }
+        // An ended session offers nothing that acts on it any more.
+        if model.sessionEnded {
+            let hints = " SESSION ENDED  ? help  f feed  q lobby  Q quit"
+            return SafeText.displayWidth(hints) <= width ? hints : " ENDED ?help f feed q lobby Q quit"
+        }
         let current = model.session?.controlMode ?? .viewOnly
         // (long, short, priority: lower shows first when room is short)
         var items: [(String, String, Int)] = [("? help", "?help", 0)]
@@ -235,9 +240,10 @@ public final class ConsoleView {
         items.insert(model.mirror.active ? ("P stop showing", "P stop", 3) : ("P show a page", "P show", 12), at: items.count - 4)
         let long = " " + items.map(\.0).joined(separator: "  ")
         if SafeText.displayWidth(long) <= width { return long }
-        // Drop the least important until the short spellings fit.
+        // Drop the least important until the short spellings fit, and say that some were left out.
         var keep = items
-        func line() -> String { " " + keep.map(\.1).joined(separator: " ") }
+        let more = " …? more"
+        func line() -> String { " " + keep.map(\.1).joined(separator: " ") + (keep.count < items.count ? more : "") }
         while SafeText.displayWidth(line()) > width, let worst = keep.indices.filter({ keep[$0].2 > 0 }).max(by: { keep[$0].2 < keep[$1].2 }) {
             keep.remove(at: worst)
         }
