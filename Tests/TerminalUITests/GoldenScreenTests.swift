@@ -72,7 +72,9 @@ final class GoldenScreenTests: XCTestCase {
 
     func testAnEndedSessionOffersNoActionsAndCutHintsSaySoWhenCut() {
         var m = workstation()
+        m.handle(.participants(ParticipantList(items: [Participant(name: "Maria S.", kind: .agent, controller: true)])))
         m.handle(.sessionEnded(SessionEnded(sessionId: "S-7f3a9c", reason: .agentEnded)))
+        XCTAssertFalse(m.participants.contains { $0.controller }, "nobody holds control of an ended session")
         let ended = view().frame(m, size: GridSize(columns: 120, rows: 30), now: Fixtures.now).rows.last ?? ""
         XCTAssertTrue(ended.contains("SESSION ENDED"), ended)
         for action in ["m mode", "n note", "a annotate", "e end"] { XCTAssertFalse(ended.contains(action), "\(action) after the end: \(ended)") }

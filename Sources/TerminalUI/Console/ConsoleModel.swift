@@ -234,6 +234,8 @@ public struct ConsoleModel: Equatable, Sendable {
                 if dialog == .confirmEnd || dialog == .confirmStopPresenting { dialog = nil }
                 // The engine stops a showing with the session (no `presenting` follows).
                 resetMirror()
+                // Nobody holds control of an ended session.
+                participants = participants.map { var p = $0; p.controller = false; return p }
             }
         case let .error(e):
             self.message = StatusMessage(.error, "\(e.code.rawValue): \(e.message)")
