@@ -241,6 +241,15 @@ final class ConsoleControlModelTests: XCTestCase {
 
     // MARK: - modes and approvals
 
+    func testTheElementAnActionNamesIsQuotedNotStarred() {
+        var m = attached(.controlled)
+        m.handle(.actionUpdate(ActionUpdate(id: "a1", state: .performed, text: "Done: click *Save settings*")))
+        XCTAssertEqual(m.actionStatus?.text, "Done: click “Save settings”")
+        m.handle(.activity(ActivityItem(at: Self.t, kind: .info, actor: "Maria S.", text: "Maria S. did: click *Save settings*")))
+        XCTAssertEqual(m.activity.last?.text, "Maria S. did: click “Save settings”")
+        XCTAssertFalse(m.activity.contains { $0.text.contains("*") })
+    }
+
     func testTheModeMenuOffersOnlyWhatTheCustomersConsentAllowsAndSaysWhy() {
         var m = ConsoleModel(options: ConsoleOptions(sessionID: "S-7f3a9c"))
         var summary = Fixtures.summary()

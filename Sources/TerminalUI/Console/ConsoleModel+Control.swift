@@ -108,13 +108,19 @@ extension ConsoleModel {
     mutating func actionUpdated(_ u: ActionUpdate) {
         // A repeated "waiting" keeps its countdown.
         let since = (actionStatus?.id == u.id && actionStatus?.state == u.state) ? actionStatus!.since : now
-        let status = ActionStatus(id: u.id, state: u.state, text: SafeText.clean(u.text), since: since)
+        let status = ActionStatus(id: u.id, state: u.state, text: Self.quotingEmphasis(SafeText.clean(u.text)), since: since)
         if actionStatus != status {
             activity.append(ActivityItem(at: now, kind: .info, actor: "", text: status.feedText))
             if activity.count > Self.feedLimit { activity.removeFirst(activity.count - Self.feedLimit) }
         }
         actionStatus = status
         message = nil
+    }
+
+    /// The engine marks the element an action names as `*Save settings*` (the
+    /// customer's overlay shows it bold); a terminal line shows it in quotes.
+    static func quotingEmphasis(_ text: String) -> String {
+        text.replacingOccurrences(of: #"\*([^*\n]+)\*"#, with: "“$1”", options: .regularExpression)
     }
 
     mutating func approvalRequested(_ r: ApprovalRequest) {

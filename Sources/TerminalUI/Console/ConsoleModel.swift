@@ -205,8 +205,9 @@ public struct ConsoleModel: Equatable, Sendable {
             if var l = lobby, let i = l.sessions.firstIndex(where: { $0.id == s.id }) { l.sessions[i] = s; lobby = l }
             if s.awaitingManager != true { approvalSettled(s) }
             if session?.id == s.id { return summaryChanged(s) }
-        case let .activity(item):
+        case var .activity(item):
             guard screen == .workstation else { break }
+            item.text = Self.quotingEmphasis(item.text)
             activity.append(item)
             if activity.count > Self.feedLimit { activity.removeFirst(activity.count - Self.feedLimit) }
         case let .note(n):
