@@ -42,6 +42,26 @@ final class ConsoleModelTests: XCTestCase {
         XCTAssertEqual(m.handle(key: .character("d")), [.quit])
     }
 
+    func testAMessageIsNewsAndGoesWhenItsTimeIsUp() {
+        var m = attached()
+        m.now = Date(timeIntervalSince1970: 1_000)
+        _ = m.handle(key: .character("x"))
+        XCTAssertEqual(m.visibleMessage(now: m.now)?.text, "Asked the customer for 15 more minutes…")
+        XCTAssertNotNil(m.visibleMessage(now: m.now.addingTimeInterval(7)))
+        XCTAssertNil(m.visibleMessage(now: m.now.addingTimeInterval(9)), "gone after its lifetime")
+        // A mode request's message goes as soon as the customer has answered.
+        var s = m.session!
+        s.pendingModeRequest = .guided
+        m.handle(.summary(s))
+        _ = m.handle(key: .character("m"))
+        _ = m.handle(key: .character("2"))
+        XCTAssertTrue(m.message?.text.hasPrefix("Asked the customer to allow") == true)
+        s.pendingModeRequest = nil
+        s.controlMode = .guided
+        m.handle(.summary(s))
+        XCTAssertNil(m.message, "answered: the status bar says the mode")
+    }
+
     func testAnEmptyLobbyQuitsAtOnce() {
         var m = ConsoleModel()
         var lobby = Fixtures.lobby()

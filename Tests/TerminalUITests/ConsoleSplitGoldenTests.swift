@@ -23,8 +23,8 @@ final class ConsoleSplitGoldenTests: XCTestCase {
         m.handle(.presenting(PresentingState(active: true, by: "Maria S.")))
         m.handle(.presentedScene(Fixtures.shownPage()))
         m.agentCursor = Point(x: 700, y: 380)
-        _ = m.handle(key: .character("V"))
         m.now = Fixtures.now
+        _ = m.handle(key: .character("V"))
         return m
     }
 

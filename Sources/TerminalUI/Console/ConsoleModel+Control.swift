@@ -93,6 +93,8 @@ extension ConsoleModel {
     // MARK: - engine messages
 
     mutating func summaryChanged(_ s: SessionSummary) -> [ConsoleCommand] {
+        // "Asked the customer to allow …" is over once the request is answered (the status bar shows the mode).
+        if session?.pendingModeRequest != nil, s.pendingModeRequest == nil, message?.text.hasPrefix("Asked") == true { message = nil }
         session = s
         guard s.controlMode < .guided || s.status == .ended else { return [] }
         if annotate != nil {

@@ -105,7 +105,20 @@ public struct ConsoleModel: Equatable, Sendable {
     public internal(set) var activity: [ActivityItem] = []
     public internal(set) var notes: [NoteEntry] = []
     public internal(set) var dialog: ConsoleDialog?
-    public internal(set) var message: StatusMessage?
+    /// The message line. It says what just happened, so it has a lifetime
+    /// (`visibleMessage`); what is true now lives in the status bar.
+    public internal(set) var message: StatusMessage? { didSet { messageSince = now } }
+    public private(set) var messageSince = Date(timeIntervalSince1970: 0)
+    /// How long a message stays on the line: news, then a refusal worth reading twice.
+    static let infoLifetime: TimeInterval = 8
+    static let errorLifetime: TimeInterval = 20
+
+    /// The message to show at `now`, or nil once it has had its time.
+    public func visibleMessage(now: Date) -> StatusMessage? {
+        guard let message else { return nil }
+        let lifetime = message.kind == .error ? Self.errorLifetime : Self.infoLifetime
+        return now.timeIntervalSince(messageSince) < lifetime ? message : nil
+    }
     public internal(set) var symbols: BlitSymbols
     /// The agent's highlighted cursor, in page coordinates so it stays on the
     /// same element whatever the console's size.

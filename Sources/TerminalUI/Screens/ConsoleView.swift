@@ -152,7 +152,8 @@ public final class ConsoleView {
             peopleInURLBar(model, y: layout.url.y, on: &sheet)
         }
         let latest = model.activity.last.map { "\(clock.time($0.at)) \($0.text)" }
-        if model.message == nil, let action = model.actionStatus, action.visible(now: now) {
+        let message = model.visibleMessage(now: model.now)
+        if message == nil, let action = model.actionStatus, action.visible(now: now) {
             let pen: Pen = switch action.state {
             case .waiting: theme.notice
             case .sent, .performed: theme.base.with(.bold)
@@ -160,7 +161,7 @@ public final class ConsoleView {
             }
             sheet.bar(layout.message.y, text: " " + action.line(now: now), pen: pen)
         } else {
-            MessageLine(theme: theme).draw(model.message, fallback: layout.feed == nil ? latest : nil, y: layout.message.y, on: &sheet)
+            MessageLine(theme: theme).draw(message, fallback: layout.feed == nil ? latest : nil, y: layout.message.y, on: &sheet)
         }
         sheet.bar(layout.hints.y, text: Self.hints(model, width: sheet.width), pen: theme.hint)
     }

@@ -70,7 +70,7 @@ struct LobbyScreen {
 
     private func footer(_ model: ConsoleModel, on sheet: inout CellGrid) {
         let h = sheet.height
-        MessageLine(theme: theme).draw(model.message, fallback: nil, y: h - 2, on: &sheet)
+        MessageLine(theme: theme).draw(model.visibleMessage(now: model.now), fallback: nil, y: h - 2, on: &sheet)
         sheet.bar(h - 1, text: " ↑↓ select  Enter attach/start  r start+record  \(sheet.width >= 90 ? "R recordings  " : "")g refresh  ? help  q quit", pen: theme.hint)
     }
 }
