@@ -30,10 +30,28 @@ public enum SceneTarget {
         else { return }
         var current = redactor.redact(scene: scene).value
         mustValidate("a redacted scene") { try current.validate() }
-        for d in deltas {
+        // A session's redactor remembers what it made of each node: whatever comes,
+        // what it remembers must be what a fresh redaction makes.
+        let memo = RedactionMemo()
+        mustAgree("the first scene") { redactor.redact(scene: scene, memo: memo) == redactor.redact(scene: scene) }
+        for (d, raw) in zip(deltas, rawDeltas(pieces.dropFirst(), decoder)) {
+            mustAgree("a delta") { redactor.redact(delta: raw, memo: memo) == redactor.redact(delta: raw) }
             guard let next = try? current.applying(d) else { continue }
             current = redactor.redact(scene: next).value
         }
+        mustAgree("the scene sent again") { redactor.redact(scene: scene, memo: memo) == redactor.redact(scene: scene) }
+    }
+
+    /// The valid deltas as the customer sent them, before redaction.
+    static func rawDeltas(_ pieces: ArraySlice<ArraySlice<UInt8>>, _ decoder: JSONDecoder) -> [SceneDelta] {
+        pieces.compactMap { piece in
+            guard let d = try? decoder.decode(SceneDelta.self, from: Data(piece)), (try? d.validate()) != nil else { return nil }
+            return d
+        }
+    }
+
+    static func mustAgree(_ what: String, _ same: () -> Bool) {
+        if !same() { fatalError("the redaction memo disagrees with a fresh redaction on \(what)") }
     }
 
     static func mustValidate(_ what: String, _ check: () throws -> Void) {
