@@ -93,7 +93,15 @@ public final class StoreWriter: @unchecked Sendable {
         guard !batch.isEmpty else { return }
         do {
             try store.appendFeed(batch)
-            state.withLockedValue { $0.failing = false }
+            // Rows queued while this batch was being written, during a failing spell,
+            // were not scheduled (they waited for a retry): they go now.
+            let more = state.withLockedValue { s -> Bool in
+                s.failing = false
+                guard !s.waiting.isEmpty, !s.flushQueued else { return false }
+                s.flushQueued = true
+                return true
+            }
+            if more { lane.async { self.flush() } }
             if wasFailing { logger.notice("stored \(batch.count) row(s) that had waited for the store") }
         } catch {
             // Back in front of anything queued meanwhile, so the order holds.
