@@ -49,6 +49,14 @@ static inline int cb_has_rgb(void) {
     return v > 0;
 }
 
+/// Does the terminal description announce mouse reports as the SGR form
+/// (kmous = "\E[<")? Then ncurses's KEY_MOUSE is followed by "b;x;yM", not three bytes.
+static inline int cb_mouse_key_is_sgr(void) {
+    const char *k = tigetstr("kmous");
+    if (k == 0 || k == (const char *)-1) return 0;
+    return k[0] == 27 && k[1] == '[' && k[2] == '<' && k[3] == 0;
+}
+
 /// Draws one cell. The pair goes through setcchar's opts pointer, which is
 /// how pair numbers above 255 (extended pairs) are passed; COLOR_PAIR() holds 8 bits.
 static inline int cb_put_cell(WINDOW *w, int y, int x, const wchar_t *wch, unsigned int attrs, int pair) {

@@ -9,10 +9,22 @@ final class ConsoleControlTests: EngineTestCase {
     /// An xterm (X10) mouse report typed into the pane, as a terminal would send it: button
     /// 0 press, 3 release, 32 motion with the button held; x and y are 0-based cells.
     /// (tmux takes an argument ending in ";" as a command separator: keep x and y clear of 26.)
-    func mouse(_ server: String, button: Int, x: Int, y: Int) {
+    /// A mouse report as xterm sends it: SGR (`ESC [ < b;x;y M`, `m` for a release; 1-based), which
+    /// the console asks for, or the old X10 form (`ESC [ M` and three bytes, each plus 32).
+    /// (tmux takes an argument ending in ";" as a command separator: keep X10's x and y clear of 26.)
+    func mouseReport(sgr: Bool, button: Int, x: Int, y: Int, release: Bool = false) -> String {
+        if sgr { return "\u{1b}[<\(button);\(x + 1);\(y + 1)" + (release ? "m" : "M") }
         XCTAssertTrue(x != 26 && y != 26, "a report ending in ';' would not reach the pane")
-        let report = "\u{1b}[M" + String(UnicodeScalar(UInt8(32 + button))) + String(UnicodeScalar(UInt8(33 + x))) + String(UnicodeScalar(UInt8(33 + y)))
-        _ = try? fixture.runTool("/usr/bin/env", ["tmux", "-L", server, "send-keys", "-t", "0", "-l", report])
+        let code = release ? 3 : button
+        return "\u{1b}[M" + String(UnicodeScalar(UInt8(32 + code))) + String(UnicodeScalar(UInt8(33 + x))) + String(UnicodeScalar(UInt8(33 + y)))
+    }
+
+    /// A quick drag as a terminal sends it: press, motion with the button held and release in one
+    /// write, so the console reads them in one go (ncurses alone kept only the release of such a run).
+    func drag(_ server: String, sgr: Bool, from: (x: Int, y: Int), via: (x: Int, y: Int), to: (x: Int, y: Int)) throws {
+        let reports = mouseReport(sgr: sgr, button: 0, x: from.x, y: from.y) + mouseReport(sgr: sgr, button: 32, x: via.x, y: via.y)
+            + mouseReport(sgr: sgr, button: 0, x: to.x, y: to.y, release: true)
+        try fixture.runTool("/usr/bin/env", ["tmux", "-L", server, "send-keys", "-t", "0", "-l", reports])
     }
 
     func testGuidedMarksComeBackFromTheEngineAndAWatcherIsRefused() throws {
@@ -46,8 +58,10 @@ final class ConsoleControlTests: EngineTestCase {
         XCTAssertFalse(containsCardNumber(labelled))
 
         fixture.sendKeys(agent, "r")
+        try fixture.waitForScreen(agent, "the rectangle tool after the label") { $0.contains("Rectangle: Enter 1st point") }
         for _ in 0..<2 { fixture.sendKeys(agent, "Down") }
         fixture.sendKeys(agent, "Enter")
+        try fixture.waitForScreen(agent, "the rectangle's first point") { $0.contains("Rectangle: Enter 2nd point") }
         for _ in 0..<8 { fixture.sendKeys(agent, "Right") }
         for _ in 0..<3 { fixture.sendKeys(agent, "Down") }
         fixture.sendKeys(agent, "Enter")
@@ -63,12 +77,12 @@ final class ConsoleControlTests: EngineTestCase {
         // The mouse: a drag from press to release draws the rectangle (xterm mouse reports typed into the pane).
         fixture.sendKeys(agent, "r")
         try fixture.waitForScreen(agent, "the rectangle tool") { $0.contains("Rectangle: Enter 1st point") }
-        mouse(agent, button: 0, x: 30, y: 20)
-        mouse(agent, button: 32, x: 40, y: 23)
-        mouse(agent, button: 3, x: 50, y: 25)
-        try fixture.waitForScreen(agent, "the dragged rectangle") { $0.contains("┏") && $0.contains("┛") }
-        fixture.sendKeys(agent, "u")
-        try fixture.waitForScreen(agent, "the dragged rectangle undone") { !$0.contains("┏") }
+        for sgr in [true, false] {
+            try drag(agent, sgr: sgr, from: (30, 20), via: (40, 23), to: (50, 25))
+            try fixture.waitForScreen(agent, "the rectangle dragged (\(sgr ? "SGR" : "X10") reports)") { $0.contains("┏") && $0.contains("┛") }
+            fixture.sendKeys(agent, "u")
+            try fixture.waitForScreen(agent, "the dragged rectangle undone") { !$0.contains("┏") }
+        }
         fixture.sendKeys(agent, "Escape")
         // The next key waits for the Esc to count as Esc (not as Alt with that key).
         try fixture.waitForScreen(agent, "annotate mode left") { !$0.contains("Esc leave") }

@@ -452,19 +452,6 @@ final class ConsoleControlModelTests: XCTestCase {
         XCTAssertEqual(m.handle(mouse: .wheelUp(x: 40, y: 23)), [])
     }
 
-    func testMouseDecoderTurnsCursesEventsIntoPressDragRelease() {
-        var d = MouseDecoder()
-        XCTAssertNil(d.decode(x: 3, y: 4, bstate: MouseDecoder.reportPosition), "hovering without a button is nothing")
-        XCTAssertEqual(d.decode(x: 3, y: 4, bstate: MouseDecoder.button1Pressed), .press(x: 3, y: 4))
-        XCTAssertEqual(d.decode(x: 5, y: 6, bstate: MouseDecoder.reportPosition), .drag(x: 5, y: 6))
-        XCTAssertEqual(d.decode(x: 7, y: 8, bstate: MouseDecoder.button1Released), .release(x: 7, y: 8))
-        XCTAssertNil(d.decode(x: 7, y: 8, bstate: MouseDecoder.button1Released), "a release without a press is dropped")
-        XCTAssertEqual(d.decode(x: 1, y: 1, bstate: MouseDecoder.button4Pressed), .wheelUp(x: 1, y: 1))
-        XCTAssertEqual(d.decode(x: 1, y: 1, bstate: MouseDecoder.button5Pressed), .wheelDown(x: 1, y: 1))
-        XCTAssertEqual(MouseDecoder.button1Pressed, 2)
-        XCTAssertEqual(MouseDecoder.button4Pressed, 0x10000, "ncurses mouse version 2 bit layout")
-    }
-
     func testPromptEditingIsBoundedAndDropsControlCharacters() {
         XCTAssertEqual(ConsoleModel.edit("ab", .character("\u{1b}")), .ignored)
         XCTAssertEqual(ConsoleModel.edit("ab", .backspace), .changed("a"))

@@ -17,6 +17,11 @@ public final class CursesTerminal {
 
     private var mouse = MouseDecoder()
     private let mouseEnabled: Bool
+    private let mouseKeyIsSGR: Bool
+    /// Events read while looking past an Esc for a mouse report that turned out not to be one.
+    private var pending: [Event] = []
+    /// How long the rest of a report that has begun may take to arrive (a slow link splits it).
+    private static let reportByteMs: Int32 = 200
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, mouse: Bool = false) {
         _ = cb_set_locale()
@@ -29,13 +34,10 @@ public final class CursesTerminal {
         // Esc answers at once, unless the user's ESCDELAY says otherwise (a slow
         // link, or a busy machine, may split an escape sequence such as a mouse report).
         if getenv("ESCDELAY") == nil { set_escdelay(25) }
-        // Press and release come separately (no click detection delay), so a drag is press → motion → release.
-        mouseEnabled = mouse && mousemask(mmask_t(MouseDecoder.wanted), nil) != 0
-        if mouseEnabled {
-            mouseinterval(0)
-            // Button-event tracking: motion is reported while a button is held (drags), not on every hover.
-            cb_write_raw("\u{1b}[?1002h")
-        }
+        // The console reads mouse reports itself (see MouseReport): ncurses is not asked for them.
+        mouseEnabled = mouse
+        mouseKeyIsSGR = cb_mouse_key_is_sgr() != 0
+        if mouseEnabled { cb_write_raw(MouseReport.enable) }
         let hasColors = has_colors()
         if hasColors && environment["NO_COLOR"].map({ $0.isEmpty }) ?? true {
             start_color()
@@ -52,7 +54,7 @@ public final class CursesTerminal {
     public func stop() {
         guard running else { return }
         running = false
-        if mouseEnabled { cb_write_raw("\u{1b}[?1002l") }
+        if mouseEnabled { cb_write_raw(MouseReport.disable) }
         endwin()
     }
 
@@ -75,13 +77,76 @@ public final class CursesTerminal {
     public enum Event: Equatable { case key(ConsoleKey), mouse(ConsoleMouse), resize, none }
 
     public func readEvent(timeoutMs: Int32) -> Event {
+        let event = nextEvent(timeoutMs: timeoutMs)
+        // After a resize the terminal's contents are not what the last frame says: draw all of it.
+        if event == .resize { lastFrame = nil }
+        return event
+    }
+
+    private func nextEvent(timeoutMs: Int32) -> Event {
+        if !pending.isEmpty { return pending.removeFirst() }
+        guard let raw = readRaw(timeoutMs: timeoutMs) else { return .none }
+        if mouseEnabled {
+            if raw == .keyCode(cb_key_mouse()) { return mouseKeyIsSGR ? sgrReport() : x10Report() }
+            if raw == .character(27) { return afterEscape() }
+        }
+        return Self.event(for: raw)
+    }
+
+    /// What one `wget_wch` returned: a function key code, or a character.
+    private enum Raw: Equatable { case keyCode(Int32), character(Int32) }
+
+    private func readRaw(timeoutMs: Int32) -> Raw? {
         wtimeout(cb_stdscr(), timeoutMs)
         var ch: Int32 = 0
         let r = cb_get_key(cb_stdscr(), &ch)
-        if r == ERR { return .none }
-        if r == cb_key_code_yes() {
-            switch ch {
-            case cb_key_resize(): lastFrame = nil; return .resize
+        if r == ERR { return nil }
+        return r == cb_key_code_yes() ? .keyCode(ch) : .character(ch)
+    }
+
+    /// An Esc: the start of an SGR mouse report (`ESC [ <`), or a key on its own.
+    /// Only what has already arrived is looked at, so Esc is not delayed.
+    private func afterEscape() -> Event {
+        guard let next = readRaw(timeoutMs: 0) else { return .key(.escape) }
+        guard next == .character(91) /* [ */ else { pending.append(Self.event(for: next)); return .key(.escape) }
+        guard let third = readRaw(timeoutMs: 0) else { pending.append(.key(.character("["))); return .key(.escape) }
+        guard third == .character(60) /* < */ else {
+            pending += [.key(.character("[")), Self.event(for: third)]
+            return .key(.escape)
+        }
+        return sgrReport()
+    }
+
+    /// The rest of an SGR report, "b;x;y" and M or m. A broken report is dropped whole:
+    /// it was the terminal's, not keys the agent typed.
+    private func sgrReport() -> Event {
+        var body = ""
+        while body.count <= MouseReport.longestBody, let raw = readRaw(timeoutMs: Self.reportByteMs) {
+            guard case let .character(c) = raw, let scalar = Unicode.Scalar(UInt32(c)) else { pending.append(Self.event(for: raw)); return .none }
+            let character = Character(scalar)
+            if character == "M" || character == "m" {
+                return MouseReport.sgr(body: body, final: character).flatMap { mouse.decode($0) }.map(Event.mouse) ?? .none
+            }
+            body.append(character)
+        }
+        return .none
+    }
+
+    /// The three bytes of an X10 report after ncurses matched `ESC [ M`.
+    private func x10Report() -> Event {
+        var bytes: [UInt32] = []
+        while bytes.count < 3, let raw = readRaw(timeoutMs: Self.reportByteMs) {
+            guard case let .character(c) = raw else { pending.append(Self.event(for: raw)); return .none }
+            bytes.append(UInt32(bitPattern: c))
+        }
+        return MouseReport.x10(bytes).flatMap { mouse.decode($0) }.map(Event.mouse) ?? .none
+    }
+
+    private static func event(for raw: Raw) -> Event {
+        switch raw {
+        case let .keyCode(code):
+            switch code {
+            case cb_key_resize(): return .resize
             case cb_key_up(): return .key(.up)
             case cb_key_down(): return .key(.down)
             case cb_key_left(): return .key(.left)
@@ -90,10 +155,6 @@ public final class CursesTerminal {
             case Int32(KEY_SRIGHT): return .key(.shiftRight)
             case Int32(KEY_SR): return .key(.shiftUp)
             case Int32(KEY_SF): return .key(.shiftDown)
-            case cb_key_mouse():
-                var event = MEVENT()
-                guard getmouse(&event) == OK else { return .none }
-                return mouse.decode(x: Int(event.x), y: Int(event.y), bstate: UInt32(event.bstate)).map(Event.mouse) ?? .none
             case cb_key_enter(): return .key(.enter)
             case cb_key_backspace(): return .key(.backspace)
             case cb_key_ppage(): return .key(.pageUp)
@@ -102,16 +163,17 @@ public final class CursesTerminal {
             case cb_key_end(): return .key(.end)
             default: return .none
             }
-        }
-        switch ch {
-        case 3: return .key(.interrupt)
-        case 9: return .key(.tab)
-        case 10, 13: return .key(.enter)
-        case 27: return .key(.escape)
-        case 8, 127: return .key(.backspace)
-        default:
-            guard ch >= 32, let scalar = Unicode.Scalar(UInt32(ch)) else { return .none }
-            return .key(.character(Character(scalar)))
+        case let .character(ch):
+            switch ch {
+            case 3: return .key(.interrupt)
+            case 9: return .key(.tab)
+            case 10, 13: return .key(.enter)
+            case 27: return .key(.escape)
+            case 8, 127: return .key(.backspace)
+            default:
+                guard ch >= 32, let scalar = Unicode.Scalar(UInt32(ch)) else { return .none }
+                return .key(.character(Character(scalar)))
+            }
         }
     }
 
