@@ -596,6 +596,17 @@ final class SessionMachineTests: XCTestCase {
         XCTAssertTrue(m.summary.customerConnected)
     }
 
+    func testAPageLoadThatReconnectsAtOnceIsANavigationNotAReconnect() {
+        var m = active()
+        _ = m.handle(.scene(page(title: "Account")), now: at(20))
+        _ = m.handle(.customerDisconnected, now: at(30))
+        let fx = m.handle(.customerConnected(resumed: true), now: at(30.4))
+        XCTAssertTrue(activities(fx).isEmpty, "no feed row for a page load: \(activities(fx).map(\.text))")
+        XCTAssertTrue(m.summary.customerConnected)
+        XCTAssertTrue(fx.contains(.toCustomer(.requestScene)), "the new page still heals the view")
+        XCTAssertEqual(activities(m.handle(.scene(page(title: "Billing")), now: at(30.6))).map(\.kind), [.navigation])
+    }
+
     func testReconnectRestoresTheViewWithAFullScene() {
         var m = active()
         _ = m.handle(.scene(page(title: "Account")), now: at(20))

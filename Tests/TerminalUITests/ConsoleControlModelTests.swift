@@ -306,7 +306,7 @@ final class ConsoleControlModelTests: XCTestCase {
         XCTAssertEqual(m.handle(key: .escape), [])
         XCTAssertNil(m.dialog)
         XCTAssertEqual(m.approvals.count, 1, "Esc answers later")
-        _ = m.handle(key: .character("a"))
+        _ = m.handle(key: .character("A"))
         XCTAssertEqual(m.handle(key: .character("n")), [.send(.approvalAnswer(ApprovalAnswer(sessionId: "S-2", approve: false)))])
         XCTAssertTrue(m.approvals.isEmpty)
         XCTAssertNil(m.dialog)

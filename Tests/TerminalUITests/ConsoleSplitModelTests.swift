@@ -133,8 +133,8 @@ final class ConsoleSplitModelTests: XCTestCase {
         XCTAssertEqual(w.handle(key: .character("P")), [])
         XCTAssertEqual(w.message, StatusMessage(.error, "Read-only: you are watching this session"))
         XCTAssertFalse(ConsoleView.hints(w, width: 200).contains("P "), ConsoleView.hints(w, width: 200))
-        XCTAssertFalse(DialogView.watchKeys.contains { $0.0 == "P" })
-        XCTAssertTrue(DialogView.watchKeys.contains { $0.0 == "V" })
+        XCTAssertFalse(DialogView.helpEntries(.watching).contains { $0.0 == "P" })
+        XCTAssertTrue(DialogView.helpEntries(.watching).contains { $0.0 == "V" })
         // …but a watcher sees what the agent shows, and may split the view.
         w.handle(.presenting(PresentingState(active: true, by: "Maria S.")))
         XCTAssertEqual(w.message?.text, "Maria S. is showing the customer a page: V for split view")
@@ -288,8 +288,8 @@ final class ConsoleSplitModelTests: XCTestCase {
     }
 
     func testHelpListsTheNewKeys() {
-        XCTAssertTrue(DialogView.workstationKeys.contains { $0 == ("P", "show a page / stop showing") })
-        XCTAssertTrue(DialogView.workstationKeys.contains { $0 == ("V", "view: customer, split, shown") })
+        XCTAssertTrue(DialogView.helpEntries(.session).contains { $0 == ("P", "show a page / stop showing") })
+        XCTAssertTrue(DialogView.helpEntries(.session).contains { $0 == ("V", "view: customer, split, shown") })
         var m = attached()
         _ = m.handle(key: .character("?"))
         for size in [GridSize(columns: 80, rows: 24), GridSize(columns: 100, rows: 30)] {

@@ -86,7 +86,7 @@ final class GoldenScreenTests: XCTestCase {
 
     func testWorkstationHelpOverlayListsTheKeys() throws {
         let grid = view().frame(workstation(dialog: .character("?")), size: GridSize(columns: 100, rows: 30), now: Fixtures.now)
-        for (key, _) in DialogView.workstationKeys { XCTAssertTrue(grid.text.contains(key), key) }
+        for (key, _) in DialogView.helpEntries(.session) { XCTAssertTrue(grid.text.contains(key), key) }
         try assertGolden(grid, "workstation-100x30-help")
     }
 

@@ -46,13 +46,13 @@ final class LobbyReplayTests: XCTestCase {
     }
 
     func keys(_ r: inout LobbyReplay, _ keys: [ConsoleKey]) -> [ConsoleCommand] {
-        keys.flatMap { r.handle(key: $0, lobbyIdle: true) ?? [] }
+        keys.flatMap { r.handle(key: $0) ?? [] }
     }
 
     /// R, the list, Enter, a reason, Enter: returns the state waiting for parts.
     func opened() -> LobbyReplay {
         var r = LobbyReplay()
-        XCTAssertEqual(r.handle(key: .character("R"), lobbyIdle: true), [.send(.recordingsRequest)])
+        XCTAssertEqual(r.open(), [.send(.recordingsRequest)])
         XCTAssertTrue(r.take(.recordings(RecordingList(items: [listing]))))
         XCTAssertEqual(r.phase, .shelf)
         XCTAssertEqual(keys(&r, [.enter]), [])
@@ -64,19 +64,25 @@ final class LobbyReplayTests: XCTestCase {
     }
 
     func testTheLobbyKeyOpensTheShelfOnlyInAnIdleLobby() {
+        // The lobby's key table sends R to the shelf; in a session (or a dialog) R is not the shelf's.
+        var m = ConsoleModel()
+        m.handle(.lobby(Lobby(agent: Agent(name: "M", uid: 1, level: .l2), tickets: [], sessions: [])))
+        XCTAssertEqual(m.handle(key: .character("R")), [.openRecordings])
+        _ = m.handle(key: .character("?"))
+        XCTAssertEqual(m.handle(key: .character("R")), [], "with a dialog open the key is the dialog's")
         var r = LobbyReplay()
-        XCTAssertNil(r.handle(key: .character("R"), lobbyIdle: false), "in a session or a dialog the key is the console's")
-        XCTAssertNil(r.handle(key: .character("r"), lobbyIdle: true), "r still starts a recorded session")
-        XCTAssertNil(r.handle(key: .enter, lobbyIdle: true))
+        XCTAssertNil(r.handle(key: .character("R")), "a closed shelf takes no keys")
+        XCTAssertNil(r.handle(key: .character("r")), "r still starts a recorded session")
         XCTAssertFalse(r.take(.lobby(Lobby(agent: Agent(name: "M", uid: 1, level: .l2), tickets: [], sessions: []))))
-        XCTAssertEqual(r.handle(key: .character("R"), lobbyIdle: true), [.send(.recordingsRequest)])
+        XCTAssertEqual(r.open(), [.send(.recordingsRequest)])
+        XCTAssertEqual(r.open(), [], "opening twice asks once")
         XCTAssertEqual(r.phase, .loading)
-        XCTAssertNil(r.handle(key: .interrupt, lobbyIdle: true), "Ctrl-C still quits the console")
+        XCTAssertNil(r.handle(key: .interrupt), "Ctrl-C still quits the console")
     }
 
     func testAReasonIsRequiredBeforeAnythingIsSent() {
         var r = LobbyReplay()
-        _ = r.handle(key: .character("R"), lobbyIdle: true)
+        _ = r.open()
         _ = r.take(.recordings(RecordingList(items: [listing])))
         XCTAssertEqual(keys(&r, [.enter, .character(" "), .enter]), [])
         XCTAssertEqual(r.phase, .reason)
@@ -142,7 +148,7 @@ final class LobbyReplayTests: XCTestCase {
 
     func testTheShelfListsTheRecordings() {
         var r = LobbyReplay()
-        _ = r.handle(key: .character("R"), lobbyIdle: true)
+        _ = r.open()
         var second = listing
         second.id = "R-fedcba9876543210"; second.ticketId = "T-77"; second.complete = false; second.endedAt = nil
         _ = r.take(.recordings(RecordingList(items: [listing, second])))

@@ -132,6 +132,22 @@ public struct ActivityItem: Codable, Equatable, Sendable {
     public init(at: Date, kind: Kind, actor: String, text: String) {
         self.at = at; self.kind = kind; self.actor = actor; self.text = text
     }
+
+    /// The text of a navigation row: stored and recorded as a sentence, read back by consoles
+    /// (`navigationParts`) to lay it out as a page title and a shortened address.
+    public static func navigationText(title: String, url: String) -> String {
+        title.isEmpty ? "Customer is on \(url)" : "Customer is on \(title) (\(url))"
+    }
+
+    /// The page title and address of a navigation row, if this is one.
+    public var navigationParts: (title: String, url: String)? {
+        guard kind == .navigation, text.hasPrefix("Customer is on ") else { return nil }
+        let rest = text.dropFirst("Customer is on ".count)
+        if rest.hasSuffix(")"), let open = rest.range(of: " (", options: .backwards) {
+            return (String(rest[..<open.lowerBound]), String(rest[open.upperBound...].dropLast()))
+        }
+        return ("", String(rest))
+    }
 }
 
 /// What a console needs to draw the chrome of one session.

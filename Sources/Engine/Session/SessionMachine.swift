@@ -222,6 +222,10 @@ public struct SessionMachine: Sendable {
             out += linkOpened(now)
             if summary.status == .ended { return out }
         }
+        // Each page load of a multi-page site reconnects the SDK within moments: that is a
+        // navigation (the page gets its own row), not a reconnect. Only an absence the feed
+        // announced is worth announcing the end of.
+        let absenceAnnounced = disconnectAnnounced
         socketConnected = true
         socketLostAt = nil
         lastHeard = now
@@ -230,7 +234,7 @@ public struct SessionMachine: Sendable {
         retryOffered = false
         summary.customerConnected = true
         if resumed {
-            out.append(activity(.reconnected, customer, "Customer reconnected", now))
+            if absenceAnnounced { out.append(activity(.reconnected, customer, "Customer reconnected", now)) }
         } else {
             out.append(activity(.joined, customer, "Customer connected", now))
         }
@@ -386,8 +390,7 @@ public struct SessionMachine: Sendable {
         // A page that rewrites its title every frame (a ticker, a counter) is not a walk through the product.
         if !newPage, let last = lastNavigationRowAt, now.timeIntervalSince(last) < Self.titleChangeQuiet { return [] }
         lastNavigationRowAt = now
-        let title = new.title.isEmpty ? url : "\(new.title) (\(url))"
-        return [activity(.navigation, customer, "Customer is on \(title)", now)]
+        return [activity(.navigation, customer, ActivityItem.navigationText(title: new.title, url: url), now)]
     }
 
     /// A title-only change reaches the feed at most this often.

@@ -40,6 +40,8 @@ public enum ConsoleMouse: Equatable, Sendable {
 /// What the state machine asks the runner to do.
 public enum ConsoleCommand: Equatable, Sendable {
     case send(WireMessage)
+    /// Open the recordings shelf (the runner owns it).
+    case openRecordings
     case quit
 }
 

@@ -192,35 +192,18 @@ extension ConsoleModel {
         return pointerCommands()
     }
 
-    mutating func handleAnnotate(_ key: ConsoleKey) -> [ConsoleCommand] {
-        guard var state = annotate else { return [] }
-        switch key {
-        case let .character(c) where AnnotateState.toolKeys.contains { $0.0 == c }:
-            state.tool = AnnotateState.toolKeys.first { $0.0 == c }!.1
-            state.first = nil
-            annotate = state
-            message = nil
-        case .up, .down, .left, .right, .shiftUp, .shiftDown, .shiftLeft, .shiftRight:
-            moveCursor(key)
-            return pointerCommands()
-        case .enter:
-            guard let p = agentCursor else { return [] }
-            return placePoint(p)
-        case .character("u"):
-            return [.send(.annotate(AnnotationCommand(op: .undo)))]
-        case .character("C"):
-            return [.send(.annotate(AnnotationCommand(op: .clear)))]
-        case .escape:
-            if state.first != nil { state.first = nil; annotate = state } else { annotate = nil; message = nil }
-        case .character("q"):
-            annotate = nil; message = nil
-        case .character("Q"): return hidePointerCommands() + [.send(.detach), .quit]
-        case .character("?"): dialog = .help
-        case .character("b"): symbols = symbols == .braille ? .half : .braille
-        case .character("f"): feedShown.toggle()
-        default: break
-        }
-        return []
+    mutating func selectTool(_ tool: AnnotationTool) {
+        guard var state = annotate else { return }
+        state.tool = tool
+        state.first = nil
+        annotate = state
+        message = nil
+    }
+
+    /// Esc first drops a two-point mark's first point, then leaves; q leaves at once.
+    mutating func leaveAnnotate(stepBack: Bool) {
+        guard var state = annotate else { return }
+        if stepBack, state.first != nil { state.first = nil; annotate = state } else { annotate = nil; message = nil }
     }
 
     /// Enter (or a click) in annotate mode: the first point of a two-point

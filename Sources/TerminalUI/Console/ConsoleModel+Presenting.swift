@@ -54,12 +54,6 @@ public struct MirrorState: Equatable, Sendable {
 }
 
 extension ConsoleModel {
-    /// Keys that act on the customer's page: not while it is hidden (shown-page-only view).
-    static let customerPageKeys: [ConsoleKey] = [
-        .up, .down, .left, .right, .shiftUp, .shiftDown, .shiftLeft, .shiftRight,
-        .enter, .character("i"), .character("a"), .pageUp, .pageDown,
-    ]
-
     /// The customer as the dialogs name them ("Dana" for "Dana Whitfield").
     var customerFirstName: String {
         let name = SafeText.clean(session?.ticket.customer ?? "").split(separator: " ").first.map(String.init) ?? ""

@@ -34,6 +34,12 @@ public enum ConsoleDialog: Equatable, Sendable {
     case confirmLeave
     /// "Quit with live sessions?": end them, or leave them running (when the engine runs on).
     case confirmQuit(live: [String])
+    /// The `:` command palette: a command name, Tab completes.
+    case palette(draft: String)
+    /// `/`: what the lobby (or the activity feed) is filtered by, applied as it is typed.
+    case filter(draft: String)
+    /// The last messages, newest last (they leave the message line after a while).
+    case messages
 }
 
 /// What a text prompt is for, and so what its Enter sends.
@@ -75,6 +81,47 @@ public enum PromptPurpose: Equatable, Sendable {
     }
 }
 
+/// A message as it was shown, for the history.
+public struct TimedMessage: Equatable, Sendable {
+    public let at: Date
+    public let message: StatusMessage
+}
+
+/// The lobby's sort order (`o` cycles).
+public enum LobbyOrder: CaseIterable, Equatable, Sendable {
+    case asListed, customer, category, ticket
+
+    public var title: String {
+        switch self {
+        case .asListed: "waiting (the help desk's order)"
+        case .customer: "customer"
+        case .category: "category"
+        case .ticket: "ticket number"
+        }
+    }
+
+    var next: LobbyOrder { Self.allCases[(Self.allCases.firstIndex(of: self)! + 1) % Self.allCases.count] }
+
+    func sorted(_ tickets: [Ticket]) -> [Ticket] {
+        switch self {
+        case .asListed: tickets
+        case .customer: tickets.sorted { ($0.customer.lowercased(), $0.id) < ($1.customer.lowercased(), $1.id) }
+        case .category: tickets.sorted { (($0.category ?? "~").lowercased(), $0.id) < (($1.category ?? "~").lowercased(), $1.id) }
+        case .ticket: tickets.sorted { $0.id.localizedStandardCompare($1.id) == .orderedAscending }
+        }
+    }
+
+    /// Sessions: as the engine lists them, else as their tickets sort.
+    func sorted(_ sessions: [SessionSummary]) -> [SessionSummary] {
+        switch self {
+        case .asListed: return sessions
+        default:
+            let order = sorted(sessions.map(\.ticket)).map(\.id)
+            return sessions.sorted { (order.firstIndex(of: $0.ticket.id) ?? 0) < (order.firstIndex(of: $1.ticket.id) ?? 0) }
+        }
+    }
+}
+
 public struct StatusMessage: Equatable, Sendable {
     public enum Kind: Equatable, Sendable { case info, error }
     public var kind: Kind
@@ -107,7 +154,23 @@ public struct ConsoleModel: Equatable, Sendable {
     public internal(set) var dialog: ConsoleDialog?
     /// The message line. It says what just happened, so it has a lifetime
     /// (`visibleMessage`); what is true now lives in the status bar.
-    public internal(set) var message: StatusMessage? { didSet { messageSince = now } }
+    public internal(set) var message: StatusMessage? {
+        didSet {
+            messageSince = now
+            if let message, message != oldValue {
+                messageHistory.append(TimedMessage(at: now, message: message))
+                if messageHistory.count > Self.messageHistoryLimit { messageHistory.removeFirst(messageHistory.count - Self.messageHistoryLimit) }
+            }
+        }
+    }
+    /// What the message line said, for `M`.
+    public private(set) var messageHistory: [TimedMessage] = []
+    static let messageHistoryLimit = 50
+    /// `/` in the lobby: only lines containing this (any case).
+    public internal(set) var lobbyFilter = ""
+    /// `/` in a session: only activity containing this.
+    public internal(set) var feedFilter = ""
+    public internal(set) var lobbyOrder: LobbyOrder = .asListed
     public private(set) var messageSince = Date(timeIntervalSince1970: 0)
     /// How long a message stays on the line: news, then a refusal worth reading twice.
     static let infoLifetime: TimeInterval = 8
@@ -179,9 +242,25 @@ public struct ConsoleModel: Equatable, Sendable {
         return [.send(.lobbyRequest)]
     }
 
+    /// The lobby's lines as listed: open sessions, then tickets, each sorted by `lobbyOrder` and filtered by `lobbyFilter`.
     public var lobbyRows: [LobbyRow] {
         guard let lobby else { return [] }
-        return lobby.sessions.filter { $0.status != .ended }.map(LobbyRow.session) + lobby.tickets.map(LobbyRow.ticket)
+        let sessions = lobbyOrder.sorted(lobby.sessions.filter { $0.status != .ended && Self.matches(lobbyFilter, $0) })
+        let tickets = lobbyOrder.sorted(lobby.tickets.filter { Self.matches(lobbyFilter, $0) })
+        return sessions.map(LobbyRow.session) + tickets.map(LobbyRow.ticket)
+    }
+
+    static func matches(_ filter: String, _ fields: [String?]) -> Bool {
+        filter.isEmpty || fields.contains { $0?.range(of: filter, options: [.caseInsensitive, .diacriticInsensitive]) != nil }
+    }
+    static func matches(_ filter: String, _ t: Ticket) -> Bool { matches(filter, [t.id, t.customer, t.category, t.subject]) }
+    static func matches(_ filter: String, _ s: SessionSummary) -> Bool {
+        matches(filter, [s.id, s.agentName, s.status.rawValue, s.controlMode.title]) || matches(filter, s.ticket)
+    }
+
+    /// The activity feed as shown: everything, or what `/` filtered it to.
+    public var shownActivity: [ActivityItem] {
+        feedFilter.isEmpty ? activity : activity.filter { Self.matches(feedFilter, [$0.actor, $0.text, $0.kind.rawValue]) }
     }
 
     public var isReadOnly: Bool { options.watch }
@@ -300,39 +379,116 @@ public struct ConsoleModel: Equatable, Sendable {
     public mutating func handle(key: ConsoleKey) -> [ConsoleCommand] {
         if key == .interrupt { return quitCommands() }
         if let dialog { return handleDialog(dialog, key) }
-        switch screen {
-        case .lobby: return handleLobby(key)
-        case .workstation: return handleWorkstation(key)
+        let context = keyContext
+        guard let binding = KeyMap.binding(for: key, in: context) else {
+            // A session key that means nothing here says why, rather than doing nothing.
+            if context == .ended || context == .watching, KeyMap.binding(for: key, in: .session) != nil, let refusal = actionRefusal() {
+                message = StatusMessage(.error, refusal)
+            }
+            return []
         }
+        return perform(binding, key: key)
+    }
+
+    /// Which key table applies now.
+    public var keyContext: KeyContext {
+        if screen == .lobby { return .lobby }
+        if annotate != nil { return .annotate }
+        if isReadOnly { return .watching }
+        return sessionEnded ? .ended : .session
     }
 
     mutating func quitCommands() -> [ConsoleCommand] {
         screen == .workstation ? [.send(.detach), .quit] : [.quit]
     }
 
-    private mutating func handleLobby(_ key: ConsoleKey) -> [ConsoleCommand] {
-        let rows = lobbyRows
-        switch key {
-        case .up, .character("k"): lobbySelection = max(0, lobbySelection - 1)
-        case .down, .character("j"): lobbySelection = min(max(0, rows.count - 1), lobbySelection + 1)
-        case .home: lobbySelection = 0
-        case .end: lobbySelection = max(0, rows.count - 1)
-        case .enter, .character("r"):
-            guard lobbySelection < rows.count else { return [] }
-            message = nil
-            switch rows[lobbySelection] {
-            case let .session(s):
-                return [.send(.attach(Attach(sessionId: s.id, watch: options.watch)))]
-            case let .ticket(t):
-                if options.watch { message = StatusMessage(.error, "Read-only console: cannot start sessions"); return [] }
-                // Starting mints a link the customer will be sent: never on a stray key.
-                dialog = .confirmStart(t, record: key == .character("r"))
+    /// What a key (or a `:` command) of the current table does.
+    mutating func perform(_ binding: KeyBinding, key: ConsoleKey?) -> [ConsoleCommand] {
+        // Showing only the agent's page: keys that act on the customer's (hidden) page wait.
+        if screen == .workstation, annotate == nil, viewMode == .shown, binding.actsOnCustomerPage {
+            message = StatusMessage(.error, "The customer's page is hidden in this view: V switches back to it")
+            return []
+        }
+        switch binding.action {
+        case .help: dialog = .help
+        case .palette: dialog = .palette(draft: "")
+        case .messages: dialog = .messages
+        case .filter: dialog = .filter(draft: screen == .lobby ? lobbyFilter : feedFilter)
+        case .quit: return askToQuit()
+        case .selectPrevious: lobbySelection = max(0, lobbySelection - 1)
+        case .selectNext: lobbySelection = min(max(0, lobbyRows.count - 1), lobbySelection + 1)
+        case .selectFirst: lobbySelection = 0
+        case .selectLast: lobbySelection = max(0, lobbyRows.count - 1)
+        case .open, .openRecorded: return openLobbyRow(record: binding.action == .openRecorded)
+        case .recordings: return [.openRecordings]
+        case .refresh: return [.send(.lobbyRequest)]
+        case .approvals: openApproval()
+        case .sort:
+            lobbyOrder = lobbyOrder.next
+            lobbySelection = 0
+            message = StatusMessage(.info, "Sorted by \(lobbyOrder.title)")
+        case .moveCursor:
+            guard let key else { return [] }
+            moveCursor(key)
+            return pointerCommands()
+        case .click: return clickAtCursor()
+        case .type: return typeAtCursor()
+        case .scrollUp: return scroll(dy: -Self.scrollStep)
+        case .scrollDown: return scroll(dy: Self.scrollStep)
+        case .annotate: return startAnnotating()
+        case .pointer: return togglePointer()
+        case .screenshot: return requestScreenshot()
+        case .handOver: return openHandOver()
+        case .invite: return inviteViewer()
+        case .present: return presentKey()
+        case .cycleView: cycleViewMode()
+        case .symbols: symbols = symbols == .braille ? .half : .braille
+        case .feed: feedShown.toggle()
+        case .escape:
+            // Esc only ever closes what is open; leaving the session is q.
+            message = StatusMessage(.info, "Esc closes dialogs and tools · q leaves the session")
+        case .leave:
+            if let s = session, liveSessionIDs.contains(s.id) { dialog = .confirmLeave; return [] }
+            return leaveSession()
+        case .note, .mode, .extend, .quality, .end:
+            if let refusal = actionRefusal() { message = StatusMessage(.error, refusal); return [] }
+            switch binding.action {
+            case .note: dialog = .note(draft: "")
+            case .mode:
+                let current = ControlMode.allCases.firstIndex(of: session?.controlMode ?? .viewOnly) ?? 0
+                dialog = .modeMenu(selected: min(ControlMode.allCases.count - 1, current + 1))
+            case .extend:
+                message = StatusMessage(.info, "Asked the customer for \(Self.extensionMinutes) more minutes…")
+                return [.send(.requestExtension(ExtensionRequest(minutes: Self.extensionMinutes)))]
+            case .quality:
+                // The mid-session quality check: the answer arrives as an activity item.
+                message = StatusMessage(.info, "Asked the customer whether the screen quality is okay…")
+                return [.send(.qualityCheck)]
+            default: dialog = .confirmEnd
             }
-        case .character("g"): return [.send(.lobbyRequest)]
-        case .character("a"): openApproval()
-        case .character("?"): dialog = .help
-        case .character("q"), .character("Q"): return askToQuit()
-        default: break
+        case let .tool(tool): selectTool(tool)
+        case .placePoint:
+            guard let p = agentCursor else { return [] }
+            return placePoint(p)
+        case .undo: return [.send(.annotate(AnnotationCommand(op: .undo)))]
+        case .clearMarks: return [.send(.annotate(AnnotationCommand(op: .clear)))]
+        case .leaveAnnotate: leaveAnnotate(stepBack: key == .escape)
+        }
+        return []
+    }
+
+    /// Enter (or r) on the selected lobby line: attach to a session, or ask before starting one for a ticket.
+    private mutating func openLobbyRow(record: Bool) -> [ConsoleCommand] {
+        let rows = lobbyRows
+        guard lobbySelection < rows.count else { return [] }
+        message = nil
+        switch rows[lobbySelection] {
+        case let .session(s):
+            return [.send(.attach(Attach(sessionId: s.id, watch: options.watch)))]
+        case let .ticket(t):
+            if options.watch { message = StatusMessage(.error, "Read-only console: cannot start sessions"); return [] }
+            // Starting mints a link the customer will be sent: never on a stray key.
+            dialog = .confirmStart(t, record: record)
         }
         return []
     }
@@ -351,60 +507,6 @@ public struct ConsoleModel: Equatable, Sendable {
         let live = liveSessionIDs
         guard !live.isEmpty else { return hidePointerCommands() + quitCommands() }
         dialog = .confirmQuit(live: live)
-        return []
-    }
-
-    private mutating func handleWorkstation(_ key: ConsoleKey) -> [ConsoleCommand] {
-        if annotate != nil { return handleAnnotate(key) }
-        // Showing only the agent's page: keys that act on the customer's (hidden) page wait.
-        if viewMode == .shown, Self.customerPageKeys.contains(key) {
-            message = StatusMessage(.error, "The customer's page is hidden in this view: V switches back to it")
-            return []
-        }
-        switch key {
-        case .escape:
-            // Esc only ever closes what is open; leaving the session is q.
-            message = StatusMessage(.info, "Esc closes dialogs and tools · q leaves the session")
-        case .character("q"):
-            if let s = session, liveSessionIDs.contains(s.id) { dialog = .confirmLeave; return [] }
-            return leaveSession()
-        case .character("Q"): return askToQuit()
-        case .character("?"): dialog = .help
-        case .character("b"): symbols = symbols == .braille ? .half : .braille
-        case .character("f"): feedShown.toggle()
-        case .up, .down, .left, .right, .shiftUp, .shiftDown, .shiftLeft, .shiftRight:
-            moveCursor(key)
-            return pointerCommands()
-        case .character("a"): return startAnnotating()
-        case .enter: return clickAtCursor()
-        case .character("i"): return typeAtCursor()
-        case .pageUp: return scroll(dy: -Self.scrollStep)
-        case .pageDown: return scroll(dy: Self.scrollStep)
-        case .character("s"): return requestScreenshot()
-        case .character("h"): return openHandOver()
-        case .character("v"): return inviteViewer()
-        case .character("p"): return togglePointer()
-        case .character("A"): openApproval()
-        case .character("P"): return presentKey()
-        case .character("V"): cycleViewMode()
-        case .character("n"), .character("m"), .character("x"), .character("k"), .character("e"):
-            if let refusal = actionRefusal() { message = StatusMessage(.error, refusal); return [] }
-            switch key {
-            case .character("n"): dialog = .note(draft: "")
-            case .character("m"):
-                let current = ControlMode.allCases.firstIndex(of: session?.controlMode ?? .viewOnly) ?? 0
-                dialog = .modeMenu(selected: min(ControlMode.allCases.count - 1, current + 1))
-            case .character("x"):
-                message = StatusMessage(.info, "Asked the customer for \(Self.extensionMinutes) more minutes…")
-                return [.send(.requestExtension(ExtensionRequest(minutes: Self.extensionMinutes)))]
-            case .character("k"):
-                // The mid-session quality check: the answer arrives as an activity item.
-                message = StatusMessage(.info, "Asked the customer whether the screen quality is okay…")
-                return [.send(.qualityCheck)]
-            default: dialog = .confirmEnd
-            }
-        default: break
-        }
         return []
     }
 
@@ -455,8 +557,10 @@ public struct ConsoleModel: Equatable, Sendable {
             if [.enter, .escape, .character("q"), .character(" ")].contains(key) { dialog = nil }
         case .presenterLink: return handlePresenterLinkDialog(key)
         case .confirmStopPresenting: return handleConfirmStop(key)
-        case .help, .link:
-            if [.enter, .escape, .character("q"), .character("?"), .character(" ")].contains(key) { dialog = nil }
+        case .help, .link, .messages:
+            if [.enter, .escape, .character("q"), .character("?"), .character("M"), .character(" ")].contains(key) { dialog = nil }
+        case let .palette(draft): return handlePalette(draft, key)
+        case let .filter(draft): handleFilter(draft, key)
         case let .confirmStart(ticket, record):
             switch key {
             case .character("y"), .character("Y"):

@@ -56,16 +56,20 @@ public struct LobbyReplay: Sendable {
 
     // MARK: - keys
 
+    /// Opens the shelf (the lobby's `R`, or `:recordings`): asks the engine for the list.
+    public mutating func open() -> [ConsoleCommand] {
+        guard phase == .closed else { return [] }
+        phase = .loading
+        message = nil
+        return [.send(.recordingsRequest)]
+    }
+
     /// The commands for a key, or nil when the key is not the shelf's (the console handles it).
-    /// `lobbyIdle`: the console shows the lobby with no dialog open (only then does `R` open the shelf).
-    public mutating func handle(key: ConsoleKey, lobbyIdle: Bool) -> [ConsoleCommand]? {
+    public mutating func handle(key: ConsoleKey) -> [ConsoleCommand]? {
         if key == .interrupt { return nil }
         switch phase {
         case .closed:
-            guard lobbyIdle, key == Self.key else { return nil }
-            phase = .loading
-            message = nil
-            return [.send(.recordingsRequest)]
+            return nil
         case .loading, .opening:
             if key == .escape || key == .character("q") { close(); return [] }
         case .shelf:

@@ -147,7 +147,7 @@ public final class ConsoleView {
             } else if people > 0 {
                 peopleInURLBar(model, y: layout.url.y, on: &sheet)
             }
-            ActivityFeed(theme: theme, clock: clock).draw(activity: model.activity, notes: model.notes, in: feed, into: &sheet)
+            ActivityFeed(theme: theme, clock: clock).draw(activity: model.shownActivity, notes: model.notes, filter: model.feedFilter, in: feed, into: &sheet)
         } else if !model.participants.isEmpty {
             peopleInURLBar(model, y: layout.url.y, on: &sheet)
         }
@@ -163,7 +163,7 @@ public final class ConsoleView {
         } else {
             MessageLine(theme: theme).draw(message, fallback: layout.feed == nil ? latest : nil, y: layout.message.y, on: &sheet)
         }
-        sheet.bar(layout.hints.y, text: Self.hints(model, width: sheet.width), pen: theme.hint)
+        HintBar(theme: theme).draw(Self.hintPieces(model, width: sheet.width), y: layout.hints.y, on: &sheet)
     }
 
     /// "3 here · control: Maria S." at the right end of the URL bar.
@@ -188,9 +188,16 @@ public final class ConsoleView {
         return SceneOverlay(annotations: model.annotations, pointers: pointers, draft: draft)
     }
 
-    /// The key bar: what the agent can do now, as much as fits (help, lobby and quit always).
+    /// The key bar: what the agent can do now, from the key table, as much as fits (help, lobby and quit always).
     static func hints(_ model: ConsoleModel, width: Int) -> String {
-        if let a = model.annotate {
+        hintPieces(model, width: width).map(\.text).joined()
+    }
+
+    static func hintPieces(_ model: ConsoleModel, width: Int) -> [HintPiece] {
+        var lead: (long: String, short: String) = ("", "")
+        switch model.keyContext {
+        case .annotate:
+            guard let a = model.annotate else { break }
             let step: (String, String)
             if a.tool.spansTwoPoints {
                 step = a.first == nil ? ("Enter sets the first point", "Enter 1st point") : ("Enter sets the second point", "Enter 2nd point")
@@ -200,55 +207,76 @@ public final class ConsoleView {
                 step = ("Enter marks the spot", "Enter marks")
             }
             let ro = model.isReadOnly ? " (read-only)" : ""
-            let full = " ✎ ANNOTATE\(ro)  \(a.tool.title): move with ←↑↓→ (Shift ×8) or the mouse, \(step.0)  │  c cursor  w arrow  o circle  r rectangle  t label  s spotlight  │  u undo  C clear  Esc leave"
-            let compact = " ✎\(ro) \(a.tool.title): \(step.1) │ tools c w o r t s │ u undo C clear │ Esc leave"
-            return SafeText.displayWidth(full) <= width ? full : compact
+            let tools = AnnotateState.toolKeys.map { "\($0.0)" }.joined(separator: " ")
+            lead = (" ✎ ANNOTATE\(ro)  \(a.tool.title): move with ←↑↓→ (Shift ×8) or the mouse, \(step.0)  │  tools \(tools)  │",
+                    " ✎\(ro) \(a.tool.title): \(step.1) │ tools \(tools) │")
+        case .watching: lead = (" WATCHING (read-only)", " WATCHING read-only")
+        case .ended: lead = (" SESSION ENDED", " ENDED")
+        case .lobby, .session: break
         }
-        let mode = model.symbols == .braille ? "braille" : "half-block"
-        // V is offered only while there is a shown page to switch to.
-        let nextView: (String, String)? = model.mirror.scene == nil && model.viewMode == .customer ? nil : {
-            switch model.viewMode.next {
-            case .customer: ("V customer view", "V cust")
-            case .split: ("V split view", "V split")
-            case .shown: ("V shown page", "V shown")
+        return hintLine(lead: lead, items: offeredHints(model), width: width)
+    }
+
+    /// The offered keys of the current table as (long, short, priority): help first, leaving and quitting last.
+    static func offeredHints(_ model: ConsoleModel) -> [(String, String, Int)] {
+        let bindings = KeyMap.bindings(model.keyContext)
+        func rank(_ b: KeyBinding) -> Int { b.action == .help ? 0 : (b.action == .leave || b.action == .quit) ? 2 : 1 }
+        return bindings.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }
+            .compactMap { _, b in model.hintWords(b).map { ($0.long, $0.short, b.priority) } }
+    }
+
+    /// The items in full when they fit. Otherwise the least important are dropped until the
+    /// line fits, in full spellings or in short ones, whichever keeps more keys, and the line
+    /// says that some were left out.
+    static func hintLine(lead: (long: String, short: String), items: [(String, String, Int)], width: Int) -> [HintPiece] {
+        func line(_ lead: String, _ kept: [String], separator: String, cut: Bool) -> [HintPiece] {
+            var pieces = [HintPiece(text: lead.isEmpty ? " " : lead + separator, key: false)]
+            for (i, item) in kept.enumerated() {
+                if i > 0 { pieces.append(HintPiece(text: separator, key: false)) }
+                pieces += HintPiece.split(item)
             }
-        }()
-        if model.isReadOnly {
-            let v = nextView.map { "  \($0.0)" } ?? ""
-            let hints = " WATCHING (read-only)  ? help\(v)  b \(mode)  f feed  q lobby  Q quit"
-            return SafeText.displayWidth(hints) <= width ? hints : " WATCHING read-only  ?help\(nextView.map { " \($0.1)" } ?? "")  b \(mode)  f feed  q lobby  Q quit"
+            if cut { pieces.append(HintPiece(text: " …? more", key: false)) }
+            return pieces
         }
-        // An ended session offers nothing that acts on it any more.
-        if model.sessionEnded {
-            let hints = " SESSION ENDED  ? help  f feed  q lobby  Q quit"
-            return SafeText.displayWidth(hints) <= width ? hints : " ENDED ?help f feed q lobby Q quit"
+        func measure(_ pieces: [HintPiece]) -> Int { SafeText.displayWidth(pieces.map(\.text).joined()) }
+        let full = line(lead.long, items.map(\.0), separator: "  ", cut: false)
+        if measure(full) <= width { return full }
+        func fitted(_ lead: String, _ spelling: KeyPath<(String, String, Int), String>, separator: String) -> (line: [HintPiece], kept: Int) {
+            var keep = items
+            func render() -> [HintPiece] { line(lead, keep.map { $0[keyPath: spelling] }, separator: separator, cut: keep.count < items.count) }
+            while measure(render()) > width, let worst = keep.indices.filter({ keep[$0].2 > 0 }).max(by: { keep[$0].2 < keep[$1].2 }) {
+                keep.remove(at: worst)
+            }
+            return (render(), keep.count)
         }
-        let current = model.session?.controlMode ?? .viewOnly
-        // (long, short, priority: lower shows first when room is short)
-        var items: [(String, String, Int)] = [("? help", "?help", 0)]
-        // With the shown page only, the customer's page (and what acts on it) is hidden.
-        let pageHidden = model.viewMode == .shown
-        if current >= .guided && !pageHidden { items.append(("a annotate", "a draw", 1)) }
-        if current >= .controlled && !pageHidden {
-            items += [("Enter click", "⏎ click", 2), ("i type", "i type", 3), ("PgUp/PgDn scroll", "PgUp/Dn", 7)]
+        let long = fitted(lead.long, \.0, separator: "  ")
+        let short = fitted(lead.short, \.1, separator: " ")
+        return long.kept >= short.kept && measure(long.line) <= width ? long.line : short.line
+    }
+}
+
+/// A piece of the hints line: a key (highlighted, as htop does) or the words around it.
+struct HintPiece: Equatable {
+    let text: String
+    let key: Bool
+
+    /// "a annotate" → key "a" and " annotate"; "?help" → "?" and "help"; "PgUp/Dn" and "↑↓" are all key.
+    static func split(_ item: String) -> [HintPiece] {
+        if let space = item.firstIndex(of: " ") {
+            return [HintPiece(text: String(item[..<space]), key: true), HintPiece(text: String(item[space...]), key: false)]
         }
-        if current >= .guided { items.append(("p pointer", "p ptr", 14)) }
-        items += [("n note", "n note", 4), ("m mode", "m mode", 2), ("s screenshot", "s shot", 9), ("h hand over", "h hand", 10),
-                  ("v invite", "v invite", 8), ("x +15m", "x +15m", 7), ("k quality", "k check", 11), ("e end", "e end", 5),
-                  ("b \(mode)", "b \(mode == "braille" ? "blit" : "half")", 13), ("f feed", "f feed", 6), ("q lobby", "q lobby", 0), ("Q quit", "Q quit", 0)]
-        if !model.approvals.isEmpty { items.insert(("A approvals (\(model.approvals.count))", "A approve", 1), at: 1) }
-        if let v = nextView { items.insert((v.0, v.1, 1), at: 1) }
-        items.insert(model.mirror.active ? ("P stop showing", "P stop", 3) : ("P show a page", "P show", 12), at: items.count - 4)
-        let long = " " + items.map(\.0).joined(separator: "  ")
-        if SafeText.displayWidth(long) <= width { return long }
-        // Drop the least important until the short spellings fit, and say that some were left out.
-        var keep = items
-        let more = " …? more"
-        func line() -> String { " " + keep.map(\.1).joined(separator: " ") + (keep.count < items.count ? more : "") }
-        while SafeText.displayWidth(line()) > width, let worst = keep.indices.filter({ keep[$0].2 > 0 }).max(by: { keep[$0].2 < keep[$1].2 }) {
-            keep.remove(at: worst)
-        }
-        return line()
+        guard item.count > 2, let first = item.first, !first.isLetter else { return [HintPiece(text: item, key: true)] }
+        return [HintPiece(text: String(first), key: true), HintPiece(text: String(item.dropFirst()), key: false)]
+    }
+}
+
+/// Draws the hints line: the words in the hint pen, the keys brighter and bold.
+struct HintBar {
+    var theme: Theme
+
+    func draw(_ pieces: [HintPiece], y: Int, on sheet: inout CellGrid) {
+        sheet.bar(y, text: "", pen: theme.hint)
+        sheet.write(pieces.map { ($0.text, $0.key ? theme.hintKey : theme.hint) }, x: 0, y: y, maxX: sheet.width)
     }
 }
 

@@ -8,7 +8,7 @@ struct DialogView {
     func draw(_ dialog: ConsoleDialog, model: ConsoleModel, on sheet: inout CellGrid) {
         switch dialog {
         case .help:
-            let keys = model.screen == .lobby ? Self.lobbyKeys : (model.isReadOnly ? Self.watchKeys : Self.workstationKeys)
+            let keys = Self.helpEntries(model.keyContext)
             func column(_ keys: ArraySlice<(String, String)>) -> [String] {
                 // Keys padded to the widest key of their column, so two columns fit 80 wide.
                 let pad = min(9, keys.map { SafeText.displayWidth($0.0) }.max() ?? 0)
@@ -26,6 +26,27 @@ struct DialogView {
                 }
             }
             box(title: "Keys", lines: lines + ["", "Any of Enter/Esc/? closes this help."], on: &sheet)
+        case let .palette(draft):
+            let w = min(sheet.width - 4, 60)
+            let matches = model.paletteMatches
+            let shown = matches.isEmpty ? ["no command begins so here"] : [matches.prefix(12).joined(separator: "  ")]
+            let listed = SceneView.wrap(SafeText.glyphs(shown[0]), width: max(1, w - 4), maxLines: 3).map { String($0.map(\.character)) }
+            box(title: "Command", lines: [":" + Self.tail(draft, width: max(1, w - 5)) + "▏", ""] + listed + ["", "Tab completes · Enter runs · Esc cancels"],
+                minWidth: w, highlight: 0, on: &sheet)
+        case let .filter(draft):
+            let w = min(sheet.width - 4, 60)
+            let what = model.screen == .lobby ? "sessions and tickets" : "the activity feed"
+            box(title: "Filter \(what)", lines: ["/" + Self.tail(draft, width: max(1, w - 5)) + "▏", "",
+                                                "Applies as you type · Enter keeps it · Esc clears it"], minWidth: w, highlight: 0, on: &sheet)
+        case .messages:
+            let w = min(sheet.width - 4, 76)
+            let recent = model.messageHistory.suffix(max(1, min(12, sheet.height - 6)))
+            var lines = recent.isEmpty ? ["No messages yet."] : []
+            for m in recent {
+                let text = "\(clock.time(m.at)) \(m.message.kind == .error ? "✖ " : "")\(m.message.text)"
+                lines += SceneView.wrap(SafeText.glyphs(text), width: max(1, w - 4), maxLines: 2).map { String($0.map(\.character)) }
+            }
+            box(title: "Messages (newest last)", lines: lines + ["", "Enter/Esc/M closes"], minWidth: w, on: &sheet)
         case let .prompt(purpose, draft):
             let w = min(sheet.width - 4, 72)
             box(title: purpose.title, lines: [Self.tail(draft, width: max(1, w - 4)) + "▏", "", purpose.hint], minWidth: w, highlight: 0, on: &sheet)
@@ -118,33 +139,10 @@ struct DialogView {
         return String(shown)
     }
 
-    static let lobbyKeys: [(String, String)] = [
-        ("↑ ↓", "select a session or ticket"), ("Enter", "attach to a session / start one for a ticket"),
-        ("r", "start a session with recording requested"), ("R", "recordings: replay one here (asks why; audited)"), ("g", "refresh the lobby"),
-        ("a", "answer a Full Control request (managers)"), ("?", "this help"), ("q Q", "quit (asks while sessions are live)"),
-    ]
-    static let workstationKeys: [(String, String)] = [
-        ("← ↑ → ↓", "move your cursor (Shift: ×8)"), ("mouse", "click: cursor · drag: a mark"),
-        ("a", "annotate: c w o r t s tools"), ("  then", "Enter point · u undo · C clear"),
-        ("p", "show/hide your pointer"), ("Enter", "click under the cursor"),
-        ("i", "type into the field there"), ("PgUp PgDn", "scroll the customer's page"),
-        ("s", "ask for a screenshot"), ("h", "hand over control"),
-        ("v", "invite a viewer"), ("A", "answer approvals (managers)"),
-        ("P", "show a page / stop showing"), ("V", "view: customer, split, shown"),
-        ("n", "add a note to the session"), ("m", "ask for a control mode"),
-        ("x", "ask for 15 more minutes"), ("k", "ask: is the quality okay?"),
-        ("e", "end the session (asks)"), ("b", "braille / half-block images"),
-        ("f", "show/hide the activity feed"), ("?", "this help"),
-        ("q", "back to the lobby (asks)"), ("Q", "quit the console (asks)"),
-        ("Esc", "close a dialog or tool"),
-    ]
-    /// A watching console offers no write keys (the engine refuses them anyway).
-    static let watchKeys: [(String, String)] = [
-        ("← ↑ → ↓", "move your own cursor (not shown to anyone)"), ("mouse", "click: put the cursor there"),
-        ("b", "braille / half-block images"), ("f", "show/hide the activity feed"),
-        ("V", "view: customer, split, shown page"),
-        ("?", "this help"), ("q", "back to the lobby (detach)"), ("Q", "quit the console"),
-    ]
+    /// The help for a key table: every key it answers, as the table declares it.
+    static func helpEntries(_ context: KeyContext) -> [(String, String)] {
+        KeyMap.bindings(context).map { ($0.label, $0.help) }
+    }
 
     /// A link on lines of its own, whole, split only where the width forces it: links are copied exactly.
     static func linkLines(_ url: String, width: Int) -> [String] {

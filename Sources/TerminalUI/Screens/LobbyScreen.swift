@@ -16,7 +16,13 @@ struct LobbyScreen {
             return
         }
         let rows = model.lobbyRows
-        let open = lobby.sessions.filter { $0.status != .ended }
+        let open = rows.filter { if case .session = $0 { return true } else { return false } }
+        let tickets = rows.count - open.count
+        // What narrows or orders the lists, where the agent looks first.
+        var view: [String] = []
+        if !model.lobbyFilter.isEmpty { view.append("filter /\(SafeText.clean(model.lobbyFilter)) (/ then Esc clears)") }
+        if model.lobbyOrder != .asListed { view.append("sorted by \(model.lobbyOrder.title) (o)") }
+        if !view.isEmpty { sheet.write(" " + view.joined(separator: " · "), x: 0, y: 1, pen: theme.notice, maxX: w) }
         var y = 2
         y = ApprovalsPanel(theme: theme).draw(model.approvals, y: y, bottom: h - 6, on: &sheet)
         sheet.write("My open sessions (\(open.count))", x: 1, y: y, pen: theme.base.with(.bold)); y += 1
@@ -32,7 +38,7 @@ struct LobbyScreen {
         }
         y += 1
         if y < h - 3 {
-            sheet.write("My tickets (\(lobby.tickets.count))", x: 1, y: y, pen: theme.base.with(.bold))
+            sheet.write("My tickets (\(model.lobbyFilter.isEmpty ? "\(tickets)" : "\(tickets) of \(lobby.tickets.count)"))", x: 1, y: y, pen: theme.base.with(.bold))
             // The engine sends a lobby that fits in one frame; the rest are a `cobrowse tickets list` away.
             if let more = lobby.ticketsNotShown {
                 sheet.write("and \(more) more not listed here: cobrowse tickets list", x: 22, y: y, pen: theme.hint)
@@ -41,7 +47,9 @@ struct LobbyScreen {
         }
         let ticketCols = [("TICKET", 10), ("CUSTOMER", 18), ("CATEGORY", 12), ("SUBJECT", max(10, w - 44))]
         if y < h - 3 { header(ticketCols, y: y, on: &sheet); y += 1 }
-        if lobby.tickets.isEmpty && y < h - 3 { sheet.write("  no open tickets assigned to you", x: 1, y: y, pen: theme.hint); y += 1 }
+        if tickets == 0 && y < h - 3 {
+            sheet.write(lobby.tickets.isEmpty ? "  no open tickets assigned to you" : "  no ticket matches the filter", x: 1, y: y, pen: theme.hint); y += 1
+        }
         // Keep the selected ticket visible on short terminals by scrolling the ticket list.
         let ticketRows = rows.enumerated().filter { if case .ticket = $0.element { return true } else { return false } }
         let room = max(0, h - 3 - y)
@@ -71,7 +79,7 @@ struct LobbyScreen {
     private func footer(_ model: ConsoleModel, on sheet: inout CellGrid) {
         let h = sheet.height
         MessageLine(theme: theme).draw(model.visibleMessage(now: model.now), fallback: nil, y: h - 2, on: &sheet)
-        sheet.bar(h - 1, text: " ↑↓ select  Enter attach/start  r start+record  \(sheet.width >= 90 ? "R recordings  " : "")g refresh  ? help  q quit", pen: theme.hint)
+        HintBar(theme: theme).draw(ConsoleView.hintPieces(model, width: sheet.width), y: h - 1, on: &sheet)
     }
 }
 

@@ -27,6 +27,12 @@ public struct Theme: Equatable, Sendable {
     public var fair: Pen
     public var poor: Pen
     public var hint: Pen
+    /// A key on the hints line: the text colour on the hint bar, bold (no dimming), so keys stand out as in htop.
+    public var hintKey: Pen {
+        var style = hint.style.union(.bold)
+        style.remove(.dim)
+        return Pen(fg: base.fg, bg: hint.bg, style: style)
+    }
 
     /// The built-in dark theme, used when no theme file can be found (the
     /// binary may run far from the repository's themes/).
