@@ -6,7 +6,11 @@ import Foundation
 /// `cobrowse` needs no source tree. It opens the one-time link, consents (and
 /// agrees to recording when asked), then walks the demo site the way the
 /// scripted customer's `DemoWalk` does, slowly enough for a person to follow.
-/// It prints one line per step and never what it types.
+/// On every page it plays a customer who answers: it allows a mode, a
+/// screenshot and more time, says the quality is fine, allows the agent's
+/// actions after a moment (denying one, so the agent sees a refusal), and stays
+/// on a page while the agent works on it. It prints one line per step and
+/// never what it types.
 enum ChromiumCustomerScript {
     static let fileName = "chromium-customer.py"
 
@@ -17,11 +21,18 @@ enum ChromiumCustomerScript {
   chromium-customer.py LINK [--record] [--pause SECONDS] [--rounds N]
                         [--chromium PATH] [--chromedriver PATH] [--profile DIR]
 
-Opens the one-time link, allows (view-only; also recording with --record), then
-walks the demo site: account (types a company name), API keys, billing (types
-into the card fields, which the SDK masks), SSO setup, integrations; again and
-again (or N rounds). One line per step; the browser is always quit, also on
-SIGTERM and when the demo that started it dies.
+Opens the one-time link, allows (controlled: the agent may act with each action
+approved; also recording with --record), then walks the demo site: account
+(types a company name), API keys, billing (types into the card fields, which
+the SDK masks), SSO setup, integrations; again and again (or N rounds).
+
+On each page it answers what the agent asks through the SDK's overlay, as a
+cooperative customer would: a control mode, a screenshot, more minutes and the
+quality check are allowed; each action is allowed after a moment, except the
+second, which is denied. While the agent works on a page (a request, a mark,
+their pointer) it stays there, up to a few minutes, then walks on.
+One line per step; the browser is always quit, also on SIGTERM and when the
+demo that started it dies.
 """
 import argparse, ctypes, os, shutil, signal, sys, tempfile, time
 
@@ -82,31 +93,145 @@ def visit(driver, base, path, title):
     say("on", title)
 
 
+# Seconds a question stays on screen before the customer answers (a person reads first).
+MOMENT = 1.2
+# How long the customer stays on a page after the agent last did something there, and at most.
+LINGER = 20
+LONGEST_STAY = 180
+
+
+def overlay_nodes(driver):
+    """The SDK's overlay, closed shadow root included (CDP pierces it; page scripts cannot):
+    [(nodeId, nodeName, attributes)], with each node's parent and its own text."""
+    doc = driver.execute_cdp_cmd("DOM.getDocument", {"depth": -1, "pierce": True})
+    out, stack, parents, texts, children = [], [doc["root"]], {}, {}, {}
+    while stack:
+        n = stack.pop()
+        attrs = n.get("attributes") or []
+        out.append((n["nodeId"], n.get("nodeName", ""), dict(zip(attrs[::2], attrs[1::2]))))
+        kids = (n.get("children") or []) + (n.get("shadowRoots") or [])
+        children[n["nodeId"]] = [k["nodeId"] for k in kids]
+        for k in kids:
+            parents[k["nodeId"]] = n["nodeId"]
+            if k.get("nodeType") == 3:
+                texts[k["nodeId"]] = k.get("nodeValue", "")
+        stack.extend(kids)
+    return out, parents, texts, children
+
+
+def panel_text(tree, node_id):
+    """The words of the overlay panel holding a button (the question the agent asked)."""
+    _, parents, texts, children = tree
+    panel = parents.get(parents.get(node_id))
+    words, stack = [], [panel] if panel else []
+    while stack:
+        n = stack.pop()
+        if n in texts:
+            words.append(texts[n])
+        stack.extend(reversed(children.get(n, [])))
+    return " ".join(" ".join(words).split())
+
+
+def click_node(driver, node_id):
+    # A real mouse click, as a person would: the overlay is closed to page scripts.
+    quad = driver.execute_cdp_cmd("DOM.getBoxModel", {"nodeId": node_id})["model"]["content"]
+    x, y = sum(quad[0::2]) / 4, sum(quad[1::2]) / 4
+    for kind in ("mousePressed", "mouseReleased"):
+        driver.execute_cdp_cmd("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1})
+
+
+def question_kind(text):
+    t = text.lower()
+    if "quality" in t:
+        return "the quality check", "Yes"
+    if "screenshot" in t:
+        return "a screenshot", "Allow"
+    if "more minutes" in t:
+        return "more time", "Allow"
+    return "a control mode", "Allow"
+
+
+class Customer:
+    """Answers the agent through the overlay and decides how long to stay on a page."""
+
+    def __init__(self, driver):
+        self.driver = driver
+        self.first_seen = {}
+        self.actions = 0
+
+    def answer(self):
+        """Answers what has waited a moment; True when the agent did something on this page."""
+        try:
+            tree = overlay_nodes(self.driver)
+            nodes = tree[0]
+        except Exception as e:
+            say("could not read the overlay:", type(e).__name__)
+            return False
+        now = time.time()
+        busy = any(attrs.get("data-tool") for _, _, attrs in nodes)
+        # CDP numbers nodes afresh on every read: a question is known by its kind and place.
+        prompts = [(node_id, attrs.get("data-cb"), i) for i, (node_id, _, attrs) in enumerate(
+            [n for n in nodes if n[2].get("data-cb") in ("answer-yes", "action-allow")])]
+        keys = set((cb, i) for _, cb, i in prompts)
+        self.first_seen = {k: v for k, v in self.first_seen.items() if k in keys}
+        for node_id, cb, i in prompts[:1]:
+            busy = True
+            seen = self.first_seen.setdefault((cb, i), now)
+            if now - seen < MOMENT:
+                continue
+            try:
+                if cb == "answer-yes":
+                    what, label = question_kind(panel_text(tree, node_id))
+                    click_node(self.driver, node_id)
+                    say("answered", what + ":", label)
+                else:
+                    self.actions += 1
+                    deny = self.actions == 2
+                    target = node_id
+                    if deny:
+                        target = next((n for n, _, a in nodes if a.get("data-cb") == "action-deny"), node_id)
+                    click_node(self.driver, target)
+                    say("denied the agent's action" if deny else "allowed the agent's action")
+            except Exception as e:
+                say("could not answer:", type(e).__name__)
+            self.first_seen.pop((cb, i), None)
+        return busy
+
+    def stay(self, seconds):
+        """On the page for `seconds`, answering; longer while the agent works here."""
+        start = time.time()
+        until = start + seconds
+        while time.time() < until:
+            if self.answer():
+                until = max(until, min(start + LONGEST_STAY, time.time() + LINGER))
+            time.sleep(0.3)
+
+
 def card_number():
     # The payment networks' test card, built here so no card number sits in any file or log.
     return " ".join(["4242"] * 4)
 
 
-def walk(driver, base, pause):
+def walk(driver, base, pause, customer):
     visit(driver, base, "/demo/", "Account")
-    time.sleep(pause)
+    customer.stay(pause)
     slowly(driver, "company", "Northwind Traders GmbH", pause)
     say("typed the company name")
-    time.sleep(pause)
+    customer.stay(pause)
     visit(driver, base, "/demo/api-keys", "API keys")
     driver.execute_script("window.scrollTo(0, 120)")
-    time.sleep(pause)
+    customer.stay(pause)
     visit(driver, base, "/demo/billing", "Billing")
-    time.sleep(pause)
+    customer.stay(pause)
     slowly(driver, "cc-number", card_number(), pause)
     slowly(driver, "cc-exp", "08/29", pause)
     slowly(driver, "cvc", "737", pause)
     say("typed into the card fields (masked by the SDK)")
-    time.sleep(pause)
+    customer.stay(pause)
     visit(driver, base, "/demo/sso", "SSO setup")
-    time.sleep(pause)
+    customer.stay(pause)
     visit(driver, base, "/demo/integrations", "Integrations")
-    time.sleep(pause)
+    customer.stay(pause)
 
 
 def main():
@@ -136,18 +261,22 @@ def main():
         if boxes and args.record and not boxes[0].is_selected():
             boxes[0].click()
             say("agreed to recording")
+        controlled = driver.find_elements(By.CSS_SELECTOR, 'input[name="access"][value="controlled"]')
+        if controlled:
+            controlled[0].click()
         driver.find_element(By.ID, "allow").click()
-        say("allowed the agent to view")
+        say("allowed the agent to view" + (", and to act with my approval" if controlled else ""))
         wait(driver, "the landing page", lambda d: "/join/" not in d.current_url
              and d.execute_script("return document.readyState") == "complete")
         base = driver.current_url.split("/demo")[0]
+        customer = Customer(driver)
         n = 0
         while args.rounds == 0 or n < args.rounds:
-            walk(driver, base, args.pause)
+            walk(driver, base, args.pause, customer)
             n += 1
         say("walk done")
         while True:
-            time.sleep(1)
+            customer.stay(60)
     finally:
         if driver is not None:
             try:

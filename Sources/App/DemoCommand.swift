@@ -72,7 +72,12 @@ struct Demo: ParsableCommand {
         Logger(label: "cobrowse.demo").notice("\(announcement)")
         defer { browser?.stop() }
 
-        let scripted = browser == nil ? ScriptedCustomer(link: started.link, trustedCertificate: server.certificatePath) { line in
+        // The demo's scripted customer plays the same customer as the Chromium one: answers after a
+        // moment, denies the agent's second action so a refusal is seen, stays while the agent works.
+        var customerOptions = ScriptedCustomer.Options()
+        customerOptions.denyAction = 2
+        customerOptions.answerDelay = 1.2
+        let scripted = browser == nil ? ScriptedCustomer(link: started.link, trustedCertificate: server.certificatePath, options: customerOptions) { line in
             Logger(label: "cobrowse.demo-customer").info("\(line)")
         } : nil
         if let scripted {

@@ -210,12 +210,22 @@ struct ScriptedCustomerCommand: ParsableCommand {
     @Option(help: "Seconds between script steps.") var pace: Double = 0.4
     @Option(help: "Seconds on each page of the demo site.") var dwell: Double = 6
     @Flag(help: "Walk the site once and stay on the last page.") var once = false
+    @Option(help: "Seconds before answering each of the agent's requests.") var answerAfter: Double = 1
+    @Option(help: ArgumentHelp("Deny the agent's Nth action (1 is the first); every action is allowed without it.", valueName: "N"))
+    var denyAction: Int?
+
+    func validate() throws {
+        guard answerAfter.isFinite, (0...60).contains(answerAfter) else { throw ValidationError("--answer-after must be between 0 and 60 seconds") }
+        if let n = denyAction, n < 1 { throw ValidationError("--deny-action counts from 1") }
+    }
 
     func run() throws {
         var options = ScriptedCustomer.Options()
         options.pace = pace
         options.dwell = dwell
         options.loop = !once
+        options.answerDelay = answerAfter
+        options.denyAction = denyAction
         let customer = ScriptedCustomer(link: link, trustedCertificate: cacert, options: options) { line in
             print("customer: \(line)")
             fflush(stdout)

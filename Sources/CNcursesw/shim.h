@@ -6,6 +6,7 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #endif
 #define NCURSES_WIDECHAR 1
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -79,7 +80,12 @@ static inline int cb_get_key(WINDOW *w, int *out) {
 static inline void cb_write_raw(const char *s) {
     fflush(stdout);
     size_t n = 0; while (s[n]) n++;
-    ssize_t r = write(STDOUT_FILENO, s, n);
-    (void)r;
+    // A whole frame can exceed what one write takes (a signal, a slow pty): write on until
+    // it is out, or the terminal is gone (hung up: nothing more to do).
+    while (n > 0) {
+        ssize_t r = write(STDOUT_FILENO, s, n);
+        if (r < 0) { if (errno == EINTR || errno == EAGAIN) continue; return; }
+        s += r; n -= (size_t)r;
+    }
 }
 #endif

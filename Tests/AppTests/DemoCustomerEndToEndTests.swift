@@ -112,4 +112,66 @@ final class DemoCustomerEndToEndTests: XCTestCase {
         XCTAssertNotEqual(refused.status, 0)
         XCTAssertTrue(refused.stderr.contains("--customer chromium: chromium not found"), refused.stderr)
     }
+
+    /// What sells co-browsing, from the demo as a newcomer tries it: the customer (either kind)
+    /// allows Guided and Controlled, allows an action after a moment and denies the second,
+    /// answers the quality check, the extension and the screenshot, and stays on the page meanwhile.
+    func demoCustomerAnswers(_ kind: String) throws {
+        let f = try EngineFixture(agents: false)
+        defer { f.shutdown() }
+        let data = f.dir + "/answers-" + kind
+        let console = try f.startConsole(["demo", "--data", data, "--customer", kind, "--customer-pause", "3"], width: 160, height: 48)
+        try f.waitForScreen(console, timeout: 90, "the customer's page") { $0.contains("Northwind") && $0.contains("● customer connected") }
+
+        f.sendKeys(console, "m")
+        f.sendKeys(console, "2")
+        try f.waitForScreen(console, timeout: 40, "Guided, allowed by the customer") { $0.contains(" Guided │") }
+        // A mark keeps the customer on this page while the agent works.
+        f.sendKeys(console, "a")
+        f.sendKeys(console, "o")
+        f.sendKeys(console, "Enter")
+        for _ in 0..<6 { f.sendKeys(console, "Right") }
+        f.sendKeys(console, "Enter")
+        f.sendKeys(console, "Escape")
+        let page = try f.waitForScreen(console, timeout: 20, "annotate mode left") { !$0.contains("Esc leave") }
+        let title = page.split(separator: "\n").dropFirst(2).first.map { String($0.prefix(60)) } ?? ""
+
+        f.sendKeys(console, "m")
+        f.sendKeys(console, "3")
+        try f.waitForScreen(console, timeout: 40, "Controlled, allowed by the customer") { $0.contains(" Controlled │") }
+        f.sendKeys(console, "NPage")
+        try f.waitForScreen(console, timeout: 40, "the first action allowed") { $0.contains("Done: scroll the page") }
+        f.sendKeys(console, "NPage")
+        try f.waitForScreen(console, timeout: 40, "the second action denied") { $0.contains("denied") && $0.contains("scroll the page") }
+
+        f.sendKeys(console, "k")
+        try f.waitForScreen(console, timeout: 40, "the quality check answered") { $0.contains("screen quality is okay") }
+        f.sendKeys(console, "x")
+        try f.waitForScreen(console, timeout: 40, "the extension allowed") { $0.contains("Session extended by 15 minutes") }
+        f.sendKeys(console, "s")
+        let last = try f.waitForScreen(console, timeout: 40, "the screenshot allowed") { $0.contains("Screenshot") && $0.contains("stored encrypt") }
+        XCTAssertTrue(last.contains(title), "the customer stayed on the page the agent works on (\(title)):\n\(last)")
+        XCTAssertFalse(containsCardNumber(last), last)
+        // The customer's own account of it, in the demo's log.
+        let said = kind == "chromium"
+            ? ["answered a control mode: Allow", "allowed the agent's action", "denied the agent's action", "answered the quality check: Yes",
+               "answered more time: Allow", "answered a screenshot: Allow"]
+            : ["allowed Guided", "allowed Controlled", "allowed: ", "denied: ", "said the quality is fine", "allowed more time", "allowed a screenshot"]
+        try f.waitUntil(timeout: 10, "the customer's answers in the log") {
+            let log = (try? String(contentsOfFile: data + "/engine.log", encoding: .utf8)) ?? ""
+            return said.allSatisfy { log.contains($0) }
+        }
+        f.quitDemo(console)
+    }
+
+    func testTheScriptedDemoCustomerAnswersWhatTheAgentAsks() throws {
+        try demoCustomerAnswers("scripted")
+    }
+
+    func testTheChromiumDemoCustomerAnswersWhatTheAgentAsks() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver") else {
+            throw FixtureError("headless Chromium is missing: run ./scripts/test, which installs chromium, chromium-driver and python3-selenium")
+        }
+        try demoCustomerAnswers("chromium")
+    }
 }

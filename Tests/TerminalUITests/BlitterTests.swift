@@ -123,6 +123,16 @@ final class BlitterTests: XCTestCase {
         XCTAssertEqual(ColorDepth.detect(environment: ["TERM": "xterm-direct"], hasColors: true, colors: 0x1000000, hasRGB: true), .direct)
         XCTAssertEqual(ColorDepth.detect(environment: ["TERM": "xterm-256color"], hasColors: true, colors: 256, hasRGB: false), .palette256)
         XCTAssertEqual(ColorDepth.detect(environment: ["TERM": "xterm"], hasColors: true, colors: 8, hasRGB: false), .basic(8))
+        // The terminal's own word: COLORTERM, under the 256-colour terminfo nearly every terminal keeps.
+        for said in ["truecolor", "24bit", "TrueColor"] {
+            XCTAssertEqual(ColorDepth.detect(environment: ["TERM": "xterm-256color", "COLORTERM": said], hasColors: true, colors: 256, hasRGB: false), .direct)
+        }
+        XCTAssertFalse(ColorDepth.terminfoIsDirect(environment: ["TERM": "xterm-256color", "COLORTERM": "truecolor"], colors: 256, hasRGB: false),
+                       "so the console writes those colours itself")
+        XCTAssertEqual(ColorDepth.detect(environment: ["TERM": "xterm-256color", "COLORTERM": "yes"], hasColors: true, colors: 256, hasRGB: false), .palette256)
+        XCTAssertEqual(ColorDepth.detect(environment: ["TERM": "xterm", "COLORTERM": "truecolor"], hasColors: true, colors: 8, hasRGB: false), .basic(8),
+                       "an 8-colour terminfo is believed over the variable")
+        XCTAssertEqual(ColorDepth.detect(environment: ["TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": "1"], hasColors: true, colors: 256, hasRGB: false), .monochrome)
         XCTAssertEqual(ColorDepth.detect(environment: ["TERM": "vt100"], hasColors: false, colors: 0, hasRGB: false), .monochrome)
         // Under direct colour, 0-7 are palette indices: near-black is nudged off them.
         XCTAssertEqual(ColorDepth.direct.colorNumber(.black), 8)

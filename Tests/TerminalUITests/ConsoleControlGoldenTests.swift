@@ -120,7 +120,7 @@ final class ConsoleControlGoldenTests: XCTestCase {
         XCTAssertEqual(grid.rows[23].trimmingCharacters(in: .whitespaces), "✎ Circle: Enter 2nd point │ tools c w o r t s │ u undo C clear Esc leave")
         XCTAssertTrue(grid.text.contains("◆"), "the first point is marked while the circle is drawn")
         let wide = view().frame(m, size: GridSize(columns: 200, rows: 50), now: Fixtures.now)
-        XCTAssertTrue(wide.rows[49].contains("✎ ANNOTATE  Circle: move with ←↑↓→ (Shift ×8) or the mouse, Enter sets the second point"), wide.rows[49])
+        XCTAssertTrue(wide.rows[49].contains("✎ ANNOTATE  Circle: move with ←↑↓→ (Shift ×8) or the mouse, Enter sets the 2nd point"), wide.rows[49])
         try assertGolden(grid, "annotate-draft-80x24")
     }
 

@@ -18,7 +18,69 @@ public final class ScriptedCustomer: @unchecked Sendable {
         public var agreeToRecording = true
         /// Walk the site once and then stay on the last page, or loop forever.
         public var loop = true
+        /// Seconds a request waits before the customer answers it (a person reads first).
+        public var answerDelay: TimeInterval = 1
+        /// Deny the agent's Nth action (1-based), so the agent sees a refusal; nil allows every one.
+        public var denyAction: Int?
+        /// Stay on a page this long after the agent last did something there (a request, a mark,
+        /// their pointer), but at most `longestStay` on one page.
+        public var linger: TimeInterval = 20
+        public var longestStay: TimeInterval = 180
         public init() {}
+    }
+
+    /// The customer's side of the agent's requests: what to answer and when, and whether
+    /// the agent is working on the page (so the customer stays). Pure, so it is tested.
+    public struct Answers: Sendable {
+        public let options: Options
+        private(set) var due: [(at: Date, message: WireMessage)] = []
+        private(set) var actions = 0
+        public private(set) var agentBusyUntil = Date.distantPast
+        private var pageSince = Date.distantPast
+
+        public init(options: Options) { self.options = options }
+
+        /// A new page: the stay on it starts now.
+        public mutating func pageChanged(_ now: Date) { pageSince = now; agentBusyUntil = .distantPast }
+
+        /// What the agent sent; answers are queued for after the customer's moment.
+        public mutating func received(_ message: WireMessage, _ now: Date) -> String? {
+            var said: String?
+            switch message {
+            case let .modeRequest(r): queue(.modeAnswer(ModeAnswer(mode: r.mode, accept: true)), now); said = "allowed \(r.mode.title)"
+            case .extensionRequest: queue(.extensionAnswer(ExtensionAnswer(accept: true)), now); said = "allowed more time"
+            case .screenshotRequest: queue(.screenshotAnswer(ScreenshotAnswer(allow: true)), now); said = "allowed a screenshot"
+            case .qualityCheck: queue(.qualityAnswer(QualityAnswer(ok: true)), now); said = "said the quality is fine"
+            case let .actionRequest(r):
+                actions += 1
+                let allow = actions != options.denyAction
+                queue(.actionAnswer(ActionAnswer(id: r.action.id, allow: allow)), now)
+                said = "\(allow ? "allowed" : "denied"): \(r.preview)"
+            case let .annotations(set) where !set.items.isEmpty: busy(now)
+            case let .agentPointer(p) where p.at != nil: busy(now)
+            default: return nil
+            }
+            busy(now)
+            return said
+        }
+
+        /// The answers whose moment has come.
+        public mutating func dueAnswers(_ now: Date) -> [WireMessage] {
+            let ready = due.filter { $0.at <= now }.map(\.message)
+            due.removeAll { $0.at <= now }
+            return ready
+        }
+
+        /// The agent is working on this page: stay.
+        public func staying(_ now: Date) -> Bool { now < agentBusyUntil || !due.isEmpty }
+
+        private mutating func queue(_ answer: WireMessage, _ now: Date) {
+            due.append((now.addingTimeInterval(options.answerDelay), answer))
+        }
+
+        private mutating func busy(_ now: Date) {
+            agentBusyUntil = max(agentBusyUntil, min(pageSince.addingTimeInterval(options.longestStay), now.addingTimeInterval(options.linger)))
+        }
     }
 
     public let link: String
@@ -86,6 +148,8 @@ public final class ScriptedCustomer: @unchecked Sendable {
         log("consented")
 
         var walk = DemoWalk()
+        var answers = Answers(options: options)
+        answers.pageChanged(Date())
         client.send(.scene(walk.fullScene()))
         var lastFull = Date()
         var lastStep = Date()
@@ -99,22 +163,18 @@ public final class ScriptedCustomer: @unchecked Sendable {
                 switch message {
                 case let .ping(p): client.send(.pong(p))
                 case .requestScene: client.send(.scene(walk.fullScene())); lastFull = Date()
-                case let .modeRequest(r): client.send(.modeAnswer(ModeAnswer(mode: r.mode, accept: true)))
-                case .extensionRequest: client.send(.extensionAnswer(ExtensionAnswer(accept: true)))
-                // A cooperative customer: allows each previewed action and the screenshot. The
-                // script has no real page, so an action "works" when its target is in the scene.
-                case let .actionRequest(r):
-                    log("allowed: \(r.preview)")
-                    client.send(.actionAnswer(ActionAnswer(id: r.action.id, allow: true)))
+                // The script has no real page, so an action "works" when its target is in the scene.
                 case let .performAction(a):
                     let found = a.target.map { id in walk.fullScene().nodes.contains { $0.id == id } } ?? true
                     client.send(.actionResult(ActionResult(id: a.id, ok: found, detail: found ? nil : "no such element")))
-                case .screenshotRequest: client.send(.screenshotAnswer(ScreenshotAnswer(allow: true)))
                 case let .sessionEnded(e): return "session ended: \(e.reason.title)"
                 case let .error(e): log("engine said: \(e.message)")
-                default: break
+                default:
+                    // A cooperative customer: answers each request after a moment (see Answers).
+                    if let said = answers.received(message, Date()) { log(said) }
                 }
             }
+            for answer in answers.dueAnswers(Date()) { client.send(answer) }
             if let reason = client.closedReason {
                 // Reconnect with backoff, as the browser SDK does.
                 guard let key = resumeKey, attempt < 6, !isStopped else { return "connection lost: \(reason)" }
@@ -132,10 +192,11 @@ public final class ScriptedCustomer: @unchecked Sendable {
                 continue
             }
             let now = Date()
-            if now.timeIntervalSince(lastStep) >= options.pace {
+            // While the agent works on this page the customer stays on it, still.
+            if now.timeIntervalSince(lastStep) >= options.pace && !answers.staying(now) {
                 lastStep = now
                 switch walk.step(dwellSteps: max(1, Int(options.dwell / options.pace)), loop: options.loop) {
-                case let .full(scene): client.send(.scene(scene)); lastFull = now
+                case let .full(scene): client.send(.scene(scene)); lastFull = now; answers.pageChanged(now)
                 case let .delta(delta): client.send(.sceneDelta(delta))
                 case .none: break
                 }

@@ -82,7 +82,7 @@ extension ConsoleModel {
 
     mutating func resetLiveState() {
         annotations = []; pointers = [:]; participants = []; annotate = nil; actionStatus = nil
-        pointerLive = false; pointerPending = false; lastPointerSent = nil; mouseDown = nil
+        pointerLive = false; pointerPending = false; lastPointerSent = nil; mouseDown = nil; awaitingAnswers = []
     }
 
     mutating func freshID(_ kind: String) -> String {
@@ -326,7 +326,16 @@ extension ConsoleModel {
     mutating func requestScreenshot() -> [ConsoleCommand] {
         if let refusal = actionRefusal() { message = StatusMessage(.error, refusal); return [] }
         message = StatusMessage(.info, "Asked the customer for a screenshot (kept encrypted with the session, never on this machine)…")
+        awaitingAnswers.insert(.screenshot)
         return [.send(.requestScreenshot)]
+    }
+
+    /// An answer to a question this console asked reaches the message line as well as the feed.
+    mutating func answerArrived(_ item: ActivityItem) {
+        guard let question = awaitingAnswers.first(where: { $0.isAnswer(item) }) else { return }
+        awaitingAnswers.remove(question)
+        let refused = item.kind == .warning || item.kind == .denied || item.text.contains("declined") || item.text.contains("NOT okay")
+        message = StatusMessage(refused ? .error : .info, SafeText.clean(item.text))
     }
 
     // MARK: - participants, hand-over, viewers, approvals

@@ -81,6 +81,20 @@ public enum PromptPurpose: Equatable, Sendable {
     }
 }
 
+/// A question the agent puts to the customer through the engine, answered in the activity feed.
+public enum CustomerQuestion: Hashable, Sendable {
+    case extensionOfTime, quality, screenshot
+
+    /// Whether an activity row is the answer (the engine's own rows, by kind and words).
+    func isAnswer(_ item: ActivityItem) -> Bool {
+        switch self {
+        case .extensionOfTime: item.kind == .extended || (item.kind == .info && item.text.contains("extension"))
+        case .quality: (item.kind == .info || item.kind == .warning) && item.text.contains("screen quality is")
+        case .screenshot: item.text.hasPrefix("Screenshot") || item.text.contains("screenshot")
+        }
+    }
+}
+
 /// A message as it was shown, for the history.
 public struct TimedMessage: Equatable, Sendable {
     public let at: Date
@@ -163,6 +177,9 @@ public struct ConsoleModel: Equatable, Sendable {
             }
         }
     }
+    /// Questions this console put to the customer whose answer is still to come: when it comes
+    /// (as an activity row), the message line says it, instead of only the feed.
+    public internal(set) var awaitingAnswers: Set<CustomerQuestion> = []
     /// What the message line said, for `M`.
     public private(set) var messageHistory: [TimedMessage] = []
     static let messageHistoryLimit = 50
@@ -301,6 +318,7 @@ public struct ConsoleModel: Equatable, Sendable {
             guard screen == .workstation else { break }
             item.text = Self.quotingEmphasis(item.text)
             activity.append(item)
+            answerArrived(item)
             if activity.count > Self.feedLimit { activity.removeFirst(activity.count - Self.feedLimit) }
         case let .note(n):
             guard screen == .workstation else { break }
@@ -459,10 +477,12 @@ public struct ConsoleModel: Equatable, Sendable {
                 dialog = .modeMenu(selected: min(ControlMode.allCases.count - 1, current + 1))
             case .extend:
                 message = StatusMessage(.info, "Asked the customer for \(Self.extensionMinutes) more minutes…")
+                awaitingAnswers.insert(.extensionOfTime)
                 return [.send(.requestExtension(ExtensionRequest(minutes: Self.extensionMinutes)))]
             case .quality:
                 // The mid-session quality check: the answer arrives as an activity item.
                 message = StatusMessage(.info, "Asked the customer whether the screen quality is okay…")
+                awaitingAnswers.insert(.quality)
                 return [.send(.qualityCheck)]
             default: dialog = .confirmEnd
             }

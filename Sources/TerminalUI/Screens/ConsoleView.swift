@@ -200,7 +200,7 @@ public final class ConsoleView {
             guard let a = model.annotate else { break }
             let step: (String, String)
             if a.tool.spansTwoPoints {
-                step = a.first == nil ? ("Enter sets the first point", "Enter 1st point") : ("Enter sets the second point", "Enter 2nd point")
+                step = a.first == nil ? ("Enter sets the 1st point", "Enter 1st point") : ("Enter sets the 2nd point", "Enter 2nd point")
             } else if a.tool == .label {
                 step = ("Enter, then type the label", "Enter + text")
             } else {

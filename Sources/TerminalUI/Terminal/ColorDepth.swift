@@ -24,10 +24,22 @@ public enum ColorDepth: Equatable, Sendable, CustomStringConvertible {
     public static func detect(environment: [String: String], hasColors: Bool, colors: Int, hasRGB: Bool) -> ColorDepth {
         if let v = environment["NO_COLOR"], !v.isEmpty { return .monochrome }
         guard hasColors, colors >= 8 else { return .monochrome }
-        let term = environment["TERM"] ?? ""
-        if colors >= 0x1000000 && (hasRGB || term.hasSuffix("-direct")) { return .direct }
+        if terminfoIsDirect(environment: environment, colors: colors, hasRGB: hasRGB) { return .direct }
+        // The terminal's own word (xterm, iTerm2, kitty, VTE, Windows Terminal, tmux set it),
+        // which terminfo rarely carries: TERM is still xterm-256color almost everywhere.
+        if colors >= 256 && saysDirectColor(environment) { return .direct }
         if colors >= 256 { return .palette256 }
         return .basic(colors >= 16 ? 16 : 8)
+    }
+
+    /// ncurses itself can address 24-bit colours (the terminfo entry has them).
+    public static func terminfoIsDirect(environment: [String: String], colors: Int, hasRGB: Bool) -> Bool {
+        colors >= 0x1000000 && (hasRGB || (environment["TERM"] ?? "").hasSuffix("-direct"))
+    }
+
+    /// `COLORTERM=truecolor` (or `24bit`).
+    static func saysDirectColor(_ environment: [String: String]) -> Bool {
+        ["truecolor", "24bit"].contains((environment["COLORTERM"] ?? "").lowercased())
     }
 
     /// The colour number for an RGB value at this depth (-1: terminal default).

@@ -15,6 +15,8 @@ public final class CursesTerminal {
     private var running = true
     private let synchronizedOutput: Bool
 
+    /// Frames go out as 24-bit escape sequences written here, not through ncurses.
+    private let writesColoursItself: Bool
     private var mouse = MouseDecoder()
     private let mouseEnabled: Bool
     private let mouseKeyIsSGR: Bool
@@ -44,6 +46,10 @@ public final class CursesTerminal {
             use_default_colors()
         }
         depth = ColorDepth.detect(environment: environment, hasColors: hasColors, colors: Int(cb_colors()), hasRGB: cb_has_rgb() != 0)
+        // Direct colour the terminfo cannot express: the console writes the cells itself (DirectColorWriter);
+        // ncurses keeps the keyboard and the terminal's modes, and clears the screen once now, not over a frame later.
+        writesColoursItself = depth == .direct && !ColorDepth.terminfoIsDirect(environment: environment, colors: Int(cb_colors()), hasRGB: cb_has_rgb() != 0)
+        if writesColoursItself { refresh() }
         let term = environment["TERM"] ?? ""
         synchronizedOutput = !(term == "linux" || term.hasPrefix("vt") || term == "dumb")
     }
@@ -79,7 +85,11 @@ public final class CursesTerminal {
     public func readEvent(timeoutMs: Int32) -> Event {
         let event = nextEvent(timeoutMs: timeoutMs)
         // After a resize the terminal's contents are not what the last frame says: draw all of it.
-        if event == .resize { lastFrame = nil }
+        if event == .resize {
+            lastFrame = nil
+            // ncurses repaints its (blank) screen after a resize; let it do so now, before the full frame.
+            if writesColoursItself { refresh() }
+        }
         return event
     }
 
@@ -184,6 +194,11 @@ public final class CursesTerminal {
         let changes = GridDiff.changes(from: lastFrame, to: grid)
         lastFrame = grid
         guard !changes.isEmpty else { return }
+        if writesColoursItself {
+            let bytes = (synchronizedOutput ? "\u{1b}[?2026h" : "") + DirectColorWriter.frame(changes) + (synchronizedOutput ? "\u{1b}[?2026l" : "")
+            bytes.withCString { cb_write_raw($0) }
+            return
+        }
         let win = cb_stdscr()!
         var wide: [wchar_t] = Array(repeating: 0, count: 8)
         for change in changes {

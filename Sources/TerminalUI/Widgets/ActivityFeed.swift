@@ -12,7 +12,8 @@ public struct ActivityFeed {
         let feedRect = CellRect(x: r.x, y: r.y, width: r.width, height: r.height - notesHeight)
         grid.frame(feedRect, pen: theme.feed, border: theme.feedTitle, title: filter.isEmpty ? "Activity" : "Activity /\(SafeText.clean(filter))")
         let entries = Self.folded(activity).map { entry in
-            (text: "\(clock.time(entry.item.at)) \(Self.line(entry.item, width: feedRect.width - 8))\(entry.count > 1 ? " ×\(entry.count)" : "")",
+            // The pane's inner width less the clock ("12:01 ").
+            (text: "\(clock.time(entry.item.at)) \(Self.line(entry.item, width: feedRect.width - 2 - 6))\(entry.count > 1 ? " ×\(entry.count)" : "")",
              pen: pen(entry.item.kind))
         }
         drawLines(entries, in: feedRect.inset(1), into: &grid)
@@ -41,9 +42,13 @@ public struct ActivityFeed {
     static func line(_ item: ActivityItem, width: Int) -> String {
         if let (title, url) = item.navigationParts {
             let address = shortAddress(url)
-            let head = "→ " + (title.isEmpty ? "" : title + " · ")
-            let room = max(8, width - SafeText.displayWidth(head))
-            return head + (SafeText.displayWidth(address) <= room ? address : String(address.prefix(max(1, room - 1))) + "…")
+            if title.isEmpty { return "→ " + address }
+            let head = "→ " + title
+            // The address only where it fits beside the title, cut at the end when it must be;
+            // a title that leaves too little room goes alone (the URL bar has the address).
+            let room = width - SafeText.displayWidth(head) - 3
+            if room >= SafeText.displayWidth(address) { return head + " · " + address }
+            return room >= 16 ? head + " · " + String(address.prefix(room - 1)) + "…" : head
         }
         return (item.actor.isEmpty ? "" : item.actor + ": ") + item.text
     }
