@@ -196,8 +196,8 @@ extension SessionMachine {
         guard let scene, let node = scene.node(id: targetId) else {
             return .failure(RefusalEffect(.reject(.notFound, "There is no element \(targetId) on the customer's page now.")))
         }
-        let element = Self.elementId(of: targetId).flatMap { scene.node(id: $0) }
-        for n in [node, element].compactMap({ $0 }) where Self.isSensitive(n) {
+        let element = ProtectedElements.elementId(of: targetId).flatMap { scene.node(id: $0) }
+        for n in [node, element].compactMap({ $0 }) where ProtectedElements.isProtected(n) {
             return .failure(RefusalEffect(.reject(.notAllowed, "That is a masked or sensitive field; agents never act on it.")))
         }
         let name = Self.displayName(node, element: element, in: scene)
@@ -216,22 +216,6 @@ extension SessionMachine {
 
     struct RefusalEffect: Error { let effect: SessionEffect; init(_ e: SessionEffect) { effect = e } }
 
-    static func isSensitive(_ n: SceneNode) -> Bool {
-        if n.kind == .mask || n.redacted == true { return true }
-        let type = (n.fieldType ?? "").lowercased()
-        if type == "password" || type.hasPrefix("cc-") { return true }
-        let label = (n.label ?? "").lowercased()
-        return ["card", "cvv", "cvc", "iban", "password", "security code"].contains { label.contains($0) }
-    }
-
-    /// `n12t0`, `n12t0.1` and `n12l` are parts of element `n12` (the SDK's ids).
-    static func elementId(of id: String) -> String? {
-        guard id.first == "n" else { return nil }
-        let digits = id.dropFirst().prefix { $0.isNumber }
-        guard !digits.isEmpty, digits.count + 1 < id.count else { return nil }
-        return "n" + digits
-    }
-
     /// A name the customer recognises: the field's label, the element's text, else its kind.
     static func displayName(_ node: SceneNode, element: SceneNode?, in scene: Scene) -> String {
         func clip(_ s: String) -> String {
@@ -243,8 +227,8 @@ extension SessionMachine {
             if let t = n.text, !t.isEmpty, n.kind == .text { return clip(t) }
         }
         // A box (a button, say): the text runs that belong to the same element.
-        let base = elementId(of: node.id) ?? node.id
-        let runs = scene.nodes.filter { $0.kind == .text && elementId(of: $0.id) == base }.compactMap(\.text)
+        let base = ProtectedElements.elementId(of: node.id) ?? node.id
+        let runs = scene.nodes.filter { $0.kind == .text && ProtectedElements.elementId(of: $0.id) == base }.compactMap(\.text)
         if !runs.isEmpty { return clip(runs.joined(separator: " ")) }
         return node.kind == .image ? "an image" : "an element"
     }

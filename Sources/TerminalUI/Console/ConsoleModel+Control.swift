@@ -251,29 +251,6 @@ extension ConsoleModel {
         return scene.topmostNode(atX: p.x, y: p.y, excluding: ["root"])
     }
 
-    /// Masks and password / payment fields are never acted on (the engine refuses
-    /// anyway, by the same rule: the node, or the element a text run or label belongs to).
-    static func isSensitive(_ node: SceneNode, in scene: Scene?) -> Bool {
-        let element = elementId(of: node.id).flatMap { scene?.node(id: $0) }
-        return [node, element].compactMap { $0 }.contains(where: isSensitive)
-    }
-
-    static func isSensitive(_ node: SceneNode) -> Bool {
-        if node.kind == .mask || node.redacted == true { return true }
-        let type = (node.fieldType ?? "").lowercased()
-        if type == "password" || type.hasPrefix("cc-") { return true }
-        let label = (node.label ?? "").lowercased()
-        return ["card", "cvv", "cvc", "iban", "password", "security code", "payment"].contains { label.contains($0) }
-    }
-
-    /// `n12t0` and `n12l` are parts of element `n12` (the SDK's stable ids).
-    static func elementId(of id: String) -> String? {
-        guard id.first == "n" else { return nil }
-        let digits = id.dropFirst().prefix { $0.isNumber }
-        guard !digits.isEmpty, digits.count + 1 < id.count else { return nil }
-        return "n" + digits
-    }
-
     /// How a node is named in messages: its text, label, or id.
     static func describe(_ node: SceneNode) -> String {
         let raw = node.kind == .text ? (node.text ?? "") : (node.label ?? node.text ?? "")
@@ -292,7 +269,7 @@ extension ConsoleModel {
             message = StatusMessage(.error, "Nothing under the cursor to \(verb)")
             return nil
         }
-        if Self.isSensitive(node, in: scene) {
+        if ProtectedElements.isProtected(node, in: scene) {
             message = StatusMessage(.error, "\(Self.describe(node)) is a protected field (masked, password or payment): nothing sent")
             return nil
         }
@@ -309,11 +286,12 @@ extension ConsoleModel {
     mutating func typeAtCursor() -> [ConsoleCommand] {
         if let refusal = controlRefusal(need: .controlled, what: "Typing") { message = StatusMessage(.error, refusal); return [] }
         guard let node = actionTarget("type into") else { return [] }
-        guard node.kind == .field else {
+        // The cursor on a field's drawn label or value is on the field.
+        guard let scene, let field = ProtectedElements.field(of: node, in: scene) else {
             message = StatusMessage(.error, "\(Self.describe(node)) is not a form field: put the cursor on one to type")
             return []
         }
-        dialog = .prompt(.type(target: node.id, field: Self.describe(node)), draft: "")
+        dialog = .prompt(.type(target: field.id, field: Self.describe(field)), draft: "")
         return []
     }
 
