@@ -228,4 +228,14 @@ final class KeyMapTests: XCTestCase {
         XCTAssertTrue(grid.text.contains("poor ×3"), grid.text)
         XCTAssertEqual(grid.text.components(separatedBy: "Customer's connection").count, 2, "one line for the run:\n\(grid.text)")
     }
+
+    func testCInALinkDialogCopiesTheLinkThroughTheTerminal() {
+        var m = attached()
+        m.handle(.viewerInvited(ViewerInvited(name: "Sam", link: "https://cb.example/join/abc")))
+        if case .viewerLink = m.dialog {} else { return XCTFail("no viewer link dialog: \(String(describing: m.dialog))") }
+        XCTAssertEqual(m.handle(key: .character("c")), [.copyToClipboard("https://cb.example/join/abc")])
+        XCTAssertNotNil(m.dialog, "the link stays shown")
+        XCTAssertEqual(OSC52.sequence("https://cb.example/join/abc"), "\u{1b}]52;c;aHR0cHM6Ly9jYi5leGFtcGxlL2pvaW4vYWJj\u{07}")
+        XCTAssertEqual(OSC52.sequence("a\u{07}b"), "\u{1b}]52;c;YQ==\u{07}", "a control character cannot end the sequence early")
+    }
 }

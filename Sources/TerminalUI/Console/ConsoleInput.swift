@@ -42,6 +42,10 @@ public enum ConsoleCommand: Equatable, Sendable {
     case send(WireMessage)
     /// Open the recordings shelf (the runner owns it).
     case openRecordings
+    /// Put text on the clipboard of the agent's own terminal (OSC 52: works over SSH too).
+    case copyToClipboard(String)
+    /// Mouse reporting on or off (off lets the terminal select text).
+    case setMouse(Bool)
     case quit
 }
 

@@ -34,6 +34,12 @@ extension ConsoleModel {
     }
 
     static let paletteMaxCharacters = 32
+
+    /// `c` in a link dialog: the link to the agent's clipboard, through the terminal.
+    mutating func copyLink(_ url: String) -> [ConsoleCommand] {
+        message = StatusMessage(.info, "Link copied to your terminal's clipboard (OSC 52); it still works once only")
+        return [.copyToClipboard(url)]
+    }
     static let filterMaxCharacters = 64
 
     /// The palette's commands that fit what is typed, for the dialog to list.

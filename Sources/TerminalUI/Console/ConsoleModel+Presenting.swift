@@ -93,6 +93,8 @@ extension ConsoleModel {
         switch key {
         case .enter, .escape, .character("q"), .character(" "), .character("P"):
             dialog = nil
+        case .character("c"):
+            if let url = mirror.link { return copyLink(url) }
         case .character("s"), .character("S"):
             // Not opened yet: cancel it. The engine then refuses the link when the browser opens it.
             dialog = nil

@@ -188,6 +188,8 @@ public struct ConsoleModel: Equatable, Sendable {
     /// `/` in a session: only activity containing this.
     public internal(set) var feedFilter = ""
     public internal(set) var lobbyOrder: LobbyOrder = .asListed
+    /// Mouse reporting (`z` toggles; `--no-mouse` starts with it off).
+    public internal(set) var mouseOn = true
     public private(set) var messageSince = Date(timeIntervalSince1970: 0)
     /// How long a message stays on the line: news, then a refusal worth reading twice.
     static let infoLifetime: TimeInterval = 8
@@ -251,6 +253,7 @@ public struct ConsoleModel: Equatable, Sendable {
     public init(options: ConsoleOptions = ConsoleOptions()) {
         self.options = options
         symbols = options.symbols
+        mouseOn = options.mouse
     }
 
     /// What to send when the link is up: attach straight away or ask for the lobby.
@@ -461,6 +464,10 @@ public struct ConsoleModel: Equatable, Sendable {
         case .present: return presentKey()
         case .cycleView: cycleViewMode()
         case .symbols: symbols = symbols == .braille ? .half : .braille
+        case .mouse:
+            mouseOn.toggle()
+            message = StatusMessage(.info, mouseOn ? "Mouse on: click and drag on the page" : "Mouse off: the terminal selects text (z turns it back on)")
+            return [.setMouse(mouseOn)]
         case .feed: feedShown.toggle()
         case .escape:
             // Esc only ever closes what is open; leaving the session is q.
@@ -573,6 +580,8 @@ public struct ConsoleModel: Equatable, Sendable {
         case let .prompt(purpose, draft): return handlePrompt(purpose, draft, key)
         case let .approval(request): return handleApproval(request, key)
         case let .handOver(selected): return handleHandOverDialog(selected, key)
+        case let .viewerLink(_, url) where key == .character("c"), let .link(url, _) where key == .character("c"):
+            return copyLink(url)
         case .viewerLink, .refused:
             if [.enter, .escape, .character("q"), .character(" ")].contains(key) { dialog = nil }
         case .presenterLink: return handlePresenterLinkDialog(key)

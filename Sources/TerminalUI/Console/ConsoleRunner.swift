@@ -30,7 +30,7 @@ public enum ConsoleRunner {
         var status: Int32 = 0
 
         if let warning = loaded.warning { model.handle(.notice(Notice(text: warning))) }
-        perform(model.startupCommands(), link: link, shelf: &shelf, quit: &exitReason)
+        perform(model.startupCommands(), link: link, terminal: terminal, shelf: &shelf, quit: &exitReason)
 
         // Compose a frame only when something changed, and once a second for the
         // clocks: an idle console should cost next to nothing on a shared host.
@@ -44,18 +44,18 @@ public enum ConsoleRunner {
             model.now = Date()
             switch input {
             case let .key(key):
-                perform(shelf.handle(key: key) ?? model.handle(key: key), link: link, shelf: &shelf, quit: &exitReason); dirty = true
+                perform(shelf.handle(key: key) ?? model.handle(key: key), link: link, terminal: terminal, shelf: &shelf, quit: &exitReason); dirty = true
             case let .mouse(event):
-                if !shelf.isOpen { perform(model.handle(mouse: event), link: link, shelf: &shelf, quit: &exitReason); dirty = true }
+                if !shelf.isOpen { perform(model.handle(mouse: event), link: link, terminal: terminal, shelf: &shelf, quit: &exitReason); dirty = true }
             case .resize: dirty = true
             case .none: break
             }
             for message in link.poll() {
-                if !shelf.take(message) { perform(model.handle(message), link: link, shelf: &shelf, quit: &exitReason) }
+                if !shelf.take(message) { perform(model.handle(message), link: link, terminal: terminal, shelf: &shelf, quit: &exitReason) }
                 dirty = true
             }
             // A pointer move held back by the 10-a-second limit goes out when its time comes.
-            perform(model.tick(now: Date()), link: link, shelf: &shelf, quit: &exitReason)
+            perform(model.tick(now: Date()), link: link, terminal: terminal, shelf: &shelf, quit: &exitReason)
 
             let now = Date()
             shelf.tick(now: now)
@@ -78,11 +78,13 @@ public enum ConsoleRunner {
 
     private static let quitByAgent = "quit"
 
-    private static func perform(_ commands: [ConsoleCommand], link: ConsoleLink, shelf: inout LobbyReplay, quit: inout String?) {
+    private static func perform(_ commands: [ConsoleCommand], link: ConsoleLink, terminal: CursesTerminal, shelf: inout LobbyReplay, quit: inout String?) {
         for command in commands {
             switch command {
             case let .send(message): link.send(message)
-            case .openRecordings: perform(shelf.open(), link: link, shelf: &shelf, quit: &quit)
+            case .openRecordings: perform(shelf.open(), link: link, terminal: terminal, shelf: &shelf, quit: &quit)
+            case let .copyToClipboard(text): terminal.copyToClipboard(text)
+            case let .setMouse(on): terminal.setMouse(on)
             case .quit: quit = quitByAgent
             }
         }

@@ -69,7 +69,7 @@ struct DialogView {
         case let .viewerLink(name, url):
             let chunks = Self.linkLines(url, width: sheet.width)
             box(title: "Viewer link for \(name)", lines: ["Send this link to \(name) (works once; they watch in a browser):", ""] + chunks + [
-                "", "The customer's overlay shows who is watching.", "Enter  close",
+                "", "The customer's overlay shows who is watching.", "c  copy the link (to your terminal's clipboard) · Enter  close",
             ], on: &sheet)
         case let .presenterLink(url, customer):
             // The link on lines of its own, whole (split only where it must be): it is copied exactly.
@@ -78,7 +78,7 @@ struct DialogView {
             let explain = SceneView.wrap(SafeText.glyphs("Press Start there, then open the page to show (any page with cobrowse.js; the demo site has it). \(customer) watches it in a viewer page; V here shows it beside theirs."),
                                          width: max(1, w - 4), maxLines: 3).map { String($0.map(\.character)) }
             box(title: "Show \(customer) a page", lines: ["Open this link in your own browser to show \(customer) a page:", ""] + chunks + [""] + explain + [
-                "", "Works once. Enter  close · P  show it again later · s  cancel it",
+                "", "Works once. c  copy · Enter  close · P  show it again later · s  cancel it",
             ], minWidth: w, on: &sheet)
         case .confirmStopPresenting:
             let customer = model.customerFirstName
@@ -122,7 +122,7 @@ struct DialogView {
             // The link is shown whole (split over lines if it must be), never truncated: it has to be copied exactly.
             let chunks = Self.linkLines(url, width: sheet.width)
             box(title: "One-time link for \(ticket)", lines: ["Send this link to the customer (works once, expires unused):", ""] + chunks + [
-                "", "The customer will see who you are and can allow or deny.", "Enter  close",
+                "", "The customer will see who you are and can allow or deny.", "c  copy the link (to your terminal's clipboard) · Enter  close",
             ], highlight: nil, on: &sheet)
         case let .note(draft):
             let w = min(sheet.width - 4, 72)

@@ -18,7 +18,7 @@ public final class CursesTerminal {
     /// Frames go out as 24-bit escape sequences written here, not through ncurses.
     private let writesColoursItself: Bool
     private var mouse = MouseDecoder()
-    private let mouseEnabled: Bool
+    private var mouseEnabled: Bool
     private let mouseKeyIsSGR: Bool
     /// Events read while looking past an Esc for a mouse report that turned out not to be one.
     private var pending: [Event] = []
@@ -55,6 +55,19 @@ public final class CursesTerminal {
     }
 
     deinit { stop() }
+
+    /// Mouse reporting on or off while running (off, the terminal selects text again).
+    public func setMouse(_ on: Bool) {
+        guard on != mouseEnabled else { return }
+        mouseEnabled = on
+        cb_write_raw(on ? MouseReport.enable : MouseReport.disable)
+    }
+
+    /// Puts text on the clipboard of the terminal the agent sits at (OSC 52), which works
+    /// over SSH and inside tmux (with set-clipboard on) where no local clipboard is reachable.
+    public func copyToClipboard(_ text: String) {
+        OSC52.sequence(text).withCString { cb_write_raw($0) }
+    }
 
     /// Restores the terminal. Safe to call more than once.
     public func stop() {
