@@ -225,6 +225,19 @@ final class RecordingDeskTests: XCTestCase {
         XCTAssertTrue(last.ending?.contains("\(left) event(s) over the message limit left out") ?? false, last.ending ?? "")
     }
 
+    func testARecordingStillBeingWrittenSaysSoRatherThanIncomplete() throws {
+        let (writer, _) = try f.record(seconds: 20, finish: false)
+        XCTAssertTrue(f.service.isBeingWritten(writer.recordingId))
+        let opened = try RecordingDesk(library: f.library()).open(OpenRecording(recordingId: writer.recordingId, reason: "training"), agent: owner)
+        let live = try XCTUnwrap(RecordingDesk.parts(of: opened, stillRecording: true).last)
+        XCTAssertTrue(live.ending?.hasPrefix("still recording: the session is live") ?? false, live.ending ?? "")
+        XCTAssertFalse(live.ending?.contains("engine stopped") ?? true)
+        let dead = try XCTUnwrap(RecordingDesk.parts(of: opened, stillRecording: false).last)
+        XCTAssertTrue(dead.ending?.contains("incomplete: engine stopped") ?? false, dead.ending ?? "")
+        try writer.finish(at: f.now.addingTimeInterval(21), reason: "session ended")
+        XCTAssertFalse(f.service.isBeingWritten(writer.recordingId), "finished: no longer being written")
+    }
+
     func testALongRecordingAtTheRealLimit() throws {
         // 40 minutes of the scripted session: over the 1 MiB limit in all.
         let (writer, _) = try f.record(seconds: 2400)

@@ -21,17 +21,23 @@ public struct RecordingScan: Sendable {
     }
 
     /// One line for the user about how the recording ends: why, and what any gap cost.
-    public func ending(clock: (Date) -> String = RecordingScan.clockTime) -> String {
-        RecordingScan.ending(failure: failure, trailer: complete ? trailer : nil, gaps: gaps, lastEventAt: lastEventAt, clock: clock)
+    /// `stillRecording`: the engine is writing it now (its session is live), so no final chunk is news, not a loss.
+    public func ending(stillRecording: Bool = false, clock: (Date) -> String = RecordingScan.clockTime) -> String {
+        RecordingScan.ending(failure: failure, trailer: complete ? trailer : nil, gaps: gaps, lastEventAt: lastEventAt,
+                             stillRecording: stillRecording, clock: clock)
     }
 
     static func ending(failure: RecordingError?, trailer: RecordingTrailer?, gaps: [RecordingGap], lastEventAt: Date,
-                       clock: (Date) -> String) -> String {
+                       stillRecording: Bool = false, clock: (Date) -> String) -> String {
         let losses = RecordingGap.summary(gaps)
         if let failure { return ["\(failure)", losses].compactMap { $0 }.joined(separator: "; ") }
         if let trailer {
             let why = [trailer.ending, losses].compactMap { $0 }.joined(separator: "; ")
             return why.isEmpty ? "complete" : "complete: \(why)"
+        }
+        if stillRecording {
+            return ["still recording: the session is live (recorded up to \(clock(lastEventAt)) so far)", losses]
+                .compactMap { $0 }.joined(separator: "; ")
         }
         return ["recording ends without its final chunk (incomplete: engine stopped at \(clock(lastEventAt)))", losses]
             .compactMap { $0 }.joined(separator: "; ")

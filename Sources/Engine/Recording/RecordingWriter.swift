@@ -92,6 +92,12 @@ public final class EncryptedRecordingService: RecordingService {
         return writer
     }
 
+    /// The recording is open and being written by this engine (its session is live).
+    public func isBeingWritten(_ id: String) -> Bool {
+        liveLock.lock(); defer { liveLock.unlock() }
+        return live[id] != nil
+    }
+
     private func forget(_ id: String) {
         liveLock.lock(); live[id] = nil; liveLock.unlock()
     }

@@ -84,7 +84,8 @@ public final class EngineServer: @unchecked Sendable {
         self.recordings = recordings
         hub.screenshotVault = ScreenshotVault(dataDirectory: c.dataDirectory, keySource: FileKeySource(dataDirectory: c.dataDirectory), store: store)
         hub.recordingDesk = RecordingDesk(library: RecordingLibrary(dataDirectory: c.dataDirectory, store: store,
-                                                                    keySource: FileKeySource(dataDirectory: c.dataDirectory)))
+                                                                    keySource: FileKeySource(dataDirectory: c.dataDirectory)),
+                                          beingWritten: { [weak recordings] id in recordings?.isBeingWritten(id) ?? false })
         try hub.restoreOpenSessions()
         self.hub = hub
         let gateway = CustomerGateway()

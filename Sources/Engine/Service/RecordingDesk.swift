@@ -24,10 +24,16 @@ public final class RecordingDesk: @unchecked Sendable {
     private let queue = DispatchQueue(label: "cobrowse.recording-desk")
     private let logger: Logger
 
+    /// Whether this engine is writing a recording right now (its session is live): such a
+    /// recording has no final chunk yet, which the replay says as it is, not as a loss.
+    private let beingWritten: @Sendable (String) -> Bool
+
     public init(library: RecordingLibrary, partLimit: Int = WireProtocol.maxMessageBytes,
+                beingWritten: @escaping @Sendable (String) -> Bool = { _ in false },
                 logger: Logger = Logger(label: "cobrowse.recording-desk")) {
         self.library = library
         self.partLimit = partLimit
+        self.beingWritten = beingWritten
         self.logger = logger
     }
 
@@ -48,8 +54,9 @@ public final class RecordingDesk: @unchecked Sendable {
             } catch {
                 return fail(.internalError, "could not open recording \(request.recordingId): \(error)")
             }
+            let live = beingWritten(request.recordingId)
             queue.async { [partLimit, logger] in
-                let parts = Self.parts(of: opened, re: requestID, limit: partLimit)
+                let parts = Self.parts(of: opened, re: requestID, limit: partLimit, stillRecording: live)
                 for part in parts { connection.send(WireCodec.encode(.recordingPart(part), re: requestID)) }
                 logger.info("recording \(request.recordingId): sent \(parts.count) part(s) to \(agent.name)")
             }
@@ -106,7 +113,8 @@ public final class RecordingDesk: @unchecked Sendable {
     /// damaged chunk: the events before it are all there). An event that cannot fit
     /// a part on its own (it would be over the limit even alone) is left out and
     /// the ending says how many were. Pure.
-    public static func parts(of opened: OpenedRecording, re: Int? = nil, limit: Int = WireProtocol.maxMessageBytes) -> [RecordingPart] {
+    public static func parts(of opened: OpenedRecording, re: Int? = nil, limit: Int = WireProtocol.maxMessageBytes,
+                             stillRecording: Bool = false) -> [RecordingPart] {
         let scan = opened.scan
         let id = opened.record.id
         let marks = opened.highlights.map {
@@ -123,7 +131,7 @@ public final class RecordingDesk: @unchecked Sendable {
         var current = RecordingPart(recordingId: id, index: 0, events: [], startedAt: scan.header.createdAt, highlights: marks, last: false)
         // Room the envelope leaves, with the last part's fields counted in (the ending line is short).
         var closing = RecordingPart(recordingId: id, index: 0, events: [], startedAt: scan.header.createdAt, highlights: marks,
-                                    last: true, complete: scan.complete, ending: scan.ending(), failure: scan.failure?.description)
+                                    last: true, complete: scan.complete, ending: scan.ending(stillRecording: stillRecording), failure: scan.failure?.description)
         closing.ending = (closing.ending ?? "") + String(repeating: " ", count: 80)
         var used = size(closing)
         for event in events {
@@ -144,7 +152,7 @@ public final class RecordingDesk: @unchecked Sendable {
         }
         current.last = true
         current.complete = scan.complete && skipped == 0
-        current.ending = scan.ending() + (skipped > 0 ? "; \(skipped) event(s) over the message limit left out" : "")
+        current.ending = scan.ending(stillRecording: stillRecording) + (skipped > 0 ? "; \(skipped) event(s) over the message limit left out" : "")
         current.failure = scan.failure?.description
         parts.append(current)
         // The estimate is an upper bound; measure anyway, and halve any part it got wrong.
