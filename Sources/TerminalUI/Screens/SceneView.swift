@@ -70,17 +70,34 @@ public final class SceneView {
         var grid = CellGrid(width: size.columns, height: size.rows, fill: Cell(" ", fg: mono ? theme.base.fg : Self.pageText, bg: paper))
         var textOwner = [Int](repeating: -1, count: size.columns * size.rows)
         let projection = SceneProjection(viewport: scene.viewport, area: CellRect(x: 0, y: 0, width: size.columns, height: size.rows))
-        for (index, node) in scene.paintOrder.enumerated() {
+        let order = scene.paintOrder
+        // Where each text run, field and image sits on the page: a run may spill into cells no other one claims.
+        var layout = PageClaims(width: size.columns, height: size.rows)
+        for (index, node) in order.enumerated() where [.text, .field, .image].contains(node.kind) {
+            layout.claim(projection.cells(node.rect), by: index)
+        }
+        // A field whose label the page writes beside it (a <label> drawn as text) shows its value alone.
+        let pageWords = Set(order.filter { $0.kind == .text }.compactMap { $0.text.map(Self.normalised) })
+        for (index, node) in order.enumerated() {
             let r = projection.cells(node.rect)
             switch node.kind {
             case .box: drawBox(node, r, &grid)
-            case .text: drawText(node, r, owner: index, &grid, &textOwner)
-            case .field: drawField(node, r, owner: index, &grid, &textOwner)
-            case .image: drawImage(node, r, &grid)
+            case .text: drawText(node, r, owner: index, layout: layout, &grid, &textOwner)
+            case .field:
+                let labelled = node.label.map { pageWords.contains(Self.normalised($0)) } ?? false
+                drawField(node, r, owner: index, labelledOnPage: labelled, layout: layout, &grid, &textOwner)
+            case .image: drawImage(node, layout.grown(r, by: index, minimum: Self.smallestImage), &grid)
             case .mask: break // drawn on the mask layer, above everything
             }
         }
         return grid
+    }
+
+    /// The least an image is drawn at, where the page leaves room: two cells of braille are no picture.
+    static let smallestImage = GridSize(columns: 6, rows: 2)
+
+    static func normalised(_ s: String) -> String {
+        s.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
     }
 
     /// Renders the scene into the view, mask and annotation layers at `area`.
@@ -134,9 +151,11 @@ public final class SceneView {
         grid.set(r.x, r.maxY - 1, pen.cell("└")); grid.set(r.maxX - 1, r.maxY - 1, pen.cell("┘"))
     }
 
-    /// Text keeps its size: it wraps inside its rectangle and may spill right
-    /// into cells no other text owns (CSS overflow), then ends in "…".
-    private func drawText(_ node: SceneNode, _ r: CellRect, owner: Int, _ grid: inout CellGrid, _ textOwner: inout [Int]) {
+    /// Text keeps its size. A run that does not fit its rectangle on one line first
+    /// uses the free cells to its right (cells no other run, field or image claims:
+    /// CSS overflow), so headings and names stay on one line and whole; what is
+    /// still left wraps by words and ends in "…".
+    private func drawText(_ node: SceneNode, _ r: CellRect, owner: Int, layout: PageClaims, _ grid: inout CellGrid, _ textOwner: inout [Int]) {
         guard let raw = node.text, r.y < grid.height, r.x < grid.width else { return }
         let glyphs = SafeText.glyphs(raw)
         let needed = glyphs.reduce(0) { $0 + $1.width }
@@ -145,12 +164,34 @@ public final class SceneView {
         var width = min(r.maxX, grid.width) - startX
         guard width > 0 else { return }
         let top = Self.freeRow(near: r.y, x: startX, width: min(needed, width), grid.width, grid.height, textOwner)
-        if needed > width * r.height, top >= 0, top < grid.height {
+        // How far right the run could reach on its row: past cells another run claims (`polite: false`,
+        // as a browser overflows) or only into cells nobody claims.
+        func reach(polite: Bool) -> Int {
+            guard top >= 0, top < grid.height else { return width }
             var x = startX + width
-            while x < grid.width, x - startX < needed, textOwner[top * grid.width + x] == -1 { x += 1 }
-            width = x - startX
+            while x < grid.width, x - startX < needed, textOwner[top * grid.width + x] == -1, !polite || layout.free(x, top, for: owner) { x += 1 }
+            return x - startX
         }
-        let lines = Self.wrap(glyphs, width: width, maxLines: max(1, r.height))
+        var rows = max(1, r.height)
+        if needed > width * rows || needed > width && rows == 1 {
+            let overflowing = reach(polite: false)
+            if overflowing >= needed {
+                // A heading, a name, a label: whole on one line, as the browser shows it.
+                width = overflowing
+            } else {
+                // Prose: the free cells right, then the free rows below, words whole.
+                width = reach(polite: true)
+                let longestWord = raw.split(separator: " ").map { SafeText.displayWidth(String($0)) }.max() ?? 0
+                if longestWord <= width {
+                    while Self.wrap(glyphs, width: width, maxLines: .max).count > rows, top + rows < grid.height,
+                          (startX..<startX + width).allSatisfy({ layout.free($0, top + rows, for: owner) && textOwner[(top + rows) * grid.width + $0] == -1 }) {
+                        rows += 1
+                    }
+                }
+                if longestWord > width || Self.wrap(glyphs, width: width, maxLines: .max).count > rows { width = max(width, overflowing) }
+            }
+        }
+        let lines = Self.wrap(glyphs, width: width, maxLines: rows)
         for (i, line) in lines.enumerated() {
             let y = top + i
             guard y >= 0, y < grid.height else { continue }
@@ -172,17 +213,25 @@ public final class SceneView {
         }
     }
 
-    /// A form field as `[Label: value   ]`. Password-type values are never
-    /// shown, whatever the SDK sent.
-    private func drawField(_ node: SceneNode, _ r: CellRect, owner: Int, _ grid: inout CellGrid, _ textOwner: inout [Int]) {
+    /// A form field as `[Label: value   ]`, or `[value]` when the page writes the
+    /// label beside it; when that does not fit the field's cells, the free cells to
+    /// its right are used, then the value alone is shown. Password-type values are
+    /// never shown, whatever the SDK sent.
+    private func drawField(_ node: SceneNode, _ r: CellRect, owner: Int, labelledOnPage: Bool, layout: PageClaims,
+                           _ grid: inout CellGrid, _ textOwner: inout [Int]) {
         let mid = r.y + (r.height - 1) / 2
         guard mid >= 0, mid < grid.height else { return }
         let isSecret = ["password", "cc-number", "card"].contains((node.fieldType ?? "").lowercased())
         let label = SafeText.clean(node.label ?? "")
         let value = isSecret ? "••••••" : SafeText.clean(node.text ?? "")
-        let body = value.isEmpty ? label : (label.isEmpty ? value : "\(label): \(value)")
-        let minWidth = min(grid.width - max(0, r.x), max(r.width, min(SafeText.displayWidth(body) + 2, 24)))
-        let x0 = max(0, r.x), x1 = min(grid.width, x0 + minWidth)
+        let full = value.isEmpty ? (labelledOnPage ? "" : label) : (label.isEmpty || labelledOnPage ? value : "\(label): \(value)")
+        let x0 = max(0, r.x)
+        // Room: the field's cells, then free cells to its right, up to the whole text.
+        var room = min(grid.width, x0 + r.width) - x0
+        while x0 + room < grid.width, room < SafeText.displayWidth(full) + 2, layout.free(x0 + room, mid, for: owner) { room += 1 }
+        let body = SafeText.displayWidth(full) + 2 <= room || value.isEmpty ? full : value
+        let minWidth = min(grid.width - x0, max(room, min(SafeText.displayWidth(body) + 2, 24)))
+        let x1 = min(grid.width, x0 + minWidth)
         guard x1 - x0 >= 2 else { return }
         // A label squeezed onto the field's row at low resolution pushes the field down a row rather than overlapping it.
         let y = Self.freeRow(near: mid, x: x0, width: x1 - x0, grid.width, grid.height, textOwner, preferDown: true)
@@ -193,7 +242,7 @@ public final class SceneView {
         grid.fill(CellRect(x: x0, y: y, width: x1 - x0, height: 1), with: Cell(" ", fg: fg, bg: bg))
         grid.set(x0, y, Cell("[", fg: frame, bg: bg))
         grid.set(x1 - 1, y, Cell("]", fg: frame, bg: bg))
-        grid.write(body, x: x0 + 1, y: y, pen: Pen(fg: fg, bg: bg, style: style), maxX: x1 - 1)
+        grid.write(Self.fitted(body, width: x1 - x0 - 2), x: x0 + 1, y: y, pen: Pen(fg: fg, bg: bg, style: style), maxX: x1 - 1)
         for x in x0..<x1 { textOwner[y * grid.width + x] = owner }
     }
 
@@ -252,6 +301,18 @@ public final class SceneView {
     }
 
     // MARK: - text helpers
+
+    /// `text` cut to `width` cells, ending in "…" when it was cut.
+    static func fitted(_ text: String, width: Int) -> String {
+        guard width > 0 else { return "" }
+        guard SafeText.displayWidth(text) > width else { return text }
+        var out = "", used = 0
+        for g in SafeText.glyphs(text) {
+            if used + g.width > width - 1 { break }
+            out.append(g.character); used += g.width
+        }
+        return out + "…"
+    }
 
     /// The row nearest `y` (y, then one below/above) whose cells x..<x+width
     /// no earlier text or field owns; `y` itself when none is free.
