@@ -39,6 +39,18 @@ public enum SafeText {
 
     public static func displayWidth(_ text: String) -> Int { glyphs(text).reduce(0) { $0 + $1.width } }
 
+    /// `text` cut to `width` cells, ending in "…" when something was left out.
+    public static func fitted(_ text: String, width: Int) -> String {
+        guard width > 0 else { return "" }
+        guard displayWidth(text) > width else { return text }
+        var out = "", used = 0
+        for g in glyphs(text) {
+            if used + g.width > width - 1 { break }
+            out.append(g.character); used += g.width
+        }
+        return out + "…"
+    }
+
     static func controlPicture(_ s: Unicode.Scalar) -> Character? {
         switch s.value {
         case 0x1b: return "␛"

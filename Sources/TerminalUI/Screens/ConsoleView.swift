@@ -76,7 +76,7 @@ public final class ConsoleView {
         } else {
             text += " · (no page yet)"
         }
-        sheet.bar(r.y, x: r.x, width: r.width, text: Self.fit(text, width: r.width), pen: pen)
+        sheet.bar(r.y, x: r.x, width: r.width, text: SafeText.fitted(text, width: r.width), pen: pen)
     }
 
     private func emptyPaneMessage(_ text: String, in area: CellRect, on sheet: inout CellGrid) {
@@ -88,17 +88,6 @@ public final class ConsoleView {
             let w = line.reduce(0) { $0 + $1.width }
             sheet.write(String(line.map(\.character)), x: area.x + max(0, (area.width - w) / 2), y: top + i, pen: theme.hint, maxX: area.maxX)
         }
-    }
-
-    /// Text cut to a width, ending in "…" when something was left out.
-    static func fit(_ text: String, width: Int) -> String {
-        guard SafeText.displayWidth(text) > width else { return text }
-        var out = "", used = 0
-        for g in SafeText.glyphs(text) {
-            if used + g.width > width - 1 { break }
-            out.append(g.character); used += g.width
-        }
-        return out + "…"
     }
 
     private func drawWorkstation(_ model: ConsoleModel, size: GridSize, now: Date, sheet: inout CellGrid,

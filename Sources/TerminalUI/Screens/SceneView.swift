@@ -242,7 +242,7 @@ public final class SceneView {
         grid.fill(CellRect(x: x0, y: y, width: x1 - x0, height: 1), with: Cell(" ", fg: fg, bg: bg))
         grid.set(x0, y, Cell("[", fg: frame, bg: bg))
         grid.set(x1 - 1, y, Cell("]", fg: frame, bg: bg))
-        grid.write(Self.fitted(body, width: x1 - x0 - 2), x: x0 + 1, y: y, pen: Pen(fg: fg, bg: bg, style: style), maxX: x1 - 1)
+        grid.write(SafeText.fitted(body, width: x1 - x0 - 2), x: x0 + 1, y: y, pen: Pen(fg: fg, bg: bg, style: style), maxX: x1 - 1)
         for x in x0..<x1 { textOwner[y * grid.width + x] = owner }
     }
 
@@ -302,17 +302,6 @@ public final class SceneView {
 
     // MARK: - text helpers
 
-    /// `text` cut to `width` cells, ending in "…" when it was cut.
-    static func fitted(_ text: String, width: Int) -> String {
-        guard width > 0 else { return "" }
-        guard SafeText.displayWidth(text) > width else { return text }
-        var out = "", used = 0
-        for g in SafeText.glyphs(text) {
-            if used + g.width > width - 1 { break }
-            out.append(g.character); used += g.width
-        }
-        return out + "…"
-    }
 
     /// The row nearest `y` (y, then one below/above) whose cells x..<x+width
     /// no earlier text or field owns; `y` itself when none is free.
