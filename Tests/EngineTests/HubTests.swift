@@ -200,6 +200,24 @@ final class HubTests: HubTestCase {
         XCTAssertTrue(try store.notes(sessionId: sid).isEmpty)
     }
 
+    func testASupervisorsLobbyListsTheTeamsLiveSessionsAndAnAgentsDoesNot() throws {
+        let (_, _, sid) = try activeSession()
+        let sup = console(uid: 1002)
+        send(sup, .lobbyRequest)
+        guard case let .lobby(l)? = sup.messages.last(where: { if case .lobby = $0 { return true } else { return false } }) else {
+            return XCTFail("no lobby: \(sup.messages)")
+        }
+        XCTAssertEqual(l.team?.map(\.id), [sid], "Maria's live session, for the supervisor to watch")
+        XCTAssertEqual(l.team?.first?.agentName, "Maria S.")
+        let maria = console()
+        send(maria, .lobbyRequest)
+        guard case let .lobby(own)? = maria.messages.last(where: { if case .lobby = $0 { return true } else { return false } }) else {
+            return XCTFail("no lobby: \(maria.messages)")
+        }
+        XCTAssertNil(own.team, "an agent who may not watch is not shown the team")
+        XCTAssertEqual(own.sessions.map(\.id), [sid])
+    }
+
     func testAnotherAgentCannotAttachWithoutWatching() throws {
         try store.addAgent(Agent(name: "Other", uid: 1003, level: .l2))
         let (_, _, sid) = try activeSession()

@@ -238,4 +238,27 @@ final class KeyMapTests: XCTestCase {
         XCTAssertEqual(OSC52.sequence("https://cb.example/join/abc"), "\u{1b}]52;c;aHR0cHM6Ly9jYi5leGFtcGxlL2pvaW4vYWJj\u{07}")
         XCTAssertEqual(OSC52.sequence("a\u{07}b"), "\u{1b}]52;c;YQ==\u{07}", "a control character cannot end the sequence early")
     }
+
+    func testASupervisorWatchesATeamSessionFromTheLobbyReadOnly() {
+        var m = ConsoleModel(options: ConsoleOptions())
+        var theirs = Fixtures.summary()
+        theirs.id = "S-team1"; theirs.agentName = "Tom B."
+        var lobby = Fixtures.lobby()
+        lobby.agent = Agent(name: "Sam Super", uid: 1002, level: .supervisor)
+        lobby.sessions = []
+        lobby.team = [theirs]
+        m.handle(.lobby(lobby))
+        m.now = Self.t
+        XCTAssertEqual(m.lobbyRows.first, .teamSession(theirs))
+        let screen = ConsoleView(theme: .dark).frame(m, size: GridSize(columns: 120, rows: 30), now: Self.t).text
+        XCTAssertTrue(screen.contains("Team's live sessions (1) — Enter watches read-only"), screen)
+        XCTAssertTrue(screen.contains("Tom B."), screen)
+        XCTAssertEqual(m.handle(key: .enter), [.send(.attach(Attach(sessionId: "S-team1", watch: true)))])
+        m.handle(.snapshot(SessionSnapshot(summary: theirs, scene: Fixtures.scene(), activity: [], notes: [])))
+        XCTAssertTrue(m.isReadOnly)
+        XCTAssertEqual(m.keyContext, .watching, "no write keys on another agent's session")
+        XCTAssertTrue(ConsoleView.hints(m, width: 200).contains("WATCHING"))
+        XCTAssertEqual(m.handle(key: .character("q")), [.send(.detach), .send(.lobbyRequest)], "leaving a watched session asks nothing")
+        XCTAssertFalse(m.watchingTeamSession)
+    }
 }

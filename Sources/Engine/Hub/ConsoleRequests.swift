@@ -91,7 +91,11 @@ extension EngineHub {
         let sessions = try store.openSessions(agentName: agent.name).map(liveSummary)
         let tickets = try store.allTickets().filter { $0.status != "closed" }
         let approvals = agent.level == .manager ? approvalsWaiting : nil
-        return ConsoleFrames.fitting(Lobby(agent: agent, tickets: tickets, sessions: sessions, approvals: approvals))
+        // Those who may watch see the team's live sessions beside their own.
+        let team = Capabilities(level: agent.level).canWatch
+            ? try store.allOpenSessions().filter { $0.agentName != agent.name && $0.status != .ended }.prefix(Lobby.maxTeamSessions).map(liveSummary)
+            : nil
+        return ConsoleFrames.fitting(Lobby(agent: agent, tickets: tickets, sessions: sessions, approvals: approvals, team: team))
     }
 
     /// A console that had stopped reading missed frames: it gets what is true

@@ -48,11 +48,16 @@ public struct Lobby: Codable, Equatable, Sendable {
     public var approvals: [ApprovalRequest]?
     /// Open tickets left out so the lobby fits in one frame (nil: none were).
     public var ticketsNotShown: Int?
+    /// Supervisors and managers: the team's live sessions (other agents'), to watch read-only.
+    public var team: [SessionSummary]?
     /// A lobby lists at most this many tickets; the admin CLI lists them all.
     public static let maxTickets = 500
-    public init(agent: Agent, tickets: [Ticket], sessions: [SessionSummary], approvals: [ApprovalRequest]? = nil, ticketsNotShown: Int? = nil) {
+    /// …and at most this many of the team's sessions.
+    public static let maxTeamSessions = 200
+    public init(agent: Agent, tickets: [Ticket], sessions: [SessionSummary], approvals: [ApprovalRequest]? = nil, ticketsNotShown: Int? = nil,
+                team: [SessionSummary]? = nil) {
         self.agent = agent; self.tickets = tickets; self.sessions = sessions; self.approvals = approvals
-        self.ticketsNotShown = ticketsNotShown
+        self.ticketsNotShown = ticketsNotShown; self.team = team
     }
 }
 

@@ -44,6 +44,10 @@ enum ConsoleFrames {
         }
         let notShown = lobby.tickets.count - shown
         out.ticketsNotShown = notShown > 0 ? notShown : nil
+        // Still too big (a very large team): fewer of the team's sessions; the console says how many it lists.
+        while !fits(.lobby(out)), let team = out.team, !team.isEmpty {
+            out.team = Array(team.prefix(team.count / 2))
+        }
         return out
     }
 }

@@ -146,6 +146,8 @@ public struct StatusMessage: Equatable, Sendable {
 /// One selectable line of the lobby.
 public enum LobbyRow: Equatable, Sendable {
     case session(SessionSummary)
+    /// A live session of another agent (supervisors and managers): Enter watches it read-only.
+    case teamSession(SessionSummary)
     case ticket(Ticket)
 }
 
@@ -188,6 +190,8 @@ public struct ConsoleModel: Equatable, Sendable {
     /// `/` in a session: only activity containing this.
     public internal(set) var feedFilter = ""
     public internal(set) var lobbyOrder: LobbyOrder = .asListed
+    /// The session on screen is another agent's, attached read-only from the lobby.
+    public internal(set) var watchingTeamSession = false
     /// Mouse reporting (`z` toggles; `--no-mouse` starts with it off).
     public internal(set) var mouseOn = true
     public private(set) var messageSince = Date(timeIntervalSince1970: 0)
@@ -266,8 +270,9 @@ public struct ConsoleModel: Equatable, Sendable {
     public var lobbyRows: [LobbyRow] {
         guard let lobby else { return [] }
         let sessions = lobbyOrder.sorted(lobby.sessions.filter { $0.status != .ended && Self.matches(lobbyFilter, $0) })
+        let team = lobbyOrder.sorted((lobby.team ?? []).filter { $0.status != .ended && Self.matches(lobbyFilter, $0) })
         let tickets = lobbyOrder.sorted(lobby.tickets.filter { Self.matches(lobbyFilter, $0) })
-        return sessions.map(LobbyRow.session) + tickets.map(LobbyRow.ticket)
+        return sessions.map(LobbyRow.session) + team.map(LobbyRow.teamSession) + tickets.map(LobbyRow.ticket)
     }
 
     static func matches(_ filter: String, _ fields: [String?]) -> Bool {
@@ -283,7 +288,8 @@ public struct ConsoleModel: Equatable, Sendable {
         feedFilter.isEmpty ? activity : activity.filter { Self.matches(feedFilter, [$0.actor, $0.text, $0.kind.rawValue]) }
     }
 
-    public var isReadOnly: Bool { options.watch }
+    /// A read-only console (`--watch`), or a team session watched from the lobby.
+    public var isReadOnly: Bool { options.watch || watchingTeamSession }
     public var sessionEnded: Bool { session?.status == .ended }
 
     // MARK: - engine messages
@@ -315,6 +321,7 @@ public struct ConsoleModel: Equatable, Sendable {
             if case .help? = dialog { dialog = nil }
         case let .summary(s):
             if var l = lobby, let i = l.sessions.firstIndex(where: { $0.id == s.id }) { l.sessions[i] = s; lobby = l }
+            if var l = lobby, let i = l.team?.firstIndex(where: { $0.id == s.id }) { l.team?[i] = s; lobby = l }
             if s.awaitingManager != true { approvalSettled(s) }
             if session?.id == s.id { return summaryChanged(s) }
         case var .activity(item):
@@ -511,7 +518,12 @@ public struct ConsoleModel: Equatable, Sendable {
         message = nil
         switch rows[lobbySelection] {
         case let .session(s):
+            watchingTeamSession = false
             return [.send(.attach(Attach(sessionId: s.id, watch: options.watch)))]
+        case let .teamSession(s):
+            // Another agent's session: watched, never driven (the engine holds the same line).
+            watchingTeamSession = true
+            return [.send(.attach(Attach(sessionId: s.id, watch: true)))]
         case let .ticket(t):
             if options.watch { message = StatusMessage(.error, "Read-only console: cannot start sessions"); return [] }
             // Starting mints a link the customer will be sent: never on a stray key.
@@ -541,6 +553,7 @@ public struct ConsoleModel: Equatable, Sendable {
     mutating func leaveSession() -> [ConsoleCommand] {
         let hide = hidePointerCommands()
         screen = .lobby
+        watchingTeamSession = false
         session = nil; scene = nil; activity = []; notes = []; message = nil; agentCursor = nil; awaitingScene = false
         resetLiveState()
         resetMirror()

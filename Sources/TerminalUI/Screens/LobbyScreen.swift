@@ -17,7 +17,8 @@ struct LobbyScreen {
         }
         let rows = model.lobbyRows
         let open = rows.filter { if case .session = $0 { return true } else { return false } }
-        let tickets = rows.count - open.count
+        let teamRows = rows.enumerated().filter { if case .teamSession = $0.element { return true } else { return false } }
+        let tickets = rows.count - open.count - teamRows.count
         // What narrows or orders the lists, where the agent looks first.
         var view: [String] = []
         if !model.lobbyFilter.isEmpty { view.append("filter /\(SafeText.clean(model.lobbyFilter)) (/ then Esc clears)") }
@@ -35,6 +36,21 @@ struct LobbyScreen {
             line([String(s.id.prefix(11)), s.ticket.id, s.ticket.customer, s.status.rawValue, s.controlMode.title, s.recording ? "●" : ""],
                  cols: sessionCols, selected: i == model.lobbySelection, y: y, on: &sheet)
             y += 1
+        }
+        // Supervisors and managers: the team's live sessions, to watch.
+        if let team = lobby.team, y < h - 4 {
+            y += 1
+            sheet.write("Team's live sessions (\(teamRows.count)) — Enter watches read-only", x: 1, y: y, pen: theme.base.with(.bold)); y += 1
+            let teamCols = [("SESSION", 12), ("AGENT", 14), ("TICKET", 10), ("CUSTOMER", 18), ("STATUS", 12), ("MODE", 13)]
+            header(teamCols, y: y, on: &sheet); y += 1
+            if team.isEmpty { sheet.write("  nobody else is in a session now", x: 1, y: y, pen: theme.hint); y += 1 }
+            for (i, row) in teamRows {
+                guard case let .teamSession(s) = row else { continue }
+                if y >= h - 3 { break }
+                line([String(s.id.prefix(11)), s.agentName, s.ticket.id, s.ticket.customer, s.status.rawValue, s.controlMode.title],
+                     cols: teamCols, selected: i == model.lobbySelection, y: y, on: &sheet)
+                y += 1
+            }
         }
         y += 1
         if y < h - 3 {
