@@ -81,6 +81,17 @@ final class SceneViewTests: XCTestCase {
         XCTAssertEqual(Array(cut.prefix(3)), ["alpha beta", "gamma…", "below"])
     }
 
+    func testAButtonLabelWiderThanItsButtonStaysOnTheButtonsColour() {
+        let blue = RGB(37, 99, 235)
+        let scene = Scene(viewport: Size(width: 400, height: 100), url: "u", title: "t", nodes: [
+            .box("btn", Rect(x: 0, y: 0, width: 40, height: 10), background: blue, z: 1),
+            .text("lbl", Rect(x: 0, y: 0, width: 40, height: 10), "Update payment", color: .white, z: 2),
+        ])
+        let grid = render(scene, 40, 10)
+        XCTAssertEqual(grid.rows[0].trimmingCharacters(in: .whitespaces), "Update payment", "the label whole on one line")
+        for x in 0..<14 { XCTAssertEqual(grid[x, 0].bg, blue, "cell \(x) of the label is on the button") }
+    }
+
     func testLabelAndFieldSqueezedOntoOneRowDoNotGarbleEachOther() {
         // At 24 rows a label 20 px above its field lands on the field's row.
         let scene = Scene(viewport: Size(width: 1280, height: 720), url: "u", title: "t", nodes: [

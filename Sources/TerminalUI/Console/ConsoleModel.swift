@@ -382,6 +382,8 @@ public struct ConsoleModel: Equatable, Sendable {
             approvalRequested(r)
         case let .viewerInvited(v):
             pendingInvite = nil
+            // "Inviting Sam…" is answered by the link itself.
+            if self.message?.text.hasPrefix("Inviting ") == true { self.message = nil }
             dialog = .viewerLink(name: v.name, url: v.link)
         case let .notice(n):
             self.message = StatusMessage(.info, n.text)

@@ -192,6 +192,9 @@ public final class SceneView {
             }
         }
         let lines = Self.wrap(glyphs, width: width, maxLines: rows)
+        // The run keeps the colour it starts on (a button's), also where it overflows its box,
+        // so a label is never half on the button and half on the page.
+        let runBackground = top >= 0 && top < grid.height ? grid[startX, top].bg : nil
         for (i, line) in lines.enumerated() {
             let y = top + i
             guard y >= 0, y < grid.height else { continue }
@@ -200,7 +203,7 @@ public final class SceneView {
                 guard x + g.width <= startX + width, x < grid.width else { break }
                 // Text already placed keeps its cells: a later run stops there rather than leave fragments in it.
                 if textOwner[y * grid.width + x] != -1 || (g.width == 2 && x + 1 < grid.width && textOwner[y * grid.width + x + 1] != -1) { break }
-                let under = grid[x, y].bg
+                let under = runBackground ?? grid[x, y].bg
                 let bg = theme.monochrome ? theme.base.bg : (node.background ?? under)
                 let fg = theme.monochrome ? theme.base.fg : Self.ensureContrast(node.foreground ?? Self.pageText, on: bg)
                 grid.set(x, y, Cell(g.character, fg: fg, bg: bg))
