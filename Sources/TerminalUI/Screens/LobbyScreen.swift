@@ -27,13 +27,17 @@ struct LobbyScreen {
         var y = 2
         y = ApprovalsPanel(theme: theme).draw(model.approvals, y: y, bottom: h - 6, on: &sheet)
         sheet.write("My open sessions (\(open.count))", x: 1, y: y, pen: theme.base.with(.bold)); y += 1
-        let sessionCols = [("SESSION", 12), ("TICKET", 10), ("CUSTOMER", 18), ("STATUS", 12), ("MODE", 13), ("REC", 4)]
+        // A wide terminal gives the names room and shows how long each session has run.
+        let wide = w >= 100
+        let nameWidth = wide ? min(32, 18 + (w - 100) / 4) : 18
+        let sessionCols = [("SESSION", 12), ("TICKET", 10), ("CUSTOMER", nameWidth), ("STATUS", 12), ("MODE", 13), ("REC", 4)] + (wide ? [("AGE", 6)] : [])
         header(sessionCols, y: y, on: &sheet); y += 1
         if open.isEmpty { sheet.write("  none — pick a ticket below and press Enter to start one", x: 1, y: y, pen: theme.hint); y += 1 }
         for (i, row) in rows.enumerated() {
             guard case let .session(s) = row else { continue }
             if y >= h - 3 { break }
-            line([String(s.id.prefix(11)), s.ticket.id, s.ticket.customer, s.status.rawValue, s.controlMode.title, s.recording ? "●" : ""],
+            line([String(s.id.prefix(11)), s.ticket.id, s.ticket.customer, s.status.rawValue, s.controlMode.title, s.recording ? "●" : "",
+                  Self.age(since: s.startedAt ?? s.createdAt, now: model.now)],
                  cols: sessionCols, selected: i == model.lobbySelection, y: y, on: &sheet)
             y += 1
         }
@@ -41,13 +45,14 @@ struct LobbyScreen {
         if let team = lobby.team, y < h - 4 {
             y += 1
             sheet.write("Team's live sessions (\(teamRows.count)) — Enter watches read-only", x: 1, y: y, pen: theme.base.with(.bold)); y += 1
-            let teamCols = [("SESSION", 12), ("AGENT", 14), ("TICKET", 10), ("CUSTOMER", 18), ("STATUS", 12), ("MODE", 13)]
+            let teamCols = [("SESSION", 12), ("AGENT", 14), ("TICKET", 10), ("CUSTOMER", nameWidth), ("STATUS", 12), ("MODE", 13)] + (wide ? [("AGE", 6)] : [])
             header(teamCols, y: y, on: &sheet); y += 1
             if team.isEmpty { sheet.write("  nobody else is in a session now", x: 1, y: y, pen: theme.hint); y += 1 }
             for (i, row) in teamRows {
                 guard case let .teamSession(s) = row else { continue }
                 if y >= h - 3 { break }
-                line([String(s.id.prefix(11)), s.agentName, s.ticket.id, s.ticket.customer, s.status.rawValue, s.controlMode.title],
+                line([String(s.id.prefix(11)), s.agentName, s.ticket.id, s.ticket.customer, s.status.rawValue, s.controlMode.title,
+                      Self.age(since: s.startedAt ?? s.createdAt, now: model.now)],
                      cols: teamCols, selected: i == model.lobbySelection, y: y, on: &sheet)
                 y += 1
             }
@@ -61,7 +66,7 @@ struct LobbyScreen {
             }
             y += 1
         }
-        let ticketCols = [("TICKET", 10), ("CUSTOMER", 18), ("CATEGORY", 12), ("SUBJECT", max(10, w - 44))]
+        let ticketCols = [("TICKET", 10), ("CUSTOMER", nameWidth), ("CATEGORY", 12), ("SUBJECT", max(10, w - 26 - nameWidth))]
         if y < h - 3 { header(ticketCols, y: y, on: &sheet); y += 1 }
         if tickets == 0 && y < h - 3 {
             sheet.write(lobby.tickets.isEmpty ? "  no open tickets assigned to you" : "  no ticket matches the filter", x: 1, y: y, pen: theme.hint); y += 1
@@ -77,6 +82,12 @@ struct LobbyScreen {
             y += 1
         }
         footer(model, on: &sheet)
+    }
+
+    /// "45 s", "12 m", "3 h": how long a session has run.
+    static func age(since: Date, now: Date) -> String {
+        let s = max(0, Int(now.timeIntervalSince(since)))
+        return s < 60 ? "\(s) s" : s < 3600 ? "\(s / 60) m" : "\(s / 3600) h"
     }
 
     private func header(_ cols: [(String, Int)], y: Int, on sheet: inout CellGrid) {
