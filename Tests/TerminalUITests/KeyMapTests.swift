@@ -261,4 +261,15 @@ final class KeyMapTests: XCTestCase {
         XCTAssertEqual(m.handle(key: .character("q")), [.send(.detach), .send(.lobbyRequest)], "leaving a watched session asks nothing")
         XCTAssertFalse(m.watchingTeamSession)
     }
+
+    func testUShowsThePagesVisitedWithTheirAddressesWhole() {
+        var m = attached()
+        let url = "https://app.acme.test/settings/billing/invoices/2026/march?tab=paid"
+        m.handle(.activity(ActivityItem(at: Self.t, kind: .navigation, actor: "customer", text: ActivityItem.navigationText(title: "Invoices", url: url))))
+        _ = m.handle(key: .character("U"))
+        XCTAssertEqual(m.dialog, .pages)
+        let screen = ConsoleView(theme: .dark).frame(m, size: GridSize(columns: 120, rows: 40), now: Self.t).text
+        XCTAssertTrue(screen.contains(url), "the whole address:\n\(screen)")
+        XCTAssertTrue(screen.contains("Invoices"))
+    }
 }

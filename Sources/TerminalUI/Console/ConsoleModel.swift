@@ -40,6 +40,8 @@ public enum ConsoleDialog: Equatable, Sendable {
     case filter(draft: String)
     /// The last messages, newest last (they leave the message line after a while).
     case messages
+    /// The pages the customer has been on, with their addresses whole (the feed shortens them).
+    case pages
 }
 
 /// What a text prompt is for, and so what its Enter sends.
@@ -443,6 +445,7 @@ public struct ConsoleModel: Equatable, Sendable {
         case .help: dialog = .help
         case .palette: dialog = .palette(draft: "")
         case .messages: dialog = .messages
+        case .pages: dialog = .pages
         case .filter: dialog = .filter(draft: screen == .lobby ? lobbyFilter : feedFilter)
         case .quit: return askToQuit()
         case .selectPrevious: lobbySelection = max(0, lobbySelection - 1)
@@ -601,8 +604,8 @@ public struct ConsoleModel: Equatable, Sendable {
             if [.enter, .escape, .character("q"), .character(" ")].contains(key) { dialog = nil }
         case .presenterLink: return handlePresenterLinkDialog(key)
         case .confirmStopPresenting: return handleConfirmStop(key)
-        case .help, .link, .messages:
-            if [.enter, .escape, .character("q"), .character("?"), .character("M"), .character(" ")].contains(key) { dialog = nil }
+        case .help, .link, .messages, .pages:
+            if [.enter, .escape, .character("q"), .character("?"), .character("M"), .character("U"), .character(" ")].contains(key) { dialog = nil }
         case let .palette(draft): return handlePalette(draft, key)
         case let .filter(draft): handleFilter(draft, key)
         case let .confirmStart(ticket, record):

@@ -3,7 +3,7 @@ import Engine
 /// What a key, or a `:` command, does in the console.
 public enum ConsoleAction: Equatable, Sendable {
     // Anywhere
-    case help, palette, messages, filter, mouse, quit
+    case help, palette, messages, filter, mouse, pages, quit
     // The lobby
     case selectPrevious, selectNext, selectFirst, selectLast, open, openRecorded, recordings, refresh, approvals, sort
     // A session
@@ -112,6 +112,7 @@ public enum KeyMap {
         KeyBinding([.character("b")], "b", .symbols, "braille / half-block images", hint: HintWords("b blit", "b blit"), priority: 13, command: "blit"),
         KeyBinding([.character("f")], "f", .feed, "show/hide the activity feed", hint: HintWords("f feed", "f feed"), priority: 6, command: "feed"),
         KeyBinding([.character("z")], "z", .mouse, "mouse on/off (off: select text)", command: "mouse"),
+        KeyBinding([.character("U")], "U", .pages, "the pages visited, addresses whole", command: "pages"),
         KeyBinding([.escape], "Esc", .escape, "close a dialog or tool"),
     ]
 

@@ -38,6 +38,15 @@ struct DialogView {
             let what = model.screen == .lobby ? "sessions and tickets" : "the activity feed"
             box(title: "Filter \(what)", lines: ["/" + Self.tail(draft, width: max(1, w - 5)) + "▏", "",
                                                 "Applies as you type · Enter keeps it · Esc clears it"], minWidth: w, highlight: 0, on: &sheet)
+        case .pages:
+            let w = min(sheet.width - 4, 100)
+            let visits = model.activity.compactMap { item in item.navigationParts.map { (at: item.at, title: $0.title, url: $0.url) } }
+            var lines = visits.isEmpty ? ["The customer has not moved to another page yet."] : []
+            for v in visits.suffix(max(1, (sheet.height - 6) / 2)) {
+                lines.append("\(clock.time(v.at)) \(v.title.isEmpty ? "(untitled)" : SafeText.clean(v.title))")
+                lines += Self.linkLines(v.url, width: w - 4).map { "  " + $0 }
+            }
+            box(title: "Pages visited (newest last)", lines: lines + ["", "Enter/Esc/U closes"], minWidth: w, on: &sheet)
         case .messages:
             let w = min(sheet.width - 4, 76)
             let recent = model.messageHistory.suffix(max(1, min(12, sheet.height - 6)))
