@@ -159,12 +159,38 @@ final class KeyMapTests: XCTestCase {
         var m = lobby()
         let asListed = m.lobbyRows
         _ = m.handle(key: .character("o"))
+        XCTAssertEqual(m.lobbyOrder, .age)
+        XCTAssertEqual(m.message, StatusMessage(.info, "Sorted by age (oldest session first)"))
+        _ = m.handle(key: .character("o"))
+        XCTAssertEqual(m.lobbyOrder, .waitingOn)
+        _ = m.handle(key: .character("o"))
         XCTAssertEqual(m.lobbyOrder, .customer)
+        XCTAssertEqual(m.message, StatusMessage(.info, "Sorted by customer"))
         let customers = m.lobbyRows.compactMap { if case let .ticket(t) = $0 { return t.customer } else { return nil } }
         XCTAssertEqual(customers, customers.sorted { $0.lowercased() < $1.lowercased() })
-        XCTAssertEqual(m.message, StatusMessage(.info, "Sorted by customer"))
-        for _ in 0..<(LobbyOrder.allCases.count - 1) { _ = m.handle(key: .character("o")) }
+        while m.lobbyOrder != .asListed { _ = m.handle(key: .character("o")) }
         XCTAssertEqual(m.lobbyRows, asListed, "round to the help desk's order")
+    }
+
+    func testSessionsSortByAgeAndByWhoTheyWaitOn() {
+        func session(_ id: String, _ status: SessionStatus, connected: Bool, startedMinutesAgo: Double) -> SessionSummary {
+            var s = Fixtures.summary(connected: connected)
+            s.id = id; s.status = status
+            s.createdAt = Fixtures.now.addingTimeInterval(-startedMinutesAgo * 60); s.startedAt = status == .active ? s.createdAt : nil
+            return s
+        }
+        let live = session("S-live", .active, connected: true, startedMinutesAgo: 30)
+        let away = session("S-away", .active, connected: false, startedMinutesAgo: 5)
+        let unopened = session("S-link", .linkMinted, connected: false, startedMinutesAgo: 2)
+        var l = Fixtures.lobby()
+        l.sessions = [away, live, unopened]
+        var m = ConsoleModel(options: ConsoleOptions())
+        m.handle(.lobby(l))
+        func ids() -> [String] { m.lobbyRows.compactMap { if case let .session(s) = $0 { return s.id } else { return nil } } }
+        _ = m.handle(key: .character("o"))
+        XCTAssertEqual(ids(), ["S-live", "S-away", "S-link"], "oldest first")
+        _ = m.handle(key: .character("o"))
+        XCTAssertEqual(ids(), ["S-link", "S-away", "S-live"], "a link not opened, then a customer away, then live")
     }
 
     func testTheFeedFilterNarrowsTheActivityAndShowsIt() {

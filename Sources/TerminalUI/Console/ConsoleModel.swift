@@ -105,11 +105,13 @@ public struct TimedMessage: Equatable, Sendable {
 
 /// The lobby's sort order (`o` cycles).
 public enum LobbyOrder: CaseIterable, Equatable, Sendable {
-    case asListed, customer, category, ticket
+    case asListed, age, waitingOn, customer, category, ticket
 
     public var title: String {
         switch self {
         case .asListed: "waiting (the help desk's order)"
+        case .age: "age (oldest session first)"
+        case .waitingOn: "waiting on (the customer first)"
         case .customer: "customer"
         case .category: "category"
         case .ticket: "ticket number"
@@ -118,19 +120,31 @@ public enum LobbyOrder: CaseIterable, Equatable, Sendable {
 
     var next: LobbyOrder { Self.allCases[(Self.allCases.firstIndex(of: self)! + 1) % Self.allCases.count] }
 
+    /// Tickets carry no times of their own: by age or waiting, they keep the help desk's order (oldest first).
     func sorted(_ tickets: [Ticket]) -> [Ticket] {
         switch self {
-        case .asListed: tickets
+        case .asListed, .age, .waitingOn: tickets
         case .customer: tickets.sorted { ($0.customer.lowercased(), $0.id) < ($1.customer.lowercased(), $1.id) }
         case .category: tickets.sorted { (($0.category ?? "~").lowercased(), $0.id) < (($1.category ?? "~").lowercased(), $1.id) }
         case .ticket: tickets.sorted { $0.id.localizedStandardCompare($1.id) == .orderedAscending }
         }
     }
 
+    /// Who a session waits on, most urgent first: a customer who has not opened the link or
+    /// answered, then one who is away, then live sessions.
+    static func waitRank(_ s: SessionSummary) -> Int {
+        if s.status == .linkMinted || s.status == .linkOpened { return 0 }
+        if !s.customerConnected { return 1 }
+        if s.pendingModeRequest != nil || s.awaitingManager == true { return 2 }
+        return 3
+    }
+
     /// Sessions: as the engine lists them, else as their tickets sort.
     func sorted(_ sessions: [SessionSummary]) -> [SessionSummary] {
         switch self {
         case .asListed: return sessions
+        case .age: return sessions.sorted { ($0.startedAt ?? $0.createdAt) < ($1.startedAt ?? $1.createdAt) }
+        case .waitingOn: return sessions.sorted { (Self.waitRank($0), $0.createdAt) < (Self.waitRank($1), $1.createdAt) }
         default:
             let order = sorted(sessions.map(\.ticket)).map(\.id)
             return sessions.sorted { (order.firstIndex(of: $0.ticket.id) ?? 0) < (order.firstIndex(of: $1.ticket.id) ?? 0) }
