@@ -140,7 +140,8 @@ public final class ConsoleView {
         } else if !model.participants.isEmpty {
             peopleInURLBar(model, y: layout.url.y, on: &sheet)
         }
-        let latest = model.activity.last.map { "\(clock.time($0.at)) \($0.text)" }
+        // Without a feed pane, the newest activity on the message line, written as the feed writes it.
+        let latest = model.activity.last.map { "\(clock.time($0.at)) \(ActivityFeed.line($0, width: sheet.width - 8))" }
         let message = model.visibleMessage(now: model.now)
         if message == nil, let action = model.actionStatus, action.visible(now: now) {
             let pen: Pen = switch action.state {
