@@ -11,7 +11,7 @@ struct Cobrowse: ParsableCommand {
         Start with `cobrowse demo`: an engine, a scripted customer and the console in one command.
         A deployment runs `cobrowse serve`, registers agents and tickets, and agents work in `cobrowse console`.
         """,
-        subcommands: [Demo.self, Serve.self, Agents.self, Tickets.self, Invite.self, Console.self,
+        subcommands: [Demo.self, Serve.self, Agents.self, Tickets.self, Invite.self, Sessions.self, Console.self,
                       ScriptedCustomerCommand.self, AuditCommand.self, BenchCommand.self,
                       Recordings.self, Replay.self, Highlights.self, Screenshots.self, WireCommand.self]
     )

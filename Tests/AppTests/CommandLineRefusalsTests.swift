@@ -33,4 +33,27 @@ final class CommandLineRefusalsTests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: empty), "nothing was created")
     }
+
+    func testSessionsListShowsTheTeamsLiveSessionsAsTextAndJSON() throws {
+        let f = try EngineFixture()
+        defer { f.shutdown() }
+        try f.startEngine()
+        let (session, _) = try f.invite()
+        let table = try f.run(["sessions", "list", "--live", "--data", f.dir]).stdout
+        let row = try XCTUnwrap(table.split(separator: "\n").first { $0.hasPrefix(session) }, table)
+        for column in ["Maria S.", "T-7", "link-minted", "View Only"] { XCTAssertTrue(row.contains(column), "\(column): \(row)") }
+        XCTAssertTrue(table.hasPrefix("SESSION"), table)
+        let json = try f.run(["sessions", "list", "--live", "--format", "json", "--data", f.dir]).stdout
+        let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], json)
+        XCTAssertEqual(rows.first?["id"] as? String, session)
+        XCTAssertEqual(rows.first?["agent"] as? String, "Maria S.")
+        XCTAssertNotNil(rows.first?["elapsedSeconds"] as? Int)
+        XCTAssertEqual(try f.run(["sessions", "list", "--live", "--agent", "Nobody", "--data", f.dir]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines), "no live sessions for Nobody")
+        let refused = try f.run(["sessions", "list", "--format", "xml", "--data", f.dir], expectFailure: true)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("xml"), refused.stderr)
+        let empty = try f.run(["sessions", "list", "--data", f.dir + "/none"], expectFailure: true)
+        XCTAssertTrue(empty.stderr.contains("no engine data"), empty.stderr)
+    }
 }

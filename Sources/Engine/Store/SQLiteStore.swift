@@ -78,6 +78,11 @@ public final class SQLiteStore: SessionStore {
             .order(Column("createdAt").desc))
     }
 
+    /// Every session the store holds, newest first (ended ones too).
+    public func allSessions() throws -> [SessionSummary] {
+        try sessions(SessionRow.order(Column("createdAt").desc))
+    }
+
     public func allOpenSessions() throws -> [SessionSummary] {
         try sessions(SessionRow.filter(Column("status") != SessionStatus.ended.rawValue).order(Column("createdAt").desc))
     }

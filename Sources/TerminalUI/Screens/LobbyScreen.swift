@@ -45,14 +45,15 @@ struct LobbyScreen {
         if let team = lobby.team, y < h - 4 {
             y += 1
             sheet.write("Team's live sessions (\(teamRows.count)) — Enter watches read-only", x: 1, y: y, pen: theme.base.with(.bold)); y += 1
-            let teamCols = [("SESSION", 12), ("AGENT", 14), ("TICKET", 10), ("CUSTOMER", nameWidth), ("STATUS", 12), ("MODE", 13)] + (wide ? [("AGE", 6)] : [])
+            let teamCols = [("SESSION", 12), ("AGENT", 14), ("TICKET", 10), ("CUSTOMER", nameWidth), ("STATUS", 12), ("MODE", 13)]
+                + (wide ? [("QUALITY", 8), ("AGE", 6), ("REC", 4)] : [])
             header(teamCols, y: y, on: &sheet); y += 1
             if team.isEmpty { sheet.write("  nobody else is in a session now", x: 1, y: y, pen: theme.hint); y += 1 }
             for (i, row) in teamRows {
                 guard case let .teamSession(s) = row else { continue }
                 if y >= h - 3 { break }
                 line([String(s.id.prefix(11)), s.agentName, s.ticket.id, s.ticket.customer, s.status.rawValue, s.controlMode.title,
-                      Self.age(since: s.startedAt ?? s.createdAt, now: model.now)],
+                      s.customerConnected ? s.quality.rawValue : "away", Self.age(since: s.startedAt ?? s.createdAt, now: model.now), s.recording ? "●" : ""],
                      cols: teamCols, selected: i == model.lobbySelection, y: y, on: &sheet)
                 y += 1
             }
