@@ -106,7 +106,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         try store.addParticipant(sessionId: id, name: agent.name, role: .agent, at: now)
         add(SessionMachine(summary: summary, policy: policy, redactor: redactor, now: now), landingURL: landingURL)
         let item = ActivityItem(at: now, kind: .linkMinted, actor: agent.name,
-                                text: "Started a session for ticket \(ticket.id); one-time link sent")
+                                text: "Started a session for ticket \(ticket.id); one-time link created for the agent to hand to the customer")
         try store.appendActivity(sessionId: id, item)
         try store.appendAudit(at: now, actor: agent.name, action: "session.created", sessionId: id,
                               detail: "ticket=\(ticket.id) record=\(record)")
