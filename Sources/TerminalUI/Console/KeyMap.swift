@@ -93,7 +93,7 @@ public enum KeyMap {
                    hint: HintWords("Enter attach/start", "⏎ open"), priority: 1, command: "open"),
         KeyBinding([.character("r")], "r", .openRecorded, "start a session with recording requested (asks)",
                    hint: HintWords("r start+record", "r rec"), priority: 3, command: "record"),
-        KeyBinding([.character("o")], "o", .sort, "sort by waiting, age, customer, category",
+        KeyBinding([.character("o")], "o", .sort, "sort: waiting, age, waiting on, customer…",
                    hint: HintWords("o sort", "o sort"), priority: 5, command: "sort"),
         KeyBinding([.character("R")], "R", .recordings, "recordings: replay one here (asks why; audited)",
                    hint: HintWords("R recordings", "R recs"), priority: 6, command: "recordings"),
