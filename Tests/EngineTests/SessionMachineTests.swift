@@ -607,6 +607,21 @@ final class SessionMachineTests: XCTestCase {
         XCTAssertEqual(activities(m.handle(.scene(page(title: "Billing")), now: at(30.6))).map(\.kind), [.navigation])
     }
 
+    func testAModeRequestPendingWhenTheCustomerChangesPageIsAskedAgainOnTheNewPage() {
+        var m = active()
+        _ = m.handle(.scene(page(title: "Account")), now: at(20))
+        let asked = m.handle(.modeRequested(.guided, by: maria), now: at(21))
+        XCTAssertTrue(asked.contains(.toCustomer(.modeRequest(ModeRequest(mode: .guided)))), "\(asked)")
+        _ = m.handle(.customerDisconnected, now: at(22))
+        let back = m.handle(.customerConnected(resumed: true), now: at(22.3))
+        XCTAssertTrue(back.contains(.toCustomer(.modeRequest(ModeRequest(mode: .guided)))), "the new page is asked: \(back)")
+        _ = m.handle(.modeAnswered(ModeAnswer(mode: .guided, accept: true)), now: at(23))
+        XCTAssertNil(m.summary.pendingModeRequest)
+        _ = m.handle(.customerDisconnected, now: at(24))
+        XCTAssertFalse(m.handle(.customerConnected(resumed: true), now: at(24.3)).contains { if case .toCustomer(.modeRequest) = $0 { return true } else { return false } },
+                       "an answered request is not asked again")
+    }
+
     func testReconnectRestoresTheViewWithAFullScene() {
         var m = active()
         _ = m.handle(.scene(page(title: "Account")), now: at(20))

@@ -243,6 +243,8 @@ public struct SessionMachine: Sendable {
             // Consoles may have missed deltas while the customer was away: heal with a full scene.
             out.append(.toCustomer(.requestScene))
             lastFullSceneAt = now
+            // A question the customer had not answered went with the page they left: ask the new page again.
+            if let mode = summary.pendingModeRequest { out.append(.toCustomer(.modeRequest(ModeRequest(mode: mode)))) }
         }
         if summary.status == .active { out += controlReplay() }
         return out
