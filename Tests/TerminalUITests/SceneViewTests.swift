@@ -81,6 +81,22 @@ final class SceneViewTests: XCTestCase {
         XCTAssertEqual(Array(cut.prefix(3)), ["alpha beta", "gamma…", "below"])
     }
 
+    func testAWordIsNeverBrokenOverRows() {
+        // A sidebar entry narrower than its word, in a box two rows tall: whole on one row where the cells are free.
+        let roomy = Scene(viewport: Size(width: 400, height: 100), url: "u", title: "t", nodes: [
+            .text("nav", Rect(x: 0, y: 0, width: 60, height: 20), "Billing", color: .black),
+        ])
+        XCTAssertEqual(render(roomy, 40, 10).rows.prefix(2).map { $0.trimmingCharacters(in: .whitespaces) }, ["Billing", ""])
+        // Hemmed in by text already drawn on its right: cut once with "…", not "Bil" / "lin" / "g".
+        let crowded = Scene(viewport: Size(width: 400, height: 100), url: "u", title: "t", nodes: [
+            .text("status", Rect(x: 30, y: 0, width: 370, height: 20), "· connected", color: .black, z: 1),
+            .text("name", Rect(x: 0, y: 0, width: 30, height: 20), "Billing", color: .black, z: 2),
+        ])
+        let rows = render(crowded, 40, 10).rows.prefix(2).map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertTrue(rows[0].hasPrefix("Bi…") || rows[0].hasPrefix("B…"), "\(rows)")
+        XCTAssertEqual(rows[1], "", "nothing of the word on the next row")
+    }
+
     func testAButtonLabelWiderThanItsButtonStaysOnTheButtonsColour() {
         let blue = RGB(37, 99, 235)
         let scene = Scene(viewport: Size(width: 400, height: 100), url: "u", title: "t", nodes: [

@@ -173,7 +173,8 @@ public final class SceneView {
             return x - startX
         }
         var rows = max(1, r.height)
-        if needed > width * rows || needed > width && rows == 1 {
+        let longestWord = raw.split(separator: " ").map { SafeText.displayWidth(String($0)) }.max() ?? 0
+        if needed > width * rows || needed > width && rows == 1 || longestWord > width {
             let overflowing = reach(polite: false)
             if overflowing >= needed {
                 // A heading, a name, a label: whole on one line, as the browser shows it.
@@ -181,7 +182,6 @@ public final class SceneView {
             } else {
                 // Prose: the free cells right, then the free rows below, words whole.
                 width = reach(polite: true)
-                let longestWord = raw.split(separator: " ").map { SafeText.displayWidth(String($0)) }.max() ?? 0
                 if longestWord <= width {
                     while Self.wrap(glyphs, width: width, maxLines: .max).count > rows, top + rows < grid.height,
                           (startX..<startX + width).allSatisfy({ layout.free($0, top + rows, for: owner) && textOwner[(top + rows) * grid.width + $0] == -1 }) {
@@ -189,6 +189,8 @@ public final class SceneView {
                     }
                 }
                 if longestWord > width || Self.wrap(glyphs, width: width, maxLines: .max).count > rows { width = max(width, overflowing) }
+                // A word that still does not fit is cut once, with "…", never broken over rows ("Billi" / "ng").
+                if longestWord > width { rows = 1 }
             }
         }
         let lines = Self.wrap(glyphs, width: width, maxLines: rows)
