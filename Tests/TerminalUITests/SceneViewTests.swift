@@ -97,6 +97,16 @@ final class SceneViewTests: XCTestCase {
         XCTAssertEqual(rows[1], "", "nothing of the word on the next row")
     }
 
+    func testANameBesideItsStatusStaysWholeAndTheStatusMovesOver() {
+        // The page lists the status first; at this size the name is wider in cells than its box.
+        let scene = Scene(viewport: Size(width: 400, height: 100), url: "u", title: "t", nodes: [
+            .text("status", Rect(x: 30, y: 0, width: 200, height: 10), "· not connected", color: .black),
+            .text("name", Rect(x: 0, y: 0, width: 30, height: 10), "Jira", color: .black),
+        ])
+        let row = render(scene, 40, 10).rows[0].trimmingCharacters(in: .whitespaces)
+        XCTAssertEqual(row, "Jira· not connected")
+    }
+
     func testAButtonLabelWiderThanItsButtonStaysOnTheButtonsColour() {
         let blue = RGB(37, 99, 235)
         let scene = Scene(viewport: Size(width: 400, height: 100), url: "u", title: "t", nodes: [

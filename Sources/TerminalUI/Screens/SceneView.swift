@@ -70,7 +70,7 @@ public final class SceneView {
         var grid = CellGrid(width: size.columns, height: size.rows, fill: Cell(" ", fg: mono ? theme.base.fg : Self.pageText, bg: paper))
         var textOwner = [Int](repeating: -1, count: size.columns * size.rows)
         let projection = SceneProjection(viewport: scene.viewport, area: CellRect(x: 0, y: 0, width: size.columns, height: size.rows))
-        let order = scene.paintOrder
+        let order = Self.drawingOrder(scene, projection)
         // Where each text run, field and image sits on the page: a run may spill into cells no other one claims.
         var layout = PageClaims(width: size.columns, height: size.rows)
         for (index, node) in order.enumerated() where [.text, .field, .image].contains(node.kind) {
@@ -91,6 +91,31 @@ public final class SceneView {
             }
         }
         return grid
+    }
+
+    /// How many cells a run moves right to make room for the overflow of the run before it.
+    static let shiftLimit = 4
+
+    /// The page in drawing order: by z, then as the page lists its nodes, except that text runs
+    /// side by side (the same z, listed together) are drawn left to right, top to bottom, so a
+    /// run's overflow is met by the run to its right moving over, not by the run being cut.
+    static func drawingOrder(_ scene: Scene, _ projection: SceneProjection) -> [SceneNode] {
+        var order = scene.paintOrder
+        var i = 0
+        while i < order.count {
+            guard order[i].kind == .text else { i += 1; continue }
+            var j = i
+            while j + 1 < order.count, order[j + 1].kind == .text, order[j + 1].z == order[i].z { j += 1 }
+            if j > i {
+                let cells = order[i...j].map { (node: $0, at: projection.cells($0.rect)) }
+                let sorted = cells.enumerated().sorted { a, b in
+                    (a.element.at.y, a.element.at.x, a.offset) < (b.element.at.y, b.element.at.x, b.offset)
+                }.map(\.element.node)
+                order.replaceSubrange(i...j, with: sorted)
+            }
+            i = j + 1
+        }
+        return order
     }
 
     /// The least an image is drawn at, where the page leaves room: two cells of braille are no picture.
@@ -160,9 +185,16 @@ public final class SceneView {
         let glyphs = SafeText.glyphs(raw)
         let needed = glyphs.reduce(0) { $0 + $1.width }
         guard needed > 0 else { return }
-        let startX = max(0, r.x)
-        var width = min(r.maxX, grid.width) - startX
-        guard width > 0 else { return }
+        var startX = max(0, r.x)
+        // A run to the left (a name beside its status) may have overflowed into this run's first
+        // cells: start just after it, on the same row, rather than leave the row.
+        if r.y >= 0, r.y < grid.height, startX < grid.width, textOwner[r.y * grid.width + startX] != -1 {
+            var x = startX
+            while x < min(grid.width, startX + Self.shiftLimit), textOwner[r.y * grid.width + x] != -1 { x += 1 }
+            if x < min(grid.width, startX + Self.shiftLimit) { startX = x }
+        }
+        var width = max(1, min(r.maxX, grid.width) - startX)
+        guard startX < grid.width else { return }
         let top = Self.freeRow(near: r.y, x: startX, width: min(needed, width), grid.width, grid.height, textOwner)
         // How far right the run could reach on its row: past cells another run claims (`polite: false`,
         // as a browser overflows) or only into cells nobody claims.
