@@ -11,7 +11,7 @@ import XCTest
 final class FuzzCorpusTests: XCTestCase {
     static let fuzz = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz")
 
-    static let tested = ["wire-codec-socket", "wire-codec-websocket", "http-request", "scene", "scene-render",
+    static let tested = ["wire-codec-socket", "wire-codec-websocket", "http-request", "scene", "scene-wire", "scene-render",
                          "recording-reader", "theme", "ticket-import"]
 
     /// Seconds one input may take in a debug build; the slowest seed takes about a tenth of that.
@@ -45,6 +45,7 @@ final class FuzzCorpusTests: XCTestCase {
     func testWireCodecWebSocket() throws { try replay("wire-codec-websocket") }
     func testHTTPRequest() throws { try replay("http-request") }
     func testScene() throws { try replay("scene") }
+    func testSceneWire() throws { try replay("scene-wire") }
     func testSceneRender() throws { try replay("scene-render") }
     func testRecordingReader() throws { try replay("recording-reader") }
     func testTheme() throws { try replay("theme") }

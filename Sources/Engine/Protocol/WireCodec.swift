@@ -33,6 +33,11 @@ public struct WireError: Error, Equatable, CustomStringConvertible {
 /// versioned, validated. It never throws anything but `WireError`.
 public enum WireCodec {
     public static func encode(_ frame: WireFrame) -> [UInt8] {
+        SceneWire.encode(frame) ?? codableEncode(frame)
+    }
+
+    /// Every message through `JSONEncoder`: what `SceneWire` must match byte for byte.
+    static func codableEncode(_ frame: WireFrame) -> [UInt8] {
         // Encoding our own typed values cannot fail; a failure would be a programming error.
         let data = try! encoder.encode(Envelope(frame: frame))
         return Array(data)
@@ -46,7 +51,16 @@ public enum WireCodec {
         guard bytes.count <= WireProtocol.maxMessageBytes else {
             throw WireError(.tooLarge, "message of \(bytes.count) bytes is over the \(WireProtocol.maxMessageBytes)-byte limit")
         }
-        let data = Data(bytes)
+        let quick: WireFrame?? = bytes.withContiguousStorageIfAvailable { SceneWire.decode(UnsafeRawBufferPointer($0)) }
+        if let frame = quick ?? Array(bytes).withUnsafeBytes(SceneWire.decode) { return frame }
+        return try codableDecode(Data(bytes))
+    }
+
+    /// Every message through `JSONDecoder`, which decides whatever `SceneWire` leaves to it.
+    static func codableDecode(_ data: Data) throws -> WireFrame {
+        guard data.count <= WireProtocol.maxMessageBytes else {
+            throw WireError(.tooLarge, "message of \(data.count) bytes is over the \(WireProtocol.maxMessageBytes)-byte limit")
+        }
         let head: Head
         do {
             head = try decoder.decode(Head.self, from: data)
@@ -72,6 +86,23 @@ public enum WireCodec {
         return WireFrame(message, id: head.id, re: head.re)
     }
 
+    /// Both ways of reading one frame, for the fuzzer that holds the short way
+    /// to `JSONDecoder`'s answers: the short way's frame (nil where it leaves
+    /// the frame to `JSONDecoder`), and `JSONDecoder`'s frame or refusal.
+    @_spi(CodecCheck)
+    public static func decodeBothWays(_ bytes: [UInt8]) -> (quick: WireFrame?, codable: Result<WireFrame, WireError>) {
+        let quick = bytes.count <= WireProtocol.maxMessageBytes ? bytes.withUnsafeBytes(SceneWire.decode) : nil
+        do { return (quick, .success(try codableDecode(Data(bytes)))) } catch {
+            return (quick, .failure(error as? WireError ?? WireError(.internalError, "\(error)")))
+        }
+    }
+
+    /// Both ways of writing one frame: the short way's bytes (nil for a message it does not write) and `JSONEncoder`'s.
+    @_spi(CodecCheck)
+    public static func encodeBothWays(_ frame: WireFrame) -> (quick: [UInt8]?, codable: [UInt8]) {
+        (SceneWire.encode(frame), codableEncode(frame))
+    }
+
     /// What a connection may send before its handshake: a `hello` and nothing
     /// else. Nothing but the frame's head is decoded for any other type, and a
     /// frame larger than a hello needs is not parsed at all.
@@ -85,7 +116,7 @@ public enum WireCodec {
             throw WireError(.malformed, "not a protocol frame: expected a JSON object with \"v\" and \"type\"")
         }
         guard head.type == MessageKind.hello.rawValue else { throw WireError(.handshakeRequired, "send hello first", re: head.id) }
-        return try decode(data)
+        return try codableDecode(data)
     }
 
     // MARK: - Internals

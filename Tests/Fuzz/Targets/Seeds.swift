@@ -15,7 +15,7 @@ public enum FuzzSeeds {
     }
 
     static func all() throws -> [(String, [(String, [UInt8])])] {
-        [("wire-codec-socket", socket()), ("wire-codec-websocket", webSocket()), ("scene", scenes()),
+        [("wire-codec-socket", socket()), ("wire-codec-websocket", webSocket()), ("scene", scenes()), ("scene-wire", sceneFrames()),
          ("scene-render", renders()), ("recording-reader", try recordings())]
     }
 
@@ -97,6 +97,18 @@ public enum FuzzSeeds {
             out.append(("demo-\(p.rawValue).json", joined([json(page(p, version: 7, pointer: Point(x: 600, y: 300))),
                                                            json(SceneDelta(baseVersion: 7, version: 8, pointer: Point(x: 10, y: 790)))])))
         }
+        return out
+    }
+
+    /// Scene and delta frames as the engine writes them, and one as the SDK spells it.
+    static func sceneFrames() -> [(String, [UInt8])] {
+        var out: [(String, [UInt8])] = [
+            ("small.json", WireCodec.encode(.scene(small), id: 3)),
+            ("screen.json", WireCodec.encode(.scene(screen))),
+            ("sdk-spelling.json", Array(##"{"v":1,"type":"scene-delta","id":7,"body":{"baseVersion":41,"version":42,"upserts":[{"id":"btn","kind":"text","rect":{"x":12.5,"y":103.34375,"width":80,"height":18.5},"z":3,"text":"Pay \"now\" \u2014 \u20ac12.40","foreground":"#1D2330"}],"removed":["old"],"pointer":{"x":640.25,"y":-0.5},"title":"Zahlung"}}"##.utf8)),
+        ]
+        for (i, d) in deltas.enumerated() { out.append(("delta-\(i).json", WireCodec.encode(.sceneDelta(d), re: i))) }
+        for p in DemoSite.Page.allCases { out.append(("demo-\(p.rawValue).json", WireCodec.encode(.scene(page(p, version: 7, pointer: Point(x: 600, y: 300)))))) }
         return out
     }
 
