@@ -148,7 +148,7 @@ final class HostileInputTests: HubTestCase {
             let removed = (0 ..< Int.random(in: 0 ... 5)).map { _ in "n\(Int.random(in: 0 ..< 120))" }
             let d = SceneDelta(baseVersion: v, version: v + 1, upserts: upserts, removed: removed,
                                url: Bool.random() ? "https://x.test/\(v)" : nil, title: Bool.random() ? "title \(v)" : nil)
-            (scene, bytes) = try scene.applying(d, bytes: bytes)
+            bytes = try scene.apply(d, bytes: bytes).bytes
             XCTAssertEqual(bytes, scene.estimatedWireBytes, "after delta \(v)")
         }
     }

@@ -111,18 +111,85 @@ public struct Scene: Codable, Equatable, Sendable {
     /// other version is refused (the caller asks for a full scene instead), so a
     /// lost message can never leave a console with a silently wrong picture.
     public func applying(_ delta: SceneDelta) throws -> Scene {
-        try applying(delta, bytes: estimatedWireBytes).scene
+        var next = self
+        _ = try next.apply(delta, bytes: estimatedWireBytes)
+        return next
     }
 
-    /// The same, for a caller that keeps this scene's size estimate (the
-    /// session machine): only what the delta touches is measured, so a delta
-    /// of three nodes costs three nodes, not the page.
-    func applying(_ delta: SceneDelta, bytes: Int) throws -> (scene: Scene, bytes: Int) {
+    /// What applying a delta made of the scene.
+    struct Applied {
+        /// The scene's size estimate after it (0 when none was kept).
+        var bytes: Int
+        /// False when the delta only moved the version: the customer did nothing.
+        var changedPicture: Bool
+    }
+
+    /// Applies a delta in place, for a caller that keeps this scene's size
+    /// estimate (the session machine; nil keeps none and checks no size): only
+    /// what the delta touches is measured and compared, so a delta of three
+    /// nodes costs three nodes, not the page, and the page's nodes are not
+    /// copied. Bounds are checked before anything changes: a refused delta
+    /// leaves the scene as it was.
+    mutating func apply(_ delta: SceneDelta, bytes: Int?) throws -> Applied {
         guard delta.baseVersion == version else {
             throw SceneError.versionMismatch(expected: version, got: delta.baseVersion)
         }
+        // Removals, and an id upserted twice, are rare enough to be done the plain way.
+        guard delta.removed.isEmpty, Self.distinctIDs(delta.upserts) else { return try applyByCopy(delta, bytes: bytes) }
+        var size = bytes ?? 0
+        var changed = false
+        // Where each upsert goes (-1: appended), decided before anything changes.
+        var slots: [Int] = []
+        slots.reserveCapacity(delta.upserts.count)
+        var index: [String: Int]?
+        if delta.upserts.count > 16 {
+            var built: [String: Int] = [:]
+            for (i, n) in nodes.enumerated() { built[n.id] = i }
+            index = built
+        }
+        var appended = 0
+        for n in delta.upserts {
+            if let i = index.map({ $0[n.id] }) ?? nodes.firstIndex(where: { $0.id == n.id }) {
+                if bytes != nil { size += n.estimatedWireBytes - nodes[i].estimatedWireBytes }
+                if nodes[i] != n { changed = true }
+                slots.append(i)
+            } else {
+                if bytes != nil { size += n.estimatedWireBytes + 1 }
+                changed = true
+                appended += 1
+                slots.append(-1)
+            }
+        }
+        if bytes != nil {
+            if let u = delta.url { size += JSONSize.string(u) - JSONSize.string(url) }
+            if let t = delta.title { size += JSONSize.string(t) - JSONSize.string(title) }
+            try Self.checkSize(nodes: nodes.count + appended, bytes: size)
+        }
+        version = delta.version
+        if let v = delta.viewport, v != viewport { viewport = v; changed = true }
+        if let s = delta.scroll, s != scroll { scroll = s; changed = true }
+        if let u = delta.url, u != url { url = u; changed = true }
+        if let t = delta.title, t != title { title = t; changed = true }
+        if let p = delta.pointer, p != pointer { pointer = p; changed = true }
+        for (n, slot) in zip(delta.upserts, slots) {
+            if slot >= 0 { nodes[slot] = n } else { nodes.append(n) }
+        }
+        return Applied(bytes: size, changedPicture: changed)
+    }
+
+    private static func distinctIDs(_ nodes: [SceneNode]) -> Bool {
+        guard nodes.count > 1 else { return true }
+        if nodes.count <= 16 {
+            for i in nodes.indices { for j in nodes.indices where j > i && nodes[i].id == nodes[j].id { return false } }
+            return true
+        }
+        return Set(nodes.map(\.id)).count == nodes.count
+    }
+
+    /// Removals first, then upserts in order (an id removed and upserted moves to the end).
+    private mutating func applyByCopy(_ delta: SceneDelta, bytes: Int?) throws -> Applied {
         var next = self
-        var size = bytes
+        var size = bytes ?? 0
         next.version = delta.version
         if let v = delta.viewport { next.viewport = v }
         if let s = delta.scroll { next.scroll = s }
@@ -157,8 +224,12 @@ public struct Scene: Codable, Equatable, Sendable {
                 }
             }
         }
-        try Self.checkSize(nodes: next.nodes.count, bytes: size)
-        return (next, size)
+        if bytes != nil { try Self.checkSize(nodes: next.nodes.count, bytes: size) }
+        var unmoved = next
+        unmoved.version = version
+        let changed = unmoved != self
+        self = next
+        return Applied(bytes: size, changedPicture: changed)
     }
 }
 

@@ -93,7 +93,7 @@ extension SessionMachine {
 
     /// Marks point at elements of one page: when the customer goes to another
     /// page they would point at nothing (or at the wrong thing), so they go.
-    mutating func marksAfterNavigation(from old: Scene?, to new: Scene) -> [SessionEffect] {
+    mutating func marksAfterNavigation(from old: PageAddress?, to new: Scene) -> [SessionEffect] {
         guard let old, !control.annotations.isEmpty, Self.withoutQuery(old.url) != Self.withoutQuery(new.url) else { return [] }
         control.annotations = []
         return annotationBroadcast()

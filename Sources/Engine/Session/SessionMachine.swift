@@ -288,8 +288,8 @@ public struct SessionMachine: Sendable {
         // Masks can be longer than what they hide: the page as the consoles get it must still fit a frame.
         do { try next.checkSize() } catch { return [.reject(.tooLarge, "\(error)")] }
         var out = redactionEffects(r.hits, on: next, now)
-        out += navigationEffects(from: scene, to: next, now)
-        out += marksAfterNavigation(from: scene, to: next)
+        out += navigationEffects(from: scene.map(PageAddress.init), to: next, now)
+        out += marksAfterNavigation(from: scene.map(PageAddress.init), to: next)
         if scene.map({ !Self.samePicture($0, next) }) ?? true { lastActivity = now }
         scene = next
         sceneBytes = next.estimatedWireBytes
@@ -334,23 +334,34 @@ public struct SessionMachine: Sendable {
         guard summary.status == .active else { return [.reject(.badState, "Scenes are accepted only while the session is active.")] }
         lastHeard = now
         // A delta against anything but what we hold would leave consoles with a wrong picture: ask for a full one.
-        guard let current = scene, d.baseVersion == current.version else {
+        guard var next = scene, d.baseVersion == next.version else {
             lastFullSceneAt = now
             return [.toCustomer(.requestScene)]
         }
         let r = redactor.redact(delta: d, memo: redactionMemo)
-        let next: Scene
-        do { (next, sceneBytes) = try current.applying(r.value, bytes: sceneBytes) } catch {
+        let before = PageAddress(next)
+        // The page as sent, before the current one changes under it.
+        var sent = sceneAsSent
+        if case .same = sent, !r.hits.isEmpty { sent = .differs(next) }
+        // The machine lets go of its scene so the delta changes the only copy in place.
+        scene = nil
+        sceneAsSent = .unknown
+        let applied: Scene.Applied
+        do { applied = try next.apply(r.value, bytes: sceneBytes) } catch {
+            scene = next
+            sceneAsSent = sent
             // Deltas may not grow a scene past what one frame can carry: the customer starts over with a full one.
             lastFullSceneAt = now
             return [.reject(.tooLarge, "\(error); send a full scene"), .toCustomer(.requestScene)]
         }
-        var out = redactionEffects(r.hits, on: next, now)
-        out += navigationEffects(from: current, to: next, now)
-        out += marksAfterNavigation(from: current, to: next)
-        if !Self.samePicture(current, next) { lastActivity = now }
-        sceneAsSent = Self.sentAfter(d, redactedHits: !r.hits.isEmpty, before: sceneAsSent, current: current)
+        sceneBytes = applied.bytes
         scene = next
+        Self.follow(d, &sent)
+        sceneAsSent = sent
+        var out = redactionEffects(r.hits, on: next, now)
+        out += navigationEffects(from: before, to: next, now)
+        out += marksAfterNavigation(from: before, to: next)
+        if applied.changedPicture { lastActivity = now }
         out.append(.toConsoles(.sceneDelta(r.value)))
         return out
     }
@@ -385,7 +396,14 @@ public struct SessionMachine: Sendable {
     /// Node ids an audit row of redactions names before it only counts.
     static let redactionNodesNamed = 20
 
-    private mutating func navigationEffects(from old: Scene?, to new: Scene, _ now: Date) -> [SessionEffect] {
+    /// Where the customer is: what the feed and the marks follow.
+    struct PageAddress {
+        var url: String
+        var title: String
+        init(_ scene: Scene) { url = scene.url; title = scene.title }
+    }
+
+    private mutating func navigationEffects(from old: PageAddress?, to new: Scene, _ now: Date) -> [SessionEffect] {
         let url = Self.withoutQuery(new.url)
         let newPage = old.map { Self.withoutQuery($0.url) != url } ?? true
         guard newPage || old?.title != new.title else { return [] }
@@ -742,13 +760,15 @@ public struct SessionMachine: Sendable {
         case differs(Scene)
     }
 
-    static func sentAfter(_ d: SceneDelta, redactedHits: Bool, before: SceneAsSent, current: Scene) -> SceneAsSent {
-        switch before {
-        case .unknown: return .unknown
-        case .same where !redactedHits: return .same
-        case .same: return (try? current.applying(d)).map { .differs($0) } ?? .unknown
-        case let .differs(sent): return (try? sent.applying(d)).map { .differs($0) } ?? .unknown
-        }
+    /// Follows the page as the customer has it through a delta, changed in
+    /// place; a delta it cannot follow leaves it unknown.
+    static func follow(_ d: SceneDelta, _ asSent: inout SceneAsSent) {
+        guard case var .differs(sent) = asSent else { return }
+        asSent = .unknown
+        do {
+            _ = try sent.apply(d, bytes: nil)
+            asSent = .differs(sent)
+        } catch {}
     }
 
     static func samePicture(_ a: Scene, _ b: Scene) -> Bool {
