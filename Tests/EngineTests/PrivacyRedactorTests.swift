@@ -167,4 +167,23 @@ final class PrivacyRedactorTests: XCTestCase {
         XCTAssertEqual(r.hits.count, 20)
         XCTAssertLessThan(elapsed, 2.0, "2,000 text runs took \(elapsed) s")
     }
+
+    /// The cheap pre-filters only skip the regular expression where it could
+    /// not have matched: every text a rule matches, its pre-filter lets through.
+    func testThePreFiltersNeverSkipATextTheirRuleMatches() {
+        let pieces = ["sk_live_abcdefghijkl12", "PK_TEST_abcdefghij", "AKIA1234567890ABCDEF", "ghp_" + String(repeating: "a1", count: 16),
+                      "xoxb-1234567890-abc", "eyJhbGciOiJI.eyJzdWIiOiIx.SflKxwRJSMeK", "-----BEGIN RSA PRIVATE KEY-----",
+                      "API KEY: abcdefghijklmnop12", "Password=hunter2hunter", "\u{212A}ey: abcdefgh1234", "ſecret = abcdefghijkl",
+                      "bearer abcdefghijklmnopqrstu", "dana@northwind.example", "+44 20 7946 0958", "123-45-6789", "(555) 123-4567",
+                      "4242 4242 4242 4242", "Invoice for Dana", " ", "€", "—", "Token", "x"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0 ..< 3_000 {
+            var text = (0 ..< Int.random(in: 1 ... 4, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined(separator: [" ", "", ": ", "\n"].randomElement(using: &rng)!)
+            if Bool.random(using: &rng) { text = Bool.random(using: &rng) ? text.uppercased() : text.lowercased() }
+            let ascii = text.utf8.allSatisfy { $0 < 0x80 }
+            for rule in RedactionRule.standard + RedactionProfile.healthcare + RedactionProfile.banking where rule.firstMatch(in: text) {
+                XCTAssertTrue(rule.mayMatch(text.utf8, isASCII: ascii), "\(rule.kind) matches \(text) but its pre-filter skips it")
+            }
+        }
+    }
 }

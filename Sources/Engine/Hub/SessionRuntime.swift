@@ -58,9 +58,17 @@ final class SessionRuntime: @unchecked Sendable {
     @discardableResult
     func dispatch(_ event: SessionEvent, origin: Origin?, failClosed: Bool? = nil) -> [SessionEffect]? {
         var m = machine
+        // A delta changes the page in place. The state kept for a refusal must
+        // not hold the page too, or every delta would copy it: a refused delta
+        // leaves the session without a page, and the customer is asked for all of it.
+        let inPlace: Bool
+        if case .sceneDelta = event { inPlace = true; machine.letGoOfThePage() } else { inPlace = false }
         let at = now
         let effects = m.handle(event, now: at)
-        guard writeAudits(of: effects, at: at, origin: origin, failClosed: failClosed ?? (origin != nil)) else { return nil }
+        guard writeAudits(of: effects, at: at, origin: origin, failClosed: failClosed ?? (origin != nil)) else {
+            if inPlace { sendToCustomer(.requestScene) }
+            return nil
+        }
         machine = m
         publish()
         perform(effects, origin: origin)

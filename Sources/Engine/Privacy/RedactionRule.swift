@@ -59,17 +59,48 @@ public struct RedactionRule: @unchecked Sendable {
     let needsDigit: Bool
     /// Cheap pre-filter: only text at least this long is scanned.
     let minLength: Int
+    /// Cheap pre-filter: the rule can only match text that holds one of these
+    /// (ASCII, lower case, compared without case); empty: any text.
+    let needsOneOf: [[UInt8]]
+    let caseInsensitive: Bool
 
     public init(kind: RedactionKind, pattern: String, caseInsensitive: Bool = false,
-                needsDigit: Bool = false, minLength: Int = 1,
+                needsDigit: Bool = false, minLength: Int = 1, needsOneOf: [String] = [],
                 accept: (@Sendable (Substring) -> Bool)? = nil) throws {
         self.kind = kind
         self.regex = try NSRegularExpression(pattern: pattern, options: caseInsensitive ? [.caseInsensitive] : [])
         self.secretGroup = regex.numberOfCaptureGroups >= 1 ? 1 : 0
         self.needsDigit = needsDigit
         self.minLength = minLength
+        self.needsOneOf = needsOneOf.map { Array($0.lowercased().utf8) }
+        self.caseInsensitive = caseInsensitive
         self.accept = accept
     }
+
+    /// False only when the rule cannot match `text`, by its pre-filters. A
+    /// rule matched without case also matches letters that fold to ASCII
+    /// (the Kelvin sign is a "k"), so text beyond ASCII is always scanned.
+    func mayMatch(_ text: String.UTF8View, isASCII: Bool) -> Bool {
+        guard !needsOneOf.isEmpty, isASCII || !caseInsensitive else { return true }
+        return needsOneOf.contains { Self.contains(text, $0) }
+    }
+
+    private static func contains(_ text: String.UTF8View, _ word: [UInt8]) -> Bool {
+        guard let first = word.first, text.count >= word.count else { return false }
+        var i = text.startIndex
+        let last = text.index(text.endIndex, offsetBy: -(word.count - 1))
+        while i < last {
+            if lower(text[i]) == first {
+                var j = text.index(after: i), k = 1
+                while k < word.count, lower(text[j]) == word[k] { j = text.index(after: j); k += 1 }
+                if k == word.count { return true }
+            }
+            i = text.index(after: i)
+        }
+        return false
+    }
+
+    private static func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
 
     /// A custom rule: `RedactionRule.custom("member id", #"\bMBR-\d{8}\b"#)`.
     public static func custom(_ name: String, _ pattern: String, caseInsensitive: Bool = false) throws -> RedactionRule {
@@ -78,10 +109,10 @@ public struct RedactionRule: @unchecked Sendable {
 
     // Built-in patterns are constants checked by the tests, so `try!` is a programming error only.
     static func builtIn(_ kind: RedactionKind, _ pattern: String, caseInsensitive: Bool = false,
-                        needsDigit: Bool = false, minLength: Int = 1,
+                        needsDigit: Bool = false, minLength: Int = 1, needsOneOf: [String] = [],
                         accept: (@Sendable (Substring) -> Bool)? = nil) -> RedactionRule {
         try! RedactionRule(kind: kind, pattern: pattern, caseInsensitive: caseInsensitive,
-                           needsDigit: needsDigit, minLength: minLength, accept: accept)
+                           needsDigit: needsDigit, minLength: minLength, needsOneOf: needsOneOf, accept: accept)
     }
 }
 
@@ -93,24 +124,24 @@ extension RedactionRule {
         builtIn(.cardNumber, #"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])"#, needsDigit: true, minLength: 13,
                 accept: { Luhn.isValid($0) }),
         // ddd-dd-dddd without the ranges the SSA never issues (000, 666, 9xx; 00 group; 0000 serial).
-        builtIn(.ssn, #"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])"#, needsDigit: true, minLength: 11),
+        builtIn(.ssn, #"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])"#, needsDigit: true, minLength: 11, needsOneOf: ["-"]),
         // Vendor key formats.
-        builtIn(.secret, #"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}"#, minLength: 18),
-        builtIn(.secret, #"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#, needsDigit: true, minLength: 20),
-        builtIn(.secret, #"\bgh[pousr]_[A-Za-z0-9]{30,}"#, minLength: 34),
-        builtIn(.secret, #"\bxox[abprs]-[A-Za-z0-9-]{10,}"#, minLength: 15),
-        builtIn(.secret, #"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"#, minLength: 30),
-        builtIn(.secret, #"-----BEGIN [A-Z ]*PRIVATE KEY-----"#, minLength: 30),
+        builtIn(.secret, #"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}"#, minLength: 18, needsOneOf: ["_live_", "_test_"]),
+        builtIn(.secret, #"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#, needsDigit: true, minLength: 20, needsOneOf: ["akia", "asia"]),
+        builtIn(.secret, #"\bgh[pousr]_[A-Za-z0-9]{30,}"#, minLength: 34, needsOneOf: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]),
+        builtIn(.secret, #"\bxox[abprs]-[A-Za-z0-9-]{10,}"#, minLength: 15, needsOneOf: ["xox"]),
+        builtIn(.secret, #"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"#, minLength: 30, needsOneOf: ["eyj"]),
+        builtIn(.secret, #"-----BEGIN [A-Z ]*PRIVATE KEY-----"#, minLength: 30, needsOneOf: ["-----begin "]),
         // "api key: <long token>" in running text: only the token goes.
         builtIn(.secret, #"(?:api[_ -]?key|secret|token|access[_ -]?key|password|passwd|bearer)\s*[:=]?\s+([A-Za-z0-9+/_.=-]{16,})"#,
-                caseInsensitive: true, minLength: 20),
+                caseInsensitive: true, minLength: 20, needsOneOf: ["key", "secret", "token", "pass", "bearer"]),
         builtIn(.secret, #"(?:api[_ -]?key|secret|token|access[_ -]?key|password|passwd)\s*[:=]\s*([A-Za-z0-9+/_.=-]{8,})"#,
-                caseInsensitive: true, minLength: 12),
-        builtIn(.email, #"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"#, minLength: 6),
+                caseInsensitive: true, minLength: 12, needsOneOf: ["key", "secret", "token", "pass"]),
+        builtIn(.email, #"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"#, minLength: 6, needsOneOf: ["@"]),
         // North American with separators or parentheses: (555) 123-4567, 555-123-4567, +1 555.123.4567.
         builtIn(.phone, #"(?<![\w+])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-])"#, needsDigit: true, minLength: 12),
         // International: +44 20 7946 0958, +49-30-1234567.
-        builtIn(.phone, #"(?<![\w+])\+\d{1,3}(?:[ .-]?\d){6,14}(?![\w-])"#, needsDigit: true, minLength: 8),
+        builtIn(.phone, #"(?<![\w+])\+\d{1,3}(?:[ .-]?\d){6,14}(?![\w-])"#, needsDigit: true, minLength: 8, needsOneOf: ["+"]),
     ]
 
     /// Field labels that make a long token in the field's value a secret.

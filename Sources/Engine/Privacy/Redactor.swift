@@ -207,14 +207,17 @@ public struct Redactor: Sendable {
     private func scan(_ text: String) -> [Found] {
         let utf16Count = text.utf16.count
         guard utf16Count > 0 else { return [] }
-        var hasDigit = false
-        for b in text.utf8 where b >= 48 && b <= 57 { hasDigit = true; break }
+        var hasDigit = false, isASCII = true
+        for b in text.utf8 {
+            if b >= 48 && b <= 57 { hasDigit = true }
+            if b >= 0x80 { isASCII = false }
+        }
         let ns = text as NSString
         let whole = NSRange(location: 0, length: utf16Count)
         var taken: [Found] = []
         for rule in rules {
             if rule.needsDigit && !hasDigit { continue }
-            if utf16Count < rule.minLength { continue }
+            if utf16Count < rule.minLength || !rule.mayMatch(text.utf8, isASCII: isASCII) { continue }
             for m in rule.regex.matches(in: text, options: [], range: whole) {
                 var range = m.range(at: rule.secretGroup)
                 if range.location == NSNotFound { range = m.range }

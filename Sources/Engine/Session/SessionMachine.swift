@@ -760,6 +760,14 @@ public struct SessionMachine: Sendable {
         case differs(Scene)
     }
 
+    /// Forgets the page (and the page as sent), so that another copy of this
+    /// machine can change its own in place; the next scene from the customer
+    /// brings it back, and a delta before that is answered with a request for one.
+    public mutating func letGoOfThePage() {
+        scene = nil
+        sceneAsSent = .unknown
+    }
+
     /// Follows the page as the customer has it through a delta, changed in
     /// place; a delta it cannot follow leaves it unknown.
     static func follow(_ d: SceneDelta, _ asSent: inout SceneAsSent) {
