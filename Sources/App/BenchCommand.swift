@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the console's blitters, recordings and the engine under load.",
-        subcommands: [Blit.self, ScoreANSI.self, RecordingBench.self, LoadBench.self]
+        subcommands: [Blit.self, ScoreANSI.self, RecordingBench.self, LoadBench.self, CodecBench.self]
     )
 
     static let methodNote = """

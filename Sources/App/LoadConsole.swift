@@ -141,6 +141,8 @@ final class LoadConsole {
         switch Self.type(of: frame) {
         case "scene-delta":
             guard let stamp = Self.stamp(in: frame) else { return trouble.error("console: a delta without a readable stamp") }
+            // Seq 0 is the customer's periodic full page, which reaches consoles as the delta of what changed in it.
+            if stamp.seq == 0 { return }
             if stamp.seq <= lastSeq { outOfOrder += 1 }
             lastSeq = stamp.seq
             if stamp.sentAt >= window.start && stamp.sentAt < window.end {

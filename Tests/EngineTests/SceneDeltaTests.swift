@@ -66,3 +66,59 @@ final class SceneDeltaTests: XCTestCase {
         return s
     }
 }
+
+/// A full page that changed a little goes to the consoles as a delta: the
+/// delta must turn the consoles' scene into exactly the new page.
+final class SceneDiffTests: XCTestCase {
+    func testTheDeltaBetweenTwoPagesTurnsOneIntoTheOther() throws {
+        var rng = SystemRandomNumberGenerator()
+        var said = 0, whole = 0
+        for round in 0 ..< 800 {
+            let old = Self.page(rows: 40, version: 10, rng: &rng)
+            var new = old
+            new.version = 11 + Int.random(in: 0 ..< 3, using: &rng)
+            for _ in 0 ..< Int.random(in: 0 ... 4, using: &rng) {
+                let i = Int.random(in: 0 ..< new.nodes.count, using: &rng)
+                switch Int.random(in: 0 ..< 6, using: &rng) {
+                case 0: new.nodes.remove(at: i)
+                case 1: new.nodes.append(.text("new\(round)-\(i)", Rect(x: 1, y: 1, width: 5, height: 5), "added", color: .black))
+                case 2: new.nodes.swapAt(i, (i + 1) % new.nodes.count)
+                case 3: new.pointer = Bool.random(using: &rng) ? nil : Point(x: 3, y: 4)
+                case 4: new.title = "Title \(i)"
+                default: new.nodes[i].text = "changed \(i)"
+                }
+            }
+            if Int.random(in: 0 ..< 10, using: &rng) == 0 { new.nodes = (0 ..< 40).map { .text("n\($0)", Rect(x: 0, y: 0, width: 1, height: 1), "all new", color: .black) } }
+            guard let d = old.delta(to: new) else { whole += 1; continue }
+            said += 1
+            XCTAssertEqual(try old.applying(d), new, "round \(round)")
+            XCTAssertLessThanOrEqual(d.upserts.count + d.removed.count, new.nodes.count / 2)
+        }
+        XCTAssertGreaterThan(said, 400)
+        XCTAssertGreaterThan(whole, 50, "moved nodes, a lost pointer and a new page go whole")
+    }
+
+    static func page(rows: Int, version: Int, rng: inout SystemRandomNumberGenerator) -> Scene {
+        Scene(version: version, viewport: Size(width: 1280, height: 800), url: "https://x.test/", title: "t",
+              nodes: (0 ..< rows).map { .text("n\($0)", Rect(x: 0, y: Double($0), width: 10, height: 10), "row \($0)", color: .black) },
+              pointer: Point(x: 1, y: 2))
+    }
+}
+
+extension SessionMachineTests {
+    func testAPageThatChangedALittleReachesTheConsolesAsADelta() throws {
+        let page = Scene(version: 1, viewport: Size(width: 1280, height: 800), url: "https://app.test/orders", title: "Orders",
+                         nodes: (0 ..< 30).map { .text("n\($0)", Rect(x: 0, y: Double($0) * 20, width: 200, height: 16), "Order \($0)", color: .black) },
+                         pointer: Point(x: 1, y: 1))
+        var m = active()
+        _ = m.handle(.scene(page), now: at(15))
+        var next = page
+        next.version = 2
+        next.nodes[4].text = "Order 4 · shipped"
+        let out = m.handle(.scene(next), now: at(20))
+        let relayed = out.compactMap { effect -> WireMessage? in if case let .toConsoles(msg) = effect { msg } else { nil } }
+        XCTAssertEqual(relayed, [.sceneDelta(SceneDelta(baseVersion: 1, version: 2, upserts: [next.nodes[4]]))])
+        XCTAssertEqual(m.scene, next)
+    }
+
+}

@@ -1,4 +1,4 @@
-@testable import Engine
+@_spi(CodecCheck) @testable import Engine
 import Foundation
 import XCTest
 

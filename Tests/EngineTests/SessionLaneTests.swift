@@ -212,7 +212,8 @@ final class CustomerBackPressureTests: XCTestCase {
         let picture = PixelBlock(width: 128, height: 128, rgb: Data((0 ..< 128 * 128 * 3).map { UInt8($0 % 251) }))
         let last = 31
         for v in 2 ... last {
-            let nodes = (0 ..< 14).map { SceneNode(id: "i\($0)", kind: .image, rect: Rect(x: 0, y: Double($0 * 40), width: 40, height: 40), pixels: picture) }
+            // New pictures with new ids: a new page each time, so each goes to the consoles whole.
+            let nodes = (0 ..< 14).map { SceneNode(id: "i\(v)-\($0)", kind: .image, rect: Rect(x: 0, y: Double($0 * 40), width: 40, height: 40), pixels: picture) }
             customer.send(.scene(Scene(version: v, viewport: Size(width: 800, height: 600), url: "https://shop.test/", title: "Photos \(v)", nodes: nodes)))
         }
         Thread.sleep(forTimeInterval: 1.5)

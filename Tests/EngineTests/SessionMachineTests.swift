@@ -767,13 +767,14 @@ final class SessionMachineTests: XCTestCase {
         XCTAssertEqual(consoleMessages(m.handle(.scene(third), now: at(30))), [.sceneDelta(SceneDelta(baseVersion: 3, version: 4))])
         XCTAssertEqual(m.scene?.nodes.first { $0.id == "ssn" }?.text, "SSN [SSN]")
 
-        // A page that did change goes through the redactor and out in full.
+        // A page that did change goes through the redactor, and out as what changed in it.
         var changed = third
         changed.version = 5
-        changed.nodes.append(.text("new", Rect(x: 0, y: 160, width: 200, height: 20), "New line", color: .black))
-        guard case let .scene(full)? = consoleMessages(m.handle(.scene(changed), now: at(35))).last else { return XCTFail("a full scene") }
-        XCTAssertEqual(full.version, 5)
-        XCTAssertTrue(full.nodes.contains { $0.id == "new" })
+        changed.nodes.append(.text("new", Rect(x: 0, y: 160, width: 200, height: 20), "New line 4111 1111 1111 1111", color: .black))
+        guard case let .sceneDelta(sent)? = consoleMessages(m.handle(.scene(changed), now: at(35))).last else { return XCTFail("a delta") }
+        XCTAssertEqual(sent.version, 5)
+        XCTAssertEqual(sent.upserts.map(\.id), ["new"])
+        XCTAssertEqual(sent.upserts.first?.text, "New line [card number]")
     }
 
     func testAPeriodicSceneThatDropsThePointerOrGoesBackInVersionIsSentInFull() {

@@ -42,7 +42,8 @@ final class SlowConsoleTests: XCTestCase {
         var sentBytes = 0
         let sending = Date()
         for v in 1 ... 60 {
-            let nodes = (0 ..< 14).map { SceneNode(id: "i\($0)", kind: .image, rect: Rect(x: 0, y: Double($0 * 40), width: 40, height: 40), pixels: picture) }
+            // New pictures with new ids: a new page each time, so each goes to the consoles whole.
+            let nodes = (0 ..< 14).map { SceneNode(id: "i\(v)-\($0)", kind: .image, rect: Rect(x: 0, y: Double($0 * 40), width: 40, height: 40), pixels: picture) }
             let frame = WireCodec.encode(.scene(Scene(version: v, viewport: Size(width: 800, height: 600), url: "https://x.test/", title: "Page \(v)", nodes: nodes)))
             sentBytes += frame.count
             customer.waitUntilRead()

@@ -177,6 +177,42 @@ public struct Scene: Codable, Equatable, Sendable {
         return Applied(bytes: size, changedPicture: changed)
     }
 
+    /// The delta that turns this scene into `next`, when one can say it and
+    /// it is smaller than the page: the same nodes in the same order, some
+    /// changed, some gone, new ones at the end. Nil when `next` must be sent
+    /// whole (nodes moved, ids repeated, the pointer gone, another source).
+    public func delta(to next: Scene) -> SceneDelta? {
+        guard next.source == source, next.version > version, next.pointer != nil || pointer == nil else { return nil }
+        var upserts: [SceneNode] = [], removed: [String] = []
+        let budget = next.nodes.count / 2
+        if nodes.count == next.nodes.count, zip(nodes, next.nodes).allSatisfy({ $0.id == $1.id }) {
+            for (old, new) in zip(nodes, next.nodes) where old != new {
+                upserts.append(new)
+                if upserts.count > budget { return nil }
+            }
+        } else {
+            let ids = Set(nodes.map(\.id)), nextIDs = Set(next.nodes.map(\.id))
+            guard ids.count == nodes.count, nextIDs.count == next.nodes.count else { return nil }
+            var k = 0
+            for old in nodes {
+                guard nextIDs.contains(old.id) else { removed.append(old.id); continue }
+                guard k < next.nodes.count, next.nodes[k].id == old.id else { return nil }
+                if next.nodes[k] != old { upserts.append(next.nodes[k]) }
+                k += 1
+            }
+            for new in next.nodes[k...] {
+                guard !ids.contains(new.id) else { return nil }
+                upserts.append(new)
+            }
+            if upserts.count + removed.count > budget { return nil }
+        }
+        return SceneDelta(baseVersion: version, version: next.version, upserts: upserts, removed: removed,
+                          viewport: next.viewport == viewport ? nil : next.viewport,
+                          scroll: next.scroll == scroll ? nil : next.scroll,
+                          url: next.url == url ? nil : next.url, title: next.title == title ? nil : next.title,
+                          pointer: next.pointer == pointer ? nil : next.pointer)
+    }
+
     private static func distinctIDs(_ nodes: [SceneNode]) -> Bool {
         guard nodes.count > 1 else { return true }
         if nodes.count <= 16 {

@@ -37,7 +37,8 @@ public enum WireCodec {
     }
 
     /// Every message through `JSONEncoder`: what `SceneWire` must match byte for byte.
-    static func codableEncode(_ frame: WireFrame) -> [UInt8] {
+    @_spi(CodecCheck)
+    public static func codableEncode(_ frame: WireFrame) -> [UInt8] {
         // Encoding our own typed values cannot fail; a failure would be a programming error.
         let data = try! encoder.encode(Envelope(frame: frame))
         return Array(data)
@@ -57,7 +58,8 @@ public enum WireCodec {
     }
 
     /// Every message through `JSONDecoder`, which decides whatever `SceneWire` leaves to it.
-    static func codableDecode(_ data: Data) throws -> WireFrame {
+    @_spi(CodecCheck)
+    public static func codableDecode(_ data: Data) throws -> WireFrame {
         guard data.count <= WireProtocol.maxMessageBytes else {
             throw WireError(.tooLarge, "message of \(data.count) bytes is over the \(WireProtocol.maxMessageBytes)-byte limit")
         }

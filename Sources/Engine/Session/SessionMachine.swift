@@ -291,11 +291,14 @@ public struct SessionMachine: Sendable {
         out += navigationEffects(from: scene.map(PageAddress.init), to: next, now)
         out += marksAfterNavigation(from: scene.map(PageAddress.init), to: next)
         if scene.map({ !Self.samePicture($0, next) }) ?? true { lastActivity = now }
+        // Every console holds the scene the engine holds (a console that lost
+        // track asks for it whole): a page that changed a little reaches them as a delta.
+        let relay = scene.flatMap { $0.delta(to: next) }.map(WireMessage.sceneDelta) ?? .scene(next)
         scene = next
         sceneBytes = next.estimatedWireBytes
         sceneAsSent = r.hits.isEmpty && next.nodes == s.nodes ? .same : .differs(s)
         lastFullSceneAt = now
-        out.append(.toConsoles(.scene(next)))
+        out.append(.toConsoles(relay))
         return out
     }
 
