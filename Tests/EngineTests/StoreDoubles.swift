@@ -66,6 +66,10 @@ final class DoorStore: SessionStore, @unchecked Sendable {
     func notes(sessionId: String) throws -> [NoteEntry] { try inner.notes(sessionId: sessionId) }
     func saveSurvey(sessionId: String, _ survey: SessionSurvey) throws { try inner.saveSurvey(sessionId: sessionId, survey) }
     func survey(sessionId: String) throws -> SessionSurvey? { try inner.survey(sessionId: sessionId) }
+    func recordOutcome(sessionId: String, ticketId: String, _ outcome: RecordedOutcome, audit: AuditDraft) throws -> Bool {
+        try inner.recordOutcome(sessionId: sessionId, ticketId: ticketId, outcome, audit: audit)
+    }
+    func outcome(sessionId: String) throws -> RecordedOutcome? { try inner.outcome(sessionId: sessionId) }
     func addScreenshot(_ shot: ScreenshotRecord) throws { try inner.addScreenshot(shot) }
     func screenshots(sessionId: String) throws -> [ScreenshotRecord] { try inner.screenshots(sessionId: sessionId) }
     func appendAudit(at: Date, actor: String, action: String, sessionId: String?, detail: String) throws -> AuditEntry {

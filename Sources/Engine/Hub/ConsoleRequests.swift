@@ -32,8 +32,11 @@ extension EngineHub {
             guard let runtime = session(answer.sessionId) else { return origin.fail(.notFound, "no open session \(answer.sessionId)") }
             runtime.async { runtime.dispatch(.managerAnswered(approve: answer.approve, by: agent), origin: origin) }
         case let .endSession(req):
-            guard let sid = req.sessionId ?? link.sessionId, let runtime = session(sid) else { return origin.fail(.notFound, "no such open session") }
-            runtime.async { runtime.consoleRequest(message, agent: agent, link: link, origin: origin) }
+            guard let sid = req.sessionId ?? link.sessionId else { return origin.fail(.notFound, "no such open session") }
+            if let runtime = session(sid) { return runtime.async { runtime.consoleRequest(message, agent: agent, link: link, origin: origin) } }
+            // An ended session the engine has let go of can still be told how it ended.
+            guard let outcome = req.outcome else { return origin.fail(.notFound, "no such open session") }
+            recordStoredOutcome(outcome, sessionId: sid, agent: agent, origin: origin)
         case .detach:
             guard let sid = link.sessionId, let runtime = session(sid) else { return }
             runtime.async { runtime.consoleRequest(message, agent: agent, link: link, origin: origin) }
@@ -194,14 +197,20 @@ extension SessionRuntime {
         case let .inviteViewer(v): request(.write("invite a viewer"), .viewerInviteRequested(name: v.name, by: agent))
         case let .requestExtension(req): request(.write("extend the session"), .extensionRequested(minutes: req.minutes, by: agent))
         case .qualityCheck: request(.write("ask the customer about the screen quality"), .qualityCheckRequested(by: agent))
-        case .endSession:
+        case let .endSession(req):
             // From the lobby too: the agent ends their own session without attaching.
             let watching = link.sessionId == id && link.state.watch
-            if case let .refused(code, text, audit) = machine.authorize(ConsoleActor(agent, watching: watching), .end) {
+            let ended = machine.summary.status == .ended
+            let capability: SessionCapability = ended && req.outcome != nil ? .giveOutcome : .end
+            if case let .refused(code, text, audit) = machine.authorize(ConsoleActor(agent, watching: watching), capability) {
                 hub.auditRefusal(AuditDraft(at: now, actor: agent.name, action: audit.action, sessionId: id, detail: audit.detail), address: nil)
                 return origin.fail(code, text)
             }
-            dispatch(.agentEnded(by: agent.name), origin: origin)
+            if !ended {
+                // Ended first; the outcome only once the end is on record.
+                guard dispatch(.agentEnded(by: agent.name), origin: origin) != nil, machine.summary.status == .ended else { return }
+            }
+            if let outcome = req.outcome { hub.recordOutcome(outcome, summary: machine.summary, agent: agent, origin: origin, runtime: self) }
         default:
             origin.fail(.notAllowed, "\(message.type) is not a console message")
         }

@@ -56,6 +56,7 @@ public enum MessageKind: String, CaseIterable, Sendable {
     case viewerInvited = "viewer-invited", recordings, recordingPart = "recording-part"
     case startPresenting = "start-presenting", stopPresenting = "stop-presenting", presenterLink = "presenter-link"
     case presentedScene = "presented-scene", presentedDelta = "presented-delta", presenting
+    case wrapUp = "wrap-up"
 
     /// Who may send it.
     public var senders: Set<MessageSender> { spec.senders }
@@ -158,6 +159,7 @@ public enum MessageKind: String, CaseIterable, Sendable {
         case .presentedScene: Spec(Self.engine, Scene.self, WireMessage.presentedScene)
         case .presentedDelta: Spec(Self.engine, SceneDelta.self, WireMessage.presentedDelta)
         case .presenting: Spec(Self.engine, PresentingState.self, WireMessage.presenting)
+        case .wrapUp: Spec(Self.engine, WrapUp.self, WireMessage.wrapUp)
         }
     }
 }
@@ -229,6 +231,7 @@ extension WireMessage {
         case let .presentedScene(b): (.presentedScene, b)
         case let .presentedDelta(b): (.presentedDelta, b)
         case let .presenting(b): (.presenting, b)
+        case let .wrapUp(b): (.wrapUp, b)
         }
     }
 
@@ -245,7 +248,7 @@ extension ErrorReply: WireBody {}
 extension StartSession: WireBody {}
 extension Attach: WireBody {}
 extension ExtensionRequest: WireBody {}
-extension EndSession: WireBody {}
+extension WrapUp: WireBody {}
 extension ApprovalAnswer: WireBody {}
 extension OpenRecording: WireBody {}
 extension AnnotationCommand: WireBody {}
@@ -283,6 +286,10 @@ extension RecordingList: WireBody {}
 extension RecordingPart: WireBody {}
 extension PresenterLink: WireBody {}
 extension PresentingState: WireBody {}
+
+extension EndSession: WireBody {
+    func validate() throws { try outcome?.validate() }
+}
 
 extension AddNote: WireBody {
     func validate() throws {

@@ -135,7 +135,10 @@ public struct ExtensionAnswer: Codable, Equatable, Sendable {
 
 public struct EndSession: Codable, Equatable, Sendable {
     public var sessionId: String?
-    public init(sessionId: String? = nil) { self.sessionId = sessionId }
+    /// How it ended for the ticket. Given with a live session, it ends it and
+    /// records the outcome; given for an ended one, it records the outcome.
+    public var outcome: SessionOutcome?
+    public init(sessionId: String? = nil, outcome: SessionOutcome? = nil) { self.sessionId = sessionId; self.outcome = outcome }
 }
 
 public struct Consent: Codable, Equatable, Sendable {
@@ -311,5 +314,7 @@ public enum WireMessage: Equatable, Sendable {
     case presentedScene(Scene)
     case presentedDelta(SceneDelta)
     case presenting(PresentingState)
+    /// How a session went, as the engine writes it back to its ticket (the reply to an end-session with an outcome).
+    case wrapUp(WrapUp)
 }
 

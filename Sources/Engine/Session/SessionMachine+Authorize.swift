@@ -21,6 +21,8 @@ public enum SessionCapability: Equatable, Sendable {
     case steer(String)
     /// End the session.
     case end
+    /// Say how it ended for the ticket: the session's agent, or a manager.
+    case giveOutcome
     /// Approve or refuse a Full Control request waiting for a manager.
     case answerApproval
 }
@@ -71,6 +73,9 @@ extension SessionMachine {
         case .end:
             if owner && !actor.watching { return .allowed }
             return .refused(.notAllowed, "\(agent.name) is watching read-only and cannot end the session", audit: ("write.refused", "end the session"))
+        case .giveOutcome:
+            if (owner && !actor.watching) || agent.level == .manager { return .allowed }
+            return .refused(.notAllowed, "Only the session's agent or a manager may say how session \(summary.id) ended.", audit: ("write.refused", "give the outcome"))
         case .answerApproval:
             if agent.level == .manager { return .allowed }
             return .refused(.notAllowed, "Only a manager may approve \(ControlMode.fullControl.title).", audit: ("approval.refused", "level=\(agent.level.rawValue)"))

@@ -206,6 +206,26 @@ public final class SQLiteStore: SessionStore {
             .map { SessionSurvey(at: date($0.at), stars: $0.stars, comment: $0.comment) }
     }
 
+    // MARK: Outcomes
+
+    public func recordOutcome(sessionId: String, ticketId: String, _ o: RecordedOutcome, audit: AuditDraft) throws -> Bool {
+        let json = String(decoding: try JSONEncoder().encode(o.outcome), as: UTF8.self)
+        return try db.write { db -> Bool in
+            guard try !OutcomeRow.exists(db, key: sessionId) else { return false }
+            try OutcomeRow(sessionId: sessionId, at: millis(o.at), by: o.by, outcome: json).insert(db)
+            let changed = try TicketRow.filter(key: ticketId).updateAll(db, Column("status").set(to: o.outcome.ticketStatus))
+            guard changed == 1 else { throw StoreError.notFound("ticket \(ticketId)") }
+            try Self.chain(audit, in: db)
+            return true
+        }
+    }
+
+    public func outcome(sessionId: String) throws -> RecordedOutcome? {
+        guard let row = try db.read({ try OutcomeRow.fetchOne($0, key: sessionId) }) else { return nil }
+        let outcome = try JSONDecoder().decode(SessionOutcome.self, from: Data(row.outcome.utf8))
+        return RecordedOutcome(outcome: outcome, by: row.by, at: date(row.at))
+    }
+
     // MARK: Screenshots
 
     public func addScreenshot(_ shot: ScreenshotRecord) throws {

@@ -163,6 +163,12 @@ public protocol SessionStore: AnyObject, Sendable {
     func saveSurvey(sessionId: String, _ survey: SessionSurvey) throws
     func survey(sessionId: String) throws -> SessionSurvey?
 
+    // How the session ended for its ticket (at most one outcome a session).
+    /// The outcome, the ticket's new status and the audit row, in one
+    /// transaction: all or nothing. False (nothing written) when the session has one already.
+    func recordOutcome(sessionId: String, ticketId: String, _ outcome: RecordedOutcome, audit: AuditDraft) throws -> Bool
+    func outcome(sessionId: String) throws -> RecordedOutcome?
+
     // Screenshots the customer allowed (the pictures themselves are encrypted files).
     func addScreenshot(_ shot: ScreenshotRecord) throws
     func screenshots(sessionId: String) throws -> [ScreenshotRecord]

@@ -145,8 +145,26 @@ enum StoreSchema {
                 t.add(column: "ending", .text)
             }
         }
+        m.registerMigration("v6: how each session ended for its ticket") { db in
+            try db.create(table: "outcome") { t in
+                // One outcome per session: the first one said is the one the ticket got.
+                t.primaryKey("sessionId", .text).references("session", onDelete: .cascade)
+                t.column("at", .integer).notNull()
+                t.column("by", .text).notNull()
+                t.column("outcome", .text).notNull()
+            }
+        }
         return m
     }
+}
+
+struct OutcomeRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "outcome"
+    var sessionId: String
+    var at: Millis
+    var by: String
+    /// The outcome's JSON (kind, plan/owner/due or to/reason).
+    var outcome: String
 }
 
 struct ScreenshotRow: Codable, FetchableRecord, PersistableRecord {
