@@ -8,7 +8,7 @@ import TerminalUI
 struct Sessions: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Co-browse sessions: who is in one, on which ticket, how it goes.",
-        subcommands: [List.self])
+        subcommands: [List.self, Show.self, End.self])
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
@@ -17,13 +17,32 @@ struct Sessions: ParsableCommand {
             abstract: "List sessions, newest first (as the engine last stored them).")
         @Flag(help: "Only sessions still running (link sent, or active).") var live = false
         @Option(help: ArgumentHelp("Only this agent's sessions.", valueName: "NAME")) var agent: String?
+        @Option(help: ArgumentHelp("Only sessions created on or after this day (UTC).", valueName: "YYYY-MM-DD")) var from: String?
+        @Option(help: ArgumentHelp("Only sessions created on or before this day (UTC).", valueName: "YYYY-MM-DD")) var to: String?
         @Option(help: "text (a table) or json.") var format: Format = .text
         @OptionGroup var data: DataOptions
+
+        func validate() throws {
+            for (name, day) in [("--from", from), ("--to", to)] {
+                if let day, Self.start(of: day) == nil { throw ValidationError("\(name) must be a day, YYYY-MM-DD (got \"\(day)\")") }
+            }
+            if let f = from.flatMap(Self.start), let t = to.flatMap(Self.start), f > t { throw ValidationError("--from \(from!) is after --to \(to!)") }
+        }
+
+        /// Midnight UTC at the start of a YYYY-MM-DD day.
+        static func start(of day: String) -> Date? {
+            guard let c = SessionOutcome.dueDate(day) else { return nil }
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "UTC")!
+            return calendar.date(from: c)
+        }
 
         func run() throws {
             let store = try data.openExistingStore()
             var sessions = try live ? store.allOpenSessions() : store.allSessions()
             if let agent { sessions = sessions.filter { $0.agentName == agent } }
+            if let start = from.flatMap(Self.start) { sessions = sessions.filter { $0.createdAt >= start } }
+            if let end = to.flatMap(Self.start)?.addingTimeInterval(86_400) { sessions = sessions.filter { $0.createdAt < end } }
             let now = Date()
             switch format {
             case .json:
@@ -47,7 +66,81 @@ struct Sessions: ParsableCommand {
             }
         }
     }
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a session's wrap-up: the note the engine writes back to its ticket.",
+            discussion: "Who, when and how long; each control mode and the time in it; annotations, clicks, typing, scrolls and screenshots (counted, never what was typed); the notes; who took part; the connection and drops; the recording; the survey; the outcome. Every free text is redacted again.")
+        @Argument(help: "The session id (as `sessions list` shows it).") var id: String
+        @Option(help: "text or json.") var format: Format = .text
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            let store = try data.openExistingStore()
+            guard let wrapUp = try WrapUp.read(sessionId: id, from: store, recordings: store, redactor: Redactor(), now: Date()) else {
+                throw Failure("no session \(id) in \(data.dataDirectory)")
+            }
+            switch format {
+            case .text: print(wrapUp.text)
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.dateEncodingStrategy = .iso8601
+                print(String(decoding: try encoder.encode(wrapUp), as: UTF8.self))
+            }
+        }
+    }
+
+    struct End: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "End a session and say how it went for its ticket, or say it for a session that has ended.",
+            discussion: "The outcome sets the ticket's status (resolved: solved; follow-up: pending; escalated: open) and is given once. The engine answers with the wrap-up, printed here.")
+        @Argument(help: "The session id.") var id: String
+        @Option(help: "resolved, follow-up or escalated.") var outcome: SessionOutcome.Kind
+        @Option(help: "Follow-up: what happens next.") var plan: String?
+        @Option(help: "Follow-up: who does it.") var owner: String?
+        @Option(help: ArgumentHelp("Follow-up: by when.", valueName: "YYYY-MM-DD")) var due: String?
+        @Option(help: ArgumentHelp("Escalated: to whom (a person or a team).", valueName: "NAME")) var to: String?
+        @Option(help: "Escalated: why.") var reason: String?
+        @OptionGroup var socket: SocketOptions
+
+        /// The outcome the options say, checked as the engine checks it.
+        func said() throws -> SessionOutcome {
+            let followUp = [("--plan", plan), ("--owner", owner), ("--due", due)], escalated = [("--to", to), ("--reason", reason)]
+            func none(_ options: [(String, String?)]) throws {
+                if let extra = options.first(where: { $0.1 != nil }) { throw ValidationError("\(extra.0) does not go with --outcome \(outcome.rawValue)") }
+            }
+            func all(_ options: [(String, String?)]) throws {
+                if let missing = options.first(where: { $0.1 == nil }) { throw ValidationError("--outcome \(outcome.rawValue) needs \(missing.0)") }
+            }
+            let o: SessionOutcome
+            switch outcome {
+            case .resolved: try none(followUp + escalated); o = .resolved
+            case .followUp: try none(escalated); try all(followUp); o = .followUp(plan: plan!, owner: owner!, due: due!)
+            case .escalated: try none(followUp); try all(escalated); o = .escalated(to: to!, reason: reason!)
+            }
+            do { try o.validate() } catch { throw ValidationError("\(error)".replacingOccurrences(of: "invalid scene: ", with: "")) }
+            return o
+        }
+
+        func validate() throws { _ = try said() }
+
+        func run() throws {
+            let client = try connectToEngine(socket.socketPath, client: "cobrowse-sessions-end")
+            defer { client.close() }
+            let reply: WireMessage
+            do { reply = try client.request(.endSession(EndSession(sessionId: id, outcome: try said())), timeout: 10) } catch {
+                throw Failure("\(error)")
+            }
+            switch reply {
+            case let .wrapUp(w): print(w.text)
+            case let .error(e): throw Failure(e.message)
+            default: throw Failure("unexpected reply from the engine: \(reply.type)")
+            }
+        }
+    }
 }
+
+extension SessionOutcome.Kind: ExpressibleByArgument {}
 
 /// One session as `sessions list` prints it.
 struct SessionListing: Encodable {

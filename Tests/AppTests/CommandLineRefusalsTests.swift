@@ -56,4 +56,49 @@ final class CommandLineRefusalsTests: XCTestCase {
         let empty = try f.run(["sessions", "list", "--data", f.dir + "/none"], expectFailure: true)
         XCTAssertTrue(empty.stderr.contains("no engine data"), empty.stderr)
     }
+
+    func testSessionsEndTellsTheTicketHowItWentAndShowPrintsTheWrapUpWithoutTheCardThePageShowed() throws {
+        let f = try EngineFixture()
+        defer { f.shutdown() }
+        try f.startEngine()
+        let (session, link) = try f.invite()
+        try f.spawnCustomer(link, extra: ["--dwell", "30"])
+        // The scripted customer consents and walks the demo site, whose billing page shows a card number.
+        let deadline = Date().addingTimeInterval(30)
+        var active = false
+        while !active, Date() < deadline {
+            let json = try f.run(["sessions", "list", "--live", "--format", "json", "--data", f.dir]).stdout
+            active = json.contains("\"status\" : \"active\"")
+            if !active { Thread.sleep(forTimeInterval: 0.3) }
+        }
+        XCTAssertTrue(active, "the customer never consented")
+        Thread.sleep(forTimeInterval: 2)
+
+        let refused = try f.run(["sessions", "end", session, "--outcome", "follow-up", "--plan", "call back", "--socket", f.socket], expectFailure: true)
+        XCTAssertTrue(refused.stderr.contains("--outcome follow-up needs --owner"), refused.stderr)
+        let ended = try f.run(["sessions", "end", session, "--outcome", "follow-up", "--plan", "Call back once the bank unblocks the card",
+                               "--owner", "Maria S.", "--due", "2026-12-08", "--socket", f.socket])
+        let text = ended.stdout
+        XCTAssertTrue(text.contains("Co-browse session \(session) on ticket T-7"), text)
+        XCTAssertTrue(text.contains("Outcome: Follow-up needed: Call back once the bank unblocks the card (Maria S., by 2026-12-08) (Maria S.)"), text)
+        XCTAssertTrue(text.contains("Agent: Maria S."), text)
+        XCTAssertFalse(text.contains("4242 4242 4242 4242") || text.contains("4242424242424242"), text)
+        XCTAssertTrue(try f.run(["tickets", "list", "--data", f.dir]).stdout.split(separator: "\n").contains { $0.contains("T-7") && $0.contains("pending") })
+
+        let shown = try f.run(["sessions", "show", session, "--data", f.dir]).stdout
+        XCTAssertEqual(shown.trimmingCharacters(in: .whitespacesAndNewlines), text.trimmingCharacters(in: .whitespacesAndNewlines))
+        let json = try f.run(["sessions", "show", session, "--format", "json", "--data", f.dir]).stdout
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], json)
+        XCTAssertEqual(object["ticketId"] as? String, "T-7")
+        XCTAssertEqual((object["outcome"] as? [String: Any])?["kind"] as? String, "follow-up")
+
+        let again = try f.run(["sessions", "end", session, "--outcome", "resolved", "--socket", f.socket], expectFailure: true)
+        XCTAssertTrue(again.stderr.contains("already has an outcome (Follow-up needed)"), again.stderr)
+
+        let today = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+        XCTAssertTrue(try f.run(["sessions", "list", "--from", today, "--to", today, "--data", f.dir]).stdout.contains(session))
+        XCTAssertFalse(try f.run(["sessions", "list", "--from", "2099-01-01", "--data", f.dir]).stdout.contains(session))
+        let badDay = try f.run(["sessions", "list", "--from", "2026-02-30", "--data", f.dir], expectFailure: true)
+        XCTAssertTrue(badDay.stderr.contains("--from must be a day"), badDay.stderr)
+    }
 }
