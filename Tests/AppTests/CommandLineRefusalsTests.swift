@@ -80,7 +80,7 @@ final class CommandLineRefusalsTests: XCTestCase {
                                "--owner", "Maria S.", "--due", "2026-12-08", "--socket", f.socket])
         let text = ended.stdout
         XCTAssertTrue(text.contains("Co-browse session \(session) on ticket T-7"), text)
-        XCTAssertTrue(text.contains("Outcome: Follow-up needed: Call back once the bank unblocks the card (Maria S., by 2026-12-08) (Maria S.)"), text)
+        XCTAssertTrue(text.contains("Outcome: Follow-up needed: Call back once the bank unblocks the card (Maria S., by 2026-12-08); recorded by Maria S."), text)
         XCTAssertTrue(text.contains("Agent: Maria S."), text)
         XCTAssertFalse(text.contains("4242 4242 4242 4242") || text.contains("4242424242424242"), text)
         XCTAssertTrue(try f.run(["tickets", "list", "--data", f.dir]).stdout.split(separator: "\n").contains { $0.contains("T-7") && $0.contains("pending") })

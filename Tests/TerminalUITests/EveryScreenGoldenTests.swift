@@ -41,7 +41,29 @@ final class EveryScreenGoldenTests: XCTestCase {
             ("session-confirm-end", after(attached(), [.character("e")])),
             ("session-messages", after(attached(), [.character("x"), .character("M")])),
             ("session-annotate", after(attached(), [.character("a"), .character("r"), .enter, .right, .right, .down])),
+            ("session-follow-up-owner", after(attached(), [.character("e"), .character("f")] + "Call back Friday".map { .character($0) } + [.enter])),
+            ("ended-say-outcome", after(ended(), [.character("o")])),
+            ("ended-wrap-up", wrappedUp()),
         ]
+    }
+
+    func ended() -> ConsoleModel {
+        var m = attached()
+        m.handle(.sessionEnded(SessionEnded(sessionId: Fixtures.summary().id, reason: .customerEnded)))
+        return m
+    }
+
+    /// The engine's answer to an outcome: what went back to the ticket.
+    func wrappedUp() -> ConsoleModel {
+        var m = ended()
+        var summary = Fixtures.summary()
+        summary.status = .ended
+        summary.endedAt = Fixtures.now
+        let sources = WrapUp.Sources(summary: summary, audits: [], notes: Fixtures.notes(), participants: [(summary.agentName, .agent)],
+                                     survey: nil, outcome: RecordedOutcome(outcome: .followUp(plan: "Call back Friday", owner: summary.agentName, due: "2026-12-08"),
+                                                                           by: summary.agentName, at: Fixtures.now), recordingId: nil)
+        m.handle(.wrapUp(WrapUp(sources, redactor: Redactor(), now: Fixtures.now)))
+        return m
     }
 
     func testEveryScreenAtEverySize() throws {

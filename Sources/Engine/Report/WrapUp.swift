@@ -169,7 +169,7 @@ public struct WrapUp: Codable, Equatable, Sendable {
         }
         lines.append(recordingId.map { "Recording: \($0), kept by the engine; an authorised console opens it (Recordings)" } ?? "Recording: none")
         if let survey { lines.append("Survey: \(survey)") }
-        lines.append("Outcome: " + (outcome.map { $0.line + (outcomeBy.map { " (\($0))" } ?? "") } ?? "not given yet"))
+        lines.append("Outcome: " + (outcome.map { $0.line + (outcomeBy.map { "; recorded by \($0)" } ?? "") } ?? "not given yet"))
         return lines.joined(separator: "\n")
     }
 

@@ -425,6 +425,8 @@ extension ConsoleModel {
                 pendingInvite = text
                 message = StatusMessage(.info, "Inviting \(SafeText.clean(text)) as a viewer…")
                 return [.send(.inviteViewer(InviteViewer(name: text)))]
+            case .followUpPlan, .followUpOwner, .followUpDue, .escalateTo, .escalateReason:
+                return outcomePromptAnswered(purpose, text)
             }
         }
         return []

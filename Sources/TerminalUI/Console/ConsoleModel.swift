@@ -42,6 +42,10 @@ public enum ConsoleDialog: Equatable, Sendable {
     case messages
     /// The pages the customer has been on, with their addresses whole (the feed shortens them).
     case pages
+    /// "How did it go?" for a session that has ended: the outcome its ticket gets.
+    case sayOutcome
+    /// What the engine wrote back to the ticket.
+    case wrapUp(WrapUp)
 }
 
 /// What a text prompt is for, and so what its Enter sends.
@@ -54,6 +58,13 @@ public enum PromptPurpose: Equatable, Sendable {
     case modeReason(ControlMode)
     /// The name of one of the customer's team to invite as a viewer.
     case viewerName
+    /// Follow-up needed: what happens next, then who does it, then by when.
+    case followUpPlan
+    case followUpOwner(plan: String)
+    case followUpDue(plan: String, owner: String)
+    /// Escalated: to whom, then why.
+    case escalateTo
+    case escalateReason(to: String)
 
     public var title: String {
         switch self {
@@ -61,6 +72,11 @@ public enum PromptPurpose: Equatable, Sendable {
         case let .type(_, field): "Type into \(field)"
         case let .modeReason(mode): "Why do you need \(mode.title)?"
         case .viewerName: "Invite a viewer: their name"
+        case .followUpPlan: "Follow-up needed: what happens next?"
+        case .followUpOwner: "Follow-up: who does it?"
+        case .followUpDue: "Follow-up: by when? (YYYY-MM-DD)"
+        case .escalateTo: "Escalated: to whom (a person or a team)?"
+        case .escalateReason: "Escalated: why?"
         }
     }
 
@@ -70,6 +86,8 @@ public enum PromptPurpose: Equatable, Sendable {
         case .type: "Enter  ask the customer to allow it · Esc  cancel"
         case .modeReason: "A manager approves first, then the customer. Enter  ask · Esc  cancel"
         case .viewerName: "Enter  mint a one-time viewer link · Esc  cancel"
+        case .followUpPlan, .followUpOwner, .escalateTo: "It goes on the ticket. Enter  next · Esc  cancel"
+        case .followUpDue, .escalateReason: "It goes on the ticket. Enter  record it · Esc  cancel"
         }
     }
 
@@ -79,6 +97,7 @@ public enum PromptPurpose: Equatable, Sendable {
         case .type: ControlAction.maxTextBytes
         case .modeReason: ModeRequest.maxReasonBytes
         case .viewerName: InviteViewer.maxNameBytes
+        case .followUpPlan, .followUpOwner, .followUpDue, .escalateTo, .escalateReason: SessionOutcome.maxTextBytes
         }
     }
 }
@@ -256,6 +275,10 @@ public struct ConsoleModel: Equatable, Sendable {
     public internal(set) var approvals: [ApprovalRequest] = []
     /// The name of a viewer invitation waiting for its link (an error then belongs to it).
     public internal(set) var pendingInvite: String?
+    /// Sessions this console has said the outcome of (the engine answered with the wrap-up).
+    public internal(set) var outcomeGiven: Set<String> = []
+    /// Sessions whose outcome this console has sent and not yet heard back about.
+    var outcomeAsked: Set<String> = []
     /// The agent's pointer is mirrored to the customer (Guided and above); `p` turns it off.
     public internal(set) var pointerShared = true
     /// Mirror mode: the page the agent shows the customer (see ConsoleModel+Presenting).
@@ -364,10 +387,12 @@ public struct ConsoleModel: Equatable, Sendable {
             }
         case let .quality(q):
             if var s = session { s.quality = q.quality; s.rttMs = q.rttMs; s.lossPercent = q.lossPercent; session = s }
+        case let .wrapUp(w): wrapUpArrived(w)
         case let .sessionEnded(e):
             if var s = session, s.id == e.sessionId {
                 s.status = .ended; s.endReason = e.reason; session = s
-                self.message = StatusMessage(.info, "Session ended: \(e.reason.title). Press q for the lobby.")
+                let ask = isReadOnly || outcomeGiven.contains(s.id) || outcomeAsked.contains(s.id) ? "" : " o: how it went ·"
+                self.message = StatusMessage(.info, "Session ended: \(e.reason.title).\(ask) q: lobby")
                 if dialog == .confirmEnd || dialog == .confirmStopPresenting { dialog = nil }
                 // The engine stops a showing with the session (no `presenting` follows).
                 resetMirror()
@@ -501,6 +526,7 @@ public struct ConsoleModel: Equatable, Sendable {
         case .leave:
             if let s = session, liveSessionIDs.contains(s.id) { dialog = .confirmLeave; return [] }
             return leaveSession()
+        case .outcome: return askOutcome()
         case .note, .mode, .extend, .quality, .end:
             if let refusal = actionRefusal() { message = StatusMessage(.error, refusal); return [] }
             switch binding.action {
@@ -651,15 +677,10 @@ public struct ConsoleModel: Equatable, Sendable {
             case .character("n"), .character("N"), .escape: dialog = nil
             default: break
             }
-        case .confirmEnd:
-            switch key {
-            case .character("y"), .character("Y"):
-                dialog = nil
-                message = StatusMessage(.info, "Ending the session…")
-                return [.send(.endSession(EndSession(sessionId: session?.id)))]
-            case .character("n"), .character("N"), .escape: dialog = nil
-            default: break
-            }
+        case .confirmEnd: return handleOutcomeMenu(key, ending: true)
+        case .sayOutcome: return handleOutcomeMenu(key, ending: false)
+        case .wrapUp:
+            if [.enter, .escape, .character("q"), .character(" ")].contains(key) { dialog = nil }
         case let .modeMenu(selected):
             let modes = ControlMode.allCases
             switch key {

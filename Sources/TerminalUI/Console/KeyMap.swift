@@ -8,7 +8,7 @@ public enum ConsoleAction: Equatable, Sendable {
     case selectPrevious, selectNext, selectFirst, selectLast, open, openRecorded, recordings, refresh, approvals, sort
     // A session
     case moveCursor, click, type, scrollUp, scrollDown, annotate, pointer, note, mode, screenshot, handOver, invite,
-         extend, quality, end, present, cycleView, symbols, feed, escape, leave
+         extend, quality, end, present, cycleView, symbols, feed, escape, leave, outcome
     // Annotate mode
     case tool(AnnotationTool), placePoint, undo, clearMarks, leaveAnnotate
 }
@@ -150,6 +150,7 @@ public enum KeyMap {
     ]
 
     static let ended: [KeyBinding] = viewing + common + [
+        KeyBinding([.character("o")], "o", .outcome, "say how it went (the ticket's outcome)", hint: HintWords("o outcome", "o outcome"), priority: 1, command: "outcome"),
         KeyBinding([.character("q")], "q", .leave, "back to the lobby", hint: HintWords("q lobby", "q lobby"), priority: 0, command: "lobby"),
         KeyBinding([.character("Q")], "Q", .quit, "quit the console", hint: HintWords("Q quit", "Q quit"), priority: 0, command: "quit"),
     ]

@@ -114,8 +114,23 @@ struct DialogView {
                    "e  end and quit   d  quit, \(live.count == 1 ? "it goes" : "they go") on   n / Esc  stay"]
             box(title: "Quit?", lines: lines, on: &sheet)
         case .confirmEnd:
-            let t = model.session.map { "\($0.ticket.id) with \($0.ticket.customer)" } ?? "this session"
-            box(title: "End session?", lines: ["End the co-browse session \(t)?", "The customer's view closes for good.", "", "y  end it now      n / Esc  keep going"], on: &sheet)
+            let t = model.session.map { "\($0.ticket.id) with \(SafeText.clean($0.ticket.customer))" } ?? "this session"
+            box(title: "End session?", lines: ["End the co-browse session \(t)?", "The customer's view closes for good. How did it go?", "",
+                                               "r  resolved   f  follow-up needed   e  escalated",
+                                               "y  end now, say how later          n / Esc  keep going"], on: &sheet)
+        case .sayOutcome:
+            let t = model.session.map { "\($0.ticket.id) with \(SafeText.clean($0.ticket.customer))" } ?? "this session"
+            box(title: "How did it go?", lines: ["How did the session on \(t) go?", "It goes back to the ticket with the engine's wrap-up.", "",
+                                                 "r  resolved   f  follow-up needed   e  escalated   Esc  later"], on: &sheet)
+        case let .wrapUp(w):
+            let width = min(sheet.width - 4, 96)
+            var lines: [String] = []
+            for line in w.text.split(separator: "\n", omittingEmptySubsequences: false) {
+                lines += SceneView.wrap(SafeText.glyphs(String(line)), width: max(1, width - 4), maxLines: 3).map { String($0.map(\.character)) }
+            }
+            let room = max(3, sheet.height - 6)
+            if lines.count > room { lines = Array(lines.prefix(room - 1)) + ["… (cobrowse sessions show \(w.sessionId) prints it all)"] }
+            box(title: "Written back to \(w.ticketId)", lines: lines + ["", "Enter/Esc closes"], minWidth: width, on: &sheet)
         case let .modeMenu(selected):
             let current = model.session?.controlMode ?? .viewOnly
             var lines = ["Ask the customer for a control mode:", ""]
