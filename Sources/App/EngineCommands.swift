@@ -38,6 +38,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("pending-handshakes-per-address"),
             help: ArgumentHelp("Connections of one address (or console uid) that may be waiting to say hello at once (default 16). Raise both for a load test from one machine.", valueName: "N"))
     var pendingHandshakes: Int = GatewayLimits().pendingHandshakesPerAddress
+    @Option(name: .customLong("suggestion-rules"),
+            help: ArgumentHelp("Which tickets the lobby marks as worth a co-browse: a file of `reason | categories | keywords` lines (default: configuration, integrations, errors, single sign-on, billing).", valueName: "FILE"))
+    var suggestionRules: String?
     @Option(name: .customLong("connections-per-address"),
             help: ArgumentHelp("Open gateway connections one address may hold at once (default 256).", valueName: "N"))
     var connectionsPerAddress: Int = GatewayLimits().connectionsPerAddress
@@ -106,6 +109,11 @@ struct Serve: ParsableCommand {
         config.socketGroup = socketGroup.flatMap(Self.groupID)
         config.policy.controlCaps = try controlCaps()
         config.gatewayLimits = gatewayLimits
+        if let path = suggestionRules {
+            let text: String
+            do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw Failure("--suggestion-rules: cannot read \(path): \(error.localizedDescription)") }
+            do { config.suggestionRules = try SuggestionRules.parse(text) } catch { throw Failure("--suggestion-rules \(path): \(error)") }
+        }
         let server = EngineServer(configuration: config)
         do { try server.start() } catch { throw Failure("the engine could not start: \(error)") }
         print("engine: socket \(config.socketPath)")
@@ -139,6 +147,7 @@ struct Invite: ParsableCommand {
         abstract: "Start a co-browse session for a ticket as the calling agent and print the one-time link.")
     @Option(help: "The ticket the session is about (required: no ticket, no session).") var ticket: String
     @Flag(help: "Ask the customer for recording consent.") var record = false
+    @Flag(help: "A guided walkthrough of first-time setup (the session is kept as onboarding).") var onboarding = false
     @Option(help: ArgumentHelp("The page the customer lands on after consenting: any http(s) page that includes <script src=\"https://ENGINE/cobrowse.js\">. Default: the engine's demo site.", valueName: "URL")) var url: String?
     @OptionGroup var socket: SocketOptions
 
@@ -152,7 +161,7 @@ struct Invite: ParsableCommand {
         let client = try connectToEngine(socket.socketPath, client: "cobrowse-invite")
         defer { client.close() }
         let reply: WireMessage
-        do { reply = try client.request(.startSession(StartSession(ticketId: ticket, record: record, landingURL: url)), timeout: 10) } catch {
+        do { reply = try client.request(.startSession(StartSession(ticketId: ticket, record: record, landingURL: url, onboarding: onboarding ? true : nil)), timeout: 10) } catch {
             throw Failure("\(error)")
         }
         switch reply {

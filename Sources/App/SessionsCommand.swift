@@ -144,7 +144,7 @@ extension SessionOutcome.Kind: ExpressibleByArgument {}
 
 /// One session as `sessions list` prints it.
 struct SessionListing: Encodable {
-    let id, agent, ticket, customer, status, mode, quality: String
+    let id, agent, ticket, customer, status, mode, quality, initiator: String
     let recording: Bool
     let customerConnected: Bool
     let createdAt: Date
@@ -156,6 +156,7 @@ struct SessionListing: Encodable {
     init(_ s: SessionSummary, now: Date) {
         id = s.id; agent = SafeText.clean(s.agentName); ticket = s.ticket.id; customer = SafeText.clean(s.ticket.customer)
         status = s.status.rawValue; mode = s.controlMode.title; quality = s.quality.rawValue
+        initiator = (s.initiator ?? .agent).rawValue
         recording = s.recording; customerConnected = s.customerConnected
         createdAt = s.createdAt; startedAt = s.startedAt; endedAt = s.endedAt
         elapsedSeconds = max(0, Int((s.endedAt ?? now).timeIntervalSince(s.startedAt ?? s.createdAt)))

@@ -101,4 +101,23 @@ final class CommandLineRefusalsTests: XCTestCase {
         let badDay = try f.run(["sessions", "list", "--from", "2026-02-30", "--data", f.dir], expectFailure: true)
         XCTAssertTrue(badDay.stderr.contains("--from must be a day"), badDay.stderr)
     }
+
+    func testSuggestionRulesAndOnboardingReachTheEngine() throws {
+        let f = try EngineFixture()
+        defer { f.shutdown() }
+        let bad = f.dir + "/bad-rules.txt"
+        try "Shopify setup | shopify | shopify app\nthis line has no pipes\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try f.run(["serve", "--data", f.dir, "--listen", "127.0.0.1:0", "--suggestion-rules", bad], expectFailure: true)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("--suggestion-rules \(bad): line 2:"), refused.stderr)
+
+        let good = f.dir + "/rules.txt"
+        try "Billing walk-through | billing |\n".write(toFile: good, atomically: true, encoding: .utf8)
+        try f.startEngine(extra: ["--suggestion-rules", good])
+        let out = try f.run(["invite", "--ticket", "T-7", "--onboarding", "--socket", f.socket]).stdout
+        let session = try XCTUnwrap(out.split(separator: "\n").first { $0.hasPrefix("session: ") }.map { String($0.dropFirst(9)) }, out)
+        let json = try f.run(["sessions", "list", "--format", "json", "--data", f.dir]).stdout
+        let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], json)
+        XCTAssertEqual(rows.first { $0["id"] as? String == session }?["initiator"] as? String, "onboarding")
+    }
 }

@@ -80,6 +80,7 @@ enum Fixtures {
                         Ticket(id: "TCK-1043", subject: "SSO login loops back to the sign-in page", customer: "Ravi Patel", category: "identity"),
                         Ticket(id: "TCK-1051", subject: "Where do I rotate an API key?", customer: "Lena Okafor", category: "onboarding")],
               sessions: [summary(),
-                         SessionSummary(id: "S-0000ended", ticket: ticket, agentName: "Maria S.", status: .ended, createdAt: t0)])
+                         SessionSummary(id: "S-0000ended", ticket: ticket, agentName: "Maria S.", status: .ended, createdAt: t0)],
+              suggestions: ["TCK-1043": "single sign-on setup: show them where"])
     }
 }

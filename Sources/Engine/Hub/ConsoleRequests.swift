@@ -15,7 +15,8 @@ extension EngineHub {
                 return origin.fail(.invalid, "landingURL must be an absolute http(s) URL of at most \(LandingURL.maxLength) bytes")
             }
             do {
-                origin.reply(.sessionStarted(try startSession(ticketId: req.ticketId, record: req.record, agent: agent, landingURL: req.landingURL)))
+                origin.reply(.sessionStarted(try startSession(ticketId: req.ticketId, record: req.record, agent: agent, landingURL: req.landingURL,
+                                                              onboarding: req.onboarding == true)))
             } catch let e as WireError {
                 origin.fail(e.code, e.message)
             } catch {
@@ -98,7 +99,10 @@ extension EngineHub {
         let team = Capabilities(level: agent.level).canWatch
             ? try store.allOpenSessions().filter { $0.agentName != agent.name && $0.status != .ended }.prefix(Lobby.maxTeamSessions).map(liveSummary)
             : nil
-        return ConsoleFrames.fitting(Lobby(agent: agent, tickets: tickets, sessions: sessions, approvals: approvals, team: team))
+        var suggested: [String: String] = [:]
+        for t in tickets { if let why = suggestions.reason(for: t) { suggested[t.id] = why } }
+        return ConsoleFrames.fitting(Lobby(agent: agent, tickets: tickets, sessions: sessions, approvals: approvals, team: team,
+                                           suggestions: suggested.isEmpty ? nil : suggested))
     }
 
     /// A console that had stopped reading missed frames: it gets what is true

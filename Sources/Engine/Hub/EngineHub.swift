@@ -35,6 +35,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     public var screenshotVault: ScreenshotVault?
     /// Recordings from the lobby; set with `recordingService`. nil: none are offered.
     public var recordingDesk: RecordingDesk?
+    /// Which tickets the lobby marks as worth a co-browse, and why. Set before the engine serves.
+    public var suggestions: SuggestionRules = .standard
 
     /// Base of the customer-facing links, e.g. "https://127.0.0.1:8443".
     public var publicBaseURL: String {
@@ -90,7 +92,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     /// Creates a session for a ticket on behalf of an agent and mints its link
     /// (also used in-process by `cobrowse demo`). `landingURL`: where the
     /// customer lands after consenting; nil: the demo site.
-    public func startSession(ticketId: String, record: Bool, agent: Agent, landingURL: String? = nil) throws -> SessionStarted {
+    public func startSession(ticketId: String, record: Bool, agent: Agent, landingURL: String? = nil, onboarding: Bool = false) throws -> SessionStarted {
         guard Capabilities(level: agent.level).canStartSessions else {
             throw WireError(.notAllowed, "\(agent.level.rawValue) agents cannot start co-browse sessions")
         }
@@ -99,17 +101,20 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         }
         let now = clock()
         let id = Self.newSessionID()
+        let suggested = suggestions.reason(for: ticket)
+        let initiator: SessionInitiator = onboarding ? .onboarding : suggested != nil ? .autoSuggestion : .agent
         let summary = SessionSummary(id: id, ticket: ticket, agentName: agent.name, status: .linkMinted,
-                                     recording: record, createdAt: now)
+                                     recording: record, createdAt: now, initiator: initiator)
         try store.saveSession(summary)
         let link = try links.mint(nil, session: id)
         try store.addParticipant(sessionId: id, name: agent.name, role: .agent, at: now)
         add(SessionMachine(summary: summary, policy: policy, redactor: redactor, now: now), landingURL: landingURL)
+        let why = onboarding ? " as an onboarding walkthrough" : suggested.map { " (suggested: \($0))" } ?? ""
         let item = ActivityItem(at: now, kind: .linkMinted, actor: agent.name,
-                                text: "Started a session for ticket \(ticket.id); one-time link created for the agent to hand to the customer")
+                                text: "Started a session for ticket \(ticket.id)\(why); one-time link created for the agent to hand to the customer")
         try store.appendActivity(sessionId: id, item)
         try store.appendAudit(at: now, actor: agent.name, action: "session.created", sessionId: id,
-                              detail: "ticket=\(ticket.id) record=\(record)")
+                              detail: "ticket=\(ticket.id) record=\(record) initiator=\(initiator.rawValue)")
         return SessionStarted(session: summary, link: link)
     }
 

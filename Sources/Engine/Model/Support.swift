@@ -174,14 +174,18 @@ public struct SessionSummary: Codable, Equatable, Sendable {
     public var controller: String?
     /// Live only: a Full Control request is waiting for a manager's approval.
     public var awaitingManager: Bool?
+    /// How the session came about (nil in sessions stored before it was kept: the agent).
+    public var initiator: SessionInitiator?
 
     public init(id: String, ticket: Ticket, agentName: String, status: SessionStatus, controlMode: ControlMode = .viewOnly,
                 access: AccessLevel? = nil, recording: Bool = false, createdAt: Date, startedAt: Date? = nil,
                 deadline: Date? = nil, endedAt: Date? = nil, endReason: EndReason? = nil, customerConnected: Bool = false,
-                quality: ConnectionQuality = .unknown, rttMs: Int? = nil, lossPercent: Int? = nil, pendingModeRequest: ControlMode? = nil) {
+                quality: ConnectionQuality = .unknown, rttMs: Int? = nil, lossPercent: Int? = nil, pendingModeRequest: ControlMode? = nil,
+                initiator: SessionInitiator? = nil) {
         self.id = id; self.ticket = ticket; self.agentName = agentName; self.status = status; self.controlMode = controlMode
         self.access = access; self.recording = recording; self.createdAt = createdAt; self.startedAt = startedAt
         self.deadline = deadline; self.endedAt = endedAt; self.endReason = endReason; self.customerConnected = customerConnected
         self.quality = quality; self.rttMs = rttMs; self.lossPercent = lossPercent; self.pendingModeRequest = pendingModeRequest
+        self.initiator = initiator
     }
 }

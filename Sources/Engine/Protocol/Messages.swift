@@ -50,14 +50,16 @@ public struct Lobby: Codable, Equatable, Sendable {
     public var ticketsNotShown: Int?
     /// Supervisors and managers: the team's live sessions (other agents'), to watch read-only.
     public var team: [SessionSummary]?
+    /// Tickets a co-browse would help, by id, with the reason (the engine's suggestion rules).
+    public var suggestions: [String: String]?
     /// A lobby lists at most this many tickets; the admin CLI lists them all.
     public static let maxTickets = 500
     /// …and at most this many of the team's sessions.
     public static let maxTeamSessions = 200
     public init(agent: Agent, tickets: [Ticket], sessions: [SessionSummary], approvals: [ApprovalRequest]? = nil, ticketsNotShown: Int? = nil,
-                team: [SessionSummary]? = nil) {
+                team: [SessionSummary]? = nil, suggestions: [String: String]? = nil) {
         self.agent = agent; self.tickets = tickets; self.sessions = sessions; self.approvals = approvals
-        self.ticketsNotShown = ticketsNotShown; self.team = team
+        self.ticketsNotShown = ticketsNotShown; self.team = team; self.suggestions = suggestions
     }
 }
 
@@ -67,8 +69,10 @@ public struct StartSession: Codable, Equatable, Sendable {
     /// Optional: the http(s) page the customer lands on after consenting (any
     /// origin that includes cobrowse.js); absent means the engine's demo site.
     public var landingURL: String?
-    public init(ticketId: String, record: Bool = false, landingURL: String? = nil) {
-        self.ticketId = ticketId; self.record = record; self.landingURL = landingURL
+    /// A guided walkthrough of first-time setup (the session's initiator is onboarding).
+    public var onboarding: Bool?
+    public init(ticketId: String, record: Bool = false, landingURL: String? = nil, onboarding: Bool? = nil) {
+        self.ticketId = ticketId; self.record = record; self.landingURL = landingURL; self.onboarding = onboarding
     }
 }
 

@@ -26,8 +26,8 @@ public struct WrapUp: Codable, Equatable, Sendable {
     public var subject: String
     public var customer: String
     public var agent: String
-    /// Who started it: the agent from a ticket (the only way sessions start today).
-    public var initiator: String
+    /// How it came about.
+    public var initiator: SessionInitiator
     public var startedAt: Date?
     public var endedAt: Date?
     public var durationSeconds: Int?
@@ -70,7 +70,7 @@ public struct WrapUp: Codable, Equatable, Sendable {
         subject = clean(summary.ticket.subject)
         customer = clean(summary.ticket.customer)
         agent = summary.agentName
-        initiator = "agent"
+        initiator = summary.initiator ?? .agent
         startedAt = summary.startedAt
         endedAt = summary.endedAt
         durationSeconds = summary.startedAt.map { Int(((summary.endedAt ?? now).timeIntervalSince($0)).rounded()) }
@@ -147,7 +147,7 @@ public struct WrapUp: Codable, Equatable, Sendable {
 
     public var text: String {
         var lines = ["Co-browse session \(sessionId) on ticket \(ticketId): \(subject)",
-                     "Customer: \(customer) · Agent: \(agent) · Started by: \(initiator)"]
+                     "Customer: \(customer) · Agent: \(agent) · Started by: \(initiator.title)"]
         if let startedAt {
             let end = endedAt.map { " to \(Self.clock($0))" } ?? " (still live)"
             lines.append("When: \(Self.day(startedAt)) \(Self.clock(startedAt))\(end) UTC, \(Self.minutes(durationSeconds ?? 0))" + (ending.map { "; \($0)" } ?? ""))

@@ -37,10 +37,16 @@ enum ConsoleFrames {
     static func fitting(_ lobby: Lobby) -> Lobby {
         var out = lobby
         var shown = min(lobby.tickets.count, Lobby.maxTickets)
-        out.tickets = Array(lobby.tickets.prefix(shown))
+        func show(_ n: Int) {
+            out.tickets = Array(lobby.tickets.prefix(n))
+            // Suggestions only for the tickets listed.
+            let ids = Set(out.tickets.map(\.id))
+            out.suggestions = lobby.suggestions.map { $0.filter { ids.contains($0.key) } }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        show(shown)
         while !fits(.lobby(out)), shown > 0 {
             shown /= 2
-            out.tickets = Array(lobby.tickets.prefix(shown))
+            show(shown)
         }
         let notShown = lobby.tickets.count - shown
         out.ticketsNotShown = notShown > 0 ? notShown : nil

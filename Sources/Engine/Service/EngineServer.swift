@@ -20,6 +20,8 @@ public struct EngineConfiguration: Sendable {
     public var socketGroup: UInt32?
     /// Bounds on peers that have not proved anything yet (rates per address, handshakes).
     public var gatewayLimits = GatewayLimits()
+    /// Which tickets the lobby marks as worth a co-browse.
+    public var suggestionRules: SuggestionRules = .standard
 
     public init(dataDirectory: String, socketPath: String? = nil, listenHost: String = "127.0.0.1", listenPort: Int = 8443,
                 certificatePath: String? = nil, keyPath: String? = nil, policy: SessionPolicy = .init(), tickInterval: TimeInterval = 0.25) {
@@ -82,6 +84,7 @@ public final class EngineServer: @unchecked Sendable {
         if !swept.isEmpty { logger.info("retention: removed \(swept.count) expired recording(s)") }
         hub.recordingService = recordings
         self.recordings = recordings
+        hub.suggestions = c.suggestionRules
         hub.screenshotVault = ScreenshotVault(dataDirectory: c.dataDirectory, keySource: FileKeySource(dataDirectory: c.dataDirectory), store: store)
         hub.recordingDesk = RecordingDesk(library: RecordingLibrary(dataDirectory: c.dataDirectory, store: store,
                                                                     keySource: FileKeySource(dataDirectory: c.dataDirectory)),

@@ -154,6 +154,12 @@ enum StoreSchema {
                 t.column("outcome", .text).notNull()
             }
         }
+        m.registerMigration("v7: how each session came about") { db in
+            try db.alter(table: "session") { t in
+                // agent, customer-request, auto-suggestion, onboarding, escalation; NULL for older rows (the agent).
+                t.add(column: "initiator", .text)
+            }
+        }
         return m
     }
 }
@@ -234,6 +240,7 @@ struct SessionRow: Codable, FetchableRecord, PersistableRecord {
     var rttMs: Int?
     var lossPercent: Int?
     var pendingModeRequest: String?
+    var initiator: String?
 
     init(_ s: SessionSummary) {
         id = s.id; ticketId = s.ticket.id; agentName = s.agentName; status = s.status.rawValue
@@ -242,6 +249,7 @@ struct SessionRow: Codable, FetchableRecord, PersistableRecord {
         endedAt = s.endedAt.map(millis); endReason = s.endReason?.rawValue; customerConnected = s.customerConnected
         quality = s.quality.rawValue; rttMs = s.rttMs; lossPercent = s.lossPercent
         pendingModeRequest = s.pendingModeRequest?.rawValue
+        initiator = s.initiator?.rawValue
     }
 
     func model(ticket: Ticket) throws -> SessionSummary {
@@ -256,7 +264,8 @@ struct SessionRow: Codable, FetchableRecord, PersistableRecord {
             deadline: deadline.map(date), endedAt: endedAt.map(date),
             endReason: try endReason.map { try EndReason(rawValue: $0) ?? { throw bad("end reason") }() },
             customerConnected: customerConnected, quality: q, rttMs: rttMs, lossPercent: lossPercent,
-            pendingModeRequest: try pendingModeRequest.map { try ControlMode(rawValue: $0) ?? { throw bad("pending mode") }() })
+            pendingModeRequest: try pendingModeRequest.map { try ControlMode(rawValue: $0) ?? { throw bad("pending mode") }() },
+            initiator: try initiator.map { try SessionInitiator(rawValue: $0) ?? { throw bad("initiator") }() })
     }
 }
 

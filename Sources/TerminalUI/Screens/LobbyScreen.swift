@@ -79,10 +79,19 @@ struct LobbyScreen {
         let first = max(0, min(selectedTicket - room + 1, ticketRows.count - room))
         for (i, row) in ticketRows.dropFirst(first).prefix(room) {
             guard case let .ticket(t) = row else { continue }
-            line([t.id, t.customer, t.category ?? "", t.subject], cols: ticketCols, selected: i == model.lobbySelection, y: y, on: &sheet)
+            // ★ marks a ticket the engine's suggestion rules say a co-browse would help; the reason shows when it is selected.
+            let star = lobby.suggestions?[t.id] != nil ? "★ " : ""
+            line([t.id, t.customer, t.category ?? "", star + t.subject], cols: ticketCols, selected: i == model.lobbySelection, y: y, on: &sheet)
             y += 1
         }
-        footer(model, on: &sheet)
+        footer(model, on: &sheet, suggestion: selectedSuggestion(model))
+    }
+
+    /// Why the selected ticket is marked ★, for the message line when nothing else is said.
+    private func selectedSuggestion(_ model: ConsoleModel) -> String? {
+        guard let lobby = model.lobby, model.lobbySelection < model.lobbyRows.count,
+              case let .ticket(t) = model.lobbyRows[model.lobbySelection], let why = lobby.suggestions?[t.id] else { return nil }
+        return "★ Suggested for a co-browse: \(SafeText.clean(why))"
     }
 
     /// "45 s", "12 m", "3 h": how long a session has run.
@@ -104,9 +113,9 @@ struct LobbyScreen {
         for (value, (_, width)) in zip(values, cols) { sheet.write(value, x: x, y: y, pen: pen, maxX: min(sheet.width, x + width)); x += width + 1 }
     }
 
-    private func footer(_ model: ConsoleModel, on sheet: inout CellGrid) {
+    private func footer(_ model: ConsoleModel, on sheet: inout CellGrid, suggestion: String? = nil) {
         let h = sheet.height
-        MessageLine(theme: theme).draw(model.visibleMessage(now: model.now), fallback: nil, y: h - 2, on: &sheet)
+        MessageLine(theme: theme).draw(model.visibleMessage(now: model.now), fallback: suggestion, y: h - 2, on: &sheet)
         HintBar(theme: theme).draw(ConsoleView.hintPieces(model, width: sheet.width), y: h - 1, on: &sheet)
     }
 }
