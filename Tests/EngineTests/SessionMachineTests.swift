@@ -576,9 +576,10 @@ final class SessionMachineTests: XCTestCase {
         XCTAssertTrue(fx.contains(.toConsoles(.summary(m.summary))))
         XCTAssertTrue(activities(m.handle(.tick, now: at(111))).isEmpty, "said once")
         XCTAssertTrue(activities(m.handle(.tick, now: at(129))).isEmpty)
-        let retry = activities(m.handle(.tick, now: at(130)))
-        XCTAssertEqual(retry.map(\.kind), [.warning])
-        XCTAssertTrue(retry.first?.text.contains("new link") ?? false)
+        let retry = m.handle(.tick, now: at(130))
+        XCTAssertTrue(retry.contains(.renewCustomerLink(afterSeconds: 30)), "30 s gone: a fresh link for the same session")
+        XCTAssertEqual(audits(retry).map(\.action), ["link.renewed"])
+        XCTAssertFalse(m.handle(.tick, now: at(140)).contains(.renewCustomerLink(afterSeconds: 30)), "once an absence")
         XCTAssertEqual(m.summary.status, .active, "the session goes on")
     }
 

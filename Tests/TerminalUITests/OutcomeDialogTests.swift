@@ -92,4 +92,21 @@ final class OutcomeDialogTests: XCTestCase {
         XCTAssertNil(KeyMap.binding(for: .character("o"), in: .watching))
         XCTAssertNotNil(KeyMap.binding(for: .character("o"), in: .ended))
     }
+
+    func testARenewedLinkIsShownToSendAndAGoneCustomerMayBeCalledLost() {
+        var m = attached()
+        m.handle(.linkRenewed(LinkRenewed(sessionId: "S-7f3a9c", link: "https://127.0.0.1:8443/join/abc")))
+        XCTAssertEqual(m.dialog, .link(url: "https://127.0.0.1:8443/join/abc", ticketID: Fixtures.summary().ticket.id))
+        XCTAssertTrue(m.message?.text.contains("dropped: send them this new link") ?? false)
+        _ = m.handle(key: .enter)
+
+        _ = m.handle(key: .character("e"))
+        XCTAssertEqual(m.handle(key: .character("l")).count, 0, "the customer is connected: not lost")
+        _ = m.handle(key: .escape)
+        var gone = Fixtures.summary()
+        gone.customerConnected = false
+        m.handle(.summary(gone))
+        _ = m.handle(key: .character("e"))
+        XCTAssertEqual(sent(m.handle(key: .character("l"))), [EndSession(sessionId: "S-7f3a9c", customerLost: true)])
+    }
 }

@@ -212,7 +212,8 @@ extension SessionRuntime {
             }
             if !ended {
                 // Ended first; the outcome only once the end is on record.
-                guard dispatch(.agentEnded(by: agent.name), origin: origin) != nil, machine.summary.status == .ended else { return }
+                let event: SessionEvent = req.customerLost == true ? .agentGaveUp(by: agent.name) : .agentEnded(by: agent.name)
+                guard dispatch(event, origin: origin) != nil, machine.summary.status == .ended else { return }
             }
             if let outcome = req.outcome { hub.recordOutcome(outcome, summary: machine.summary, agent: agent, origin: origin, runtime: self) }
         default:

@@ -75,6 +75,8 @@ extension SessionRuntime {
                     startRecording()
                 case let .finishRecording(reason):
                     finishRecording(reason: reason)
+                case let .renewCustomerLink(seconds):
+                    try renewCustomerLink(after: seconds)
                 }
             } catch {
                 // A store failure (a full disk, say) must not take the live session down;
@@ -83,6 +85,20 @@ extension SessionRuntime {
                 broadcast(.error(ErrorReply(code: .internalError, message: "the engine could not store session data: \(error)")))
             }
         }
+    }
+
+    /// A fresh consent link for the same session: it rejoins an active one
+    /// without asking consent again. It goes to this session's consoles
+    /// alone, not through `broadcast`, which records.
+    private func renewCustomerLink(after seconds: Int) throws {
+        let link = try hub.links.mint(nil, session: id)
+        let bytes = WireCodec.encode(.linkRenewed(LinkRenewed(sessionId: id, link: link)))
+        for l in room.values { if case .console = l.role { l.connection.send(bytes) } }
+        let customer = machine.summary.ticket.customer
+        let item = ActivityItem(at: now, kind: .warning, actor: "engine",
+                                text: "\(customer) has been gone \(seconds) s: a new one-time link for this session is on your screen to send them (their page still reconnects by itself if it comes back)")
+        hub.writer.enqueue(.activity(sessionId: id, item))
+        broadcast(.activity(item))
     }
 
     private func storeScreenshot(_ scene: Scene, requestedBy by: String) throws {

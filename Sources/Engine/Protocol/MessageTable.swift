@@ -56,7 +56,7 @@ public enum MessageKind: String, CaseIterable, Sendable {
     case viewerInvited = "viewer-invited", recordings, recordingPart = "recording-part"
     case startPresenting = "start-presenting", stopPresenting = "stop-presenting", presenterLink = "presenter-link"
     case presentedScene = "presented-scene", presentedDelta = "presented-delta", presenting
-    case wrapUp = "wrap-up"
+    case wrapUp = "wrap-up", linkRenewed = "link-renewed"
 
     /// Who may send it.
     public var senders: Set<MessageSender> { spec.senders }
@@ -160,6 +160,7 @@ public enum MessageKind: String, CaseIterable, Sendable {
         case .presentedDelta: Spec(Self.engine, SceneDelta.self, WireMessage.presentedDelta)
         case .presenting: Spec(Self.engine, PresentingState.self, WireMessage.presenting)
         case .wrapUp: Spec(Self.engine, WrapUp.self, WireMessage.wrapUp)
+        case .linkRenewed: Spec(Self.engine, LinkRenewed.self, WireMessage.linkRenewed)
         }
     }
 }
@@ -232,6 +233,7 @@ extension WireMessage {
         case let .presentedDelta(b): (.presentedDelta, b)
         case let .presenting(b): (.presenting, b)
         case let .wrapUp(b): (.wrapUp, b)
+        case let .linkRenewed(b): (.linkRenewed, b)
         }
     }
 
@@ -249,6 +251,7 @@ extension StartSession: WireBody {}
 extension Attach: WireBody {}
 extension ExtensionRequest: WireBody {}
 extension WrapUp: WireBody {}
+extension LinkRenewed: WireBody {}
 extension ApprovalAnswer: WireBody {}
 extension OpenRecording: WireBody {}
 extension AnnotationCommand: WireBody {}

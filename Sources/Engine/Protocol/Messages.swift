@@ -76,6 +76,17 @@ public struct StartSession: Codable, Equatable, Sendable {
     }
 }
 
+/// A fresh one-time link for a customer who dropped and did not come back:
+/// for the same session, sent the way the first went (`sentVia`), or nil
+/// when it is the agent's to hand over. To the session's consoles only: never
+/// recorded, logged or audited.
+public struct LinkRenewed: Codable, Equatable, Sendable {
+    public var sessionId: String
+    public var link: String
+    public var sentVia: String?
+    public init(sessionId: String, link: String, sentVia: String? = nil) { self.sessionId = sessionId; self.link = link; self.sentVia = sentVia }
+}
+
 public struct SessionStarted: Codable, Equatable, Sendable {
     public var session: SessionSummary
     /// The one-time link for the customer. Only its hash is stored.
@@ -142,7 +153,11 @@ public struct EndSession: Codable, Equatable, Sendable {
     /// How it ended for the ticket. Given with a live session, it ends it and
     /// records the outcome; given for an ended one, it records the outcome.
     public var outcome: SessionOutcome?
-    public init(sessionId: String? = nil, outcome: SessionOutcome? = nil) { self.sessionId = sessionId; self.outcome = outcome }
+    /// True: the customer dropped and did not come back; the session ends as "customer lost".
+    public var customerLost: Bool?
+    public init(sessionId: String? = nil, outcome: SessionOutcome? = nil, customerLost: Bool? = nil) {
+        self.sessionId = sessionId; self.outcome = outcome; self.customerLost = customerLost
+    }
 }
 
 public struct Consent: Codable, Equatable, Sendable {
@@ -320,5 +335,6 @@ public enum WireMessage: Equatable, Sendable {
     case presenting(PresentingState)
     /// How a session went, as the engine writes it back to its ticket (the reply to an end-session with an outcome).
     case wrapUp(WrapUp)
+    case linkRenewed(LinkRenewed)
 }
 

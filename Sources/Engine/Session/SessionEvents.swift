@@ -63,6 +63,8 @@ public enum SessionEvent: Equatable, Sendable {
     case extensionAnswered(accept: Bool)
     case noteAdded(NoteEntry)
     case agentEnded(by: String)
+    /// The agent ends it because the customer dropped and did not come back ("customer lost").
+    case agentGaveUp(by: String)
     case consoleAttached(name: String, role: ParticipantRole)
     case consoleDetached(name: String, role: ParticipantRole)
     /// A console asked for a full scene (it lost track).
@@ -145,6 +147,9 @@ public enum SessionEffect: Equatable, Sendable {
     case startRecording
     /// Close the session's recording as complete, saying why it ended.
     case finishRecording(reason: String)
+    /// The customer has been gone this long: mint a fresh one-time link for the
+    /// same session, send it the way the first went, and tell the consoles.
+    case renewCustomerLink(afterSeconds: Int)
 }
 
 extension SessionEffect {
@@ -171,6 +176,7 @@ extension SessionEffect {
         case let .reject(code, _): "reject(\(code.rawValue))"
         case .startRecording: "startRecording"
         case .finishRecording: "finishRecording"
+        case .renewCustomerLink: "renewCustomerLink"
         }
     }
 }

@@ -32,6 +32,10 @@ public struct SessionMachine: Sendable {
     private var socketLostAt: Date?
     var lastHeard: Date
     private var disconnectAnnounced = false
+    /// Times the customer dropped (an absence the feed announced), before and after consent.
+    public private(set) var drops = 0
+    /// After the second drop the customer is offered other ways, once they are back.
+    private var alternativesOwed = false
     private var retryOffered = false
     private var heartbeat = Heartbeat()
     private var lastQualityReport: Date?
@@ -144,6 +148,9 @@ public struct SessionMachine: Sendable {
         case let .extensionAnswered(accept): return extensionAnswered(accept, now)
         case let .noteAdded(note): return noteAdded(note, now)
         case let .agentEnded(by): return end(.agentEnded, actor: by, now)
+        case let .agentGaveUp(by):
+            guard drops > 0 else { return [.reject(.badState, "The customer has not dropped: end the session the usual way.")] }
+            return end(.customerLost, actor: by, now)
         case let .consoleAttached(name, role):
             consoleJoined(name, role: role)
             var out: [SessionEffect] = [activity(.joined, name, role == .supervisor ? "Supervisor \(name) is watching (read-only)" : "\(name) joined as \(role.rawValue)", now)]
@@ -235,6 +242,7 @@ public struct SessionMachine: Sendable {
         summary.customerConnected = true
         if resumed {
             if absenceAnnounced { out.append(activity(.reconnected, customer, "Customer reconnected", now)) }
+            out += alternativesForTheCustomer()
         } else {
             out.append(activity(.joined, customer, "Customer connected", now))
         }
@@ -438,7 +446,7 @@ public struct SessionMachine: Sendable {
         summary.customerConnected = true
         var out: [SessionEffect] = [activity(.reconnected, customer, "Customer reconnected", now), .persist(summary), .toConsoles(.summary(summary))]
         if summary.status == .active { out.append(.toCustomer(.requestScene)); lastFullSceneAt = now }
-        return out
+        return out + alternativesForTheCustomer()
     }
 
     private mutating func qualityEffects(_ now: Date) -> [SessionEffect] {
@@ -680,16 +688,32 @@ public struct SessionMachine: Sendable {
             summary.quality = .unknown
             summary.rttMs = nil
             summary.lossPercent = nil
+            drops += 1
+            let consented = summary.status == .active
             out += [activity(.disconnected, customer, "Customer disconnected", now),
-                    .audit(action: "customer.disconnected", actor: Self.engine, detail: socketConnected ? "heartbeat lost" : "connection closed"),
+                    .audit(action: "customer.disconnected", actor: Self.engine,
+                           detail: (socketConnected ? "heartbeat lost" : "connection closed") + " drop=\(drops) consent=\(consented ? "given" : "not yet")"),
                     .persist(summary), .toConsoles(.summary(summary))]
+            if drops == 2 {
+                alternativesOwed = true
+                out.append(activity(.warning, Self.engine,
+                                    "Second drop: offer \(summary.ticket.customer) a phone call, an annotated guide or follow-up by e-mail — or end the session as customer lost", now))
+            }
         }
-        if away >= policy.retryLinkAfter && !retryOffered {
+        if away >= policy.retryLinkAfter && !retryOffered && summary.status != .ended {
+            // The resume key still works if their page comes back; a fresh link reaches them if it does not.
             retryOffered = true
-            out.append(activity(.warning, Self.engine,
-                                "Customer has not come back after \(Int(policy.retryLinkAfter)) s — offer a new link or another channel", now))
+            out += [.audit(action: "link.renewed", actor: Self.engine, detail: "drop=\(drops) away=\(Int(away))s"),
+                    .renewCustomerLink(afterSeconds: Int(policy.retryLinkAfter))]
         }
         return out
+    }
+
+    /// Once, when the customer is back after their second drop: the other ways to go on.
+    private mutating func alternativesForTheCustomer() -> [SessionEffect] {
+        guard alternativesOwed else { return [] }
+        alternativesOwed = false
+        return [.toCustomer(.notice(Notice(text: "The connection keeps dropping. \(summary.agentName) can call you, send you an annotated guide, or follow up by e-mail instead — just say which.")))]
     }
 
     // MARK: The end

@@ -29,6 +29,17 @@ public enum ConsentScript {
       var b = f.body || {};
       if (f.type === 'error') { done = true; say(b.message || 'This link cannot be used.'); ws.close(); return; }
       if (f.type !== 'welcome') return;
+      // A new link for a session the customer already allowed (they dropped): straight back to it.
+      if (b.consentGiven && allowed) {
+        done = true;
+        try { sessionStorage.setItem('cobrowse.resumeKey', b.resumeKey); } catch (e) {}
+        var back = new URL(landing, location.href);
+        back.hash = (back.hash ? back.hash.slice(1) + '&' : '') + 'cobrowse=' + b.resumeKey;
+        say('Welcome back. Taking you to the page\u2026');
+        ws.close();
+        location.replace(back.href);
+        return;
+      }
       var c = choice();
       ws.send(JSON.stringify({ v: 1, type: 'consent', body: { allow: allowed, access: c.access, record: allowed && c.record } }));
       if (!allowed) {

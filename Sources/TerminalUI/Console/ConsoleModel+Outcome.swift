@@ -12,15 +12,24 @@ extension ConsoleModel {
             return sendOutcome(.resolved)
         case .character("f"), .character("F"): dialog = .prompt(.followUpPlan, draft: "")
         case .character("e"), .character("E"): dialog = .prompt(.escalateTo, draft: "")
-        case .character("y"), .character("Y") where ending:
+        case .character("y"), .character("Y"):
+            guard ending else { return [] }
             dialog = nil
             message = StatusMessage(.info, "Ending the session… (o then says how it went)")
             return [.send(.endSession(EndSession(sessionId: session?.id)))]
+        case .character("l"), .character("L"):
+            guard ending, customerGone else { return [] }
+            dialog = nil
+            message = StatusMessage(.info, "Ending the session: customer lost… (o then says how it went)")
+            return [.send(.endSession(EndSession(sessionId: session?.id, customerLost: true)))]
         case .character("n"), .character("N"), .escape: dialog = nil
         default: break
         }
         return []
     }
+
+    /// The customer dropped and has not come back: the session may end as "customer lost".
+    var customerGone: Bool { session.map { $0.status == .active && !$0.customerConnected } ?? false }
 
     /// `o` on an ended session.
     mutating func askOutcome() -> [ConsoleCommand] {

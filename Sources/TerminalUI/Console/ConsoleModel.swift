@@ -388,6 +388,11 @@ public struct ConsoleModel: Equatable, Sendable {
         case let .quality(q):
             if var s = session { s.quality = q.quality; s.rttMs = q.rttMs; s.lossPercent = q.lossPercent; session = s }
         case let .wrapUp(w): wrapUpArrived(w)
+        case let .linkRenewed(r):
+            guard session?.id == r.sessionId, !isReadOnly else { break }
+            let who = session.map { SafeText.clean($0.ticket.customer) } ?? "The customer"
+            self.message = StatusMessage(.info, r.sentVia.map { "\(who) dropped: a new link went by \($0)" } ?? "\(who) dropped: send them this new link")
+            if r.sentVia == nil { dialog = .link(url: r.link, ticketID: session?.ticket.id ?? "") }
         case let .sessionEnded(e):
             if var s = session, s.id == e.sessionId {
                 s.status = .ended; s.endReason = e.reason; session = s

@@ -117,7 +117,8 @@ struct DialogView {
             let t = model.session.map { "\($0.ticket.id) with \(SafeText.clean($0.ticket.customer))" } ?? "this session"
             box(title: "End session?", lines: ["End the co-browse session \(t)?", "The customer's view closes for good. How did it go?", "",
                                                "r  resolved   f  follow-up needed   e  escalated",
-                                               "y  end now, say how later          n / Esc  keep going"], on: &sheet)
+                                               "y  end now, say how later          n / Esc  keep going"]
+                    + (model.customerGone ? ["l  end: the customer is lost (they dropped)"] : []), on: &sheet)
         case .sayOutcome:
             let t = model.session.map { "\($0.ticket.id) with \(SafeText.clean($0.ticket.customer))" } ?? "this session"
             box(title: "How did it go?", lines: ["How did the session on \(t) go?", "It goes back to the ticket with the engine's wrap-up.", "",
