@@ -160,6 +160,40 @@ enum StoreSchema {
                 t.add(column: "initiator", .text)
             }
         }
+        m.registerMigration("helpdesk outbox: calls to the help desk, and the requester details it sends") { db in
+            try db.create(table: "helpdeskOutbox") { t in
+                // The order rows are sent in, per ticket.
+                t.autoIncrementedPrimaryKey("id")
+                // The same event enqueued twice is one row, sent once.
+                t.column("idempotencyKey", .text).notNull().unique()
+                t.column("desk", .text).notNull()
+                t.column("ticketId", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("body", .text)
+                t.column("deskStatus", .text)
+                t.column("event", .text)
+                t.column("sessionId", .text)
+                // pending, sending (the engine may have stopped mid-call), delivered, failed.
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("createdAt", .integer).notNull()
+                t.column("nextAttemptAt", .integer).notNull()
+                t.column("lastAttemptAt", .integer)
+                t.column("deliveredAt", .integer)
+                t.column("lastError", .text)
+            }
+            try db.create(index: "helpdeskOutboxDue", on: "helpdeskOutbox", columns: ["state", "nextAttemptAt"])
+            try db.create(index: "helpdeskOutboxTicket", on: "helpdeskOutbox", columns: ["ticketId", "id"])
+            try db.alter(table: "ticket") { t in
+                t.add(column: "requesterEmail", .text)
+                t.add(column: "requesterPhone", .text)
+                t.add(column: "channel", .text)
+                // Comma-separated, as the desk sent them.
+                t.add(column: "tags", .text)
+                // Which desk keeps the ticket; NULL for a ticket added here.
+                t.add(column: "desk", .text)
+            }
+        }
         return m
     }
 }

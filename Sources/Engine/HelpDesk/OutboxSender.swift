@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// Sends the outbox to the desk, one row at a time in row order (so a ticket's
+/// rows arrive in the order they were written), on a task of its own: never on
+/// an event loop.
+///
+/// Crash safety: a row is marked `sending` before the call and `delivered` (or
+/// retry, or failed) in the one write that follows the answer. Nothing is lost:
+/// a row only leaves the outbox once the desk said yes. What remains is the
+/// window between the desk acting and that write: an engine killed there finds
+/// the row `sending` at its next start and sends it again, with the same
+/// idempotency key (Zendesk's `Idempotency-Key` header, the webhook event's
+/// `id`), so a desk that honours the key acts once; Freshdesk has no such key
+/// and may see that one call twice.
+public final class OutboxSender: Sendable {
+    private let store: HelpDeskStore
+    private let desk: HelpDesk
+    private let transport: DeskTransport
+    private let backoff: OutboxBackoff
+    private let pollInterval: TimeInterval
+    private let clock: @Sendable () -> Date
+    private let logger: Logger
+    private let state = NIOLockedValueBox(RunState())
+
+    private struct RunState {
+        var task: Task<Void, Never>?
+        var stopping = false
+    }
+
+    public init(store: HelpDeskStore, desk: HelpDesk, transport: DeskTransport, backoff: OutboxBackoff = .init(),
+                pollInterval: TimeInterval = 0.5, clock: @escaping @Sendable () -> Date = { Date() },
+                logger: Logger = Logger(label: "cobrowse.helpdesk")) {
+        self.store = store; self.desk = desk; self.transport = transport; self.backoff = backoff
+        self.pollInterval = pollInterval; self.clock = clock; self.logger = logger
+    }
+
+    /// Puts back rows an earlier engine left mid-call, then sends until `stop`.
+    public func start() throws {
+        let requeued = try store.requeueInterrupted(at: clock())
+        if requeued > 0 { logger.notice("help desk: \(requeued) call(s) were being sent when the engine stopped; sending them again") }
+        state.withLockedValue { s in
+            guard s.task == nil else { return }
+            s.task = Task.detached { [self] in await self.run() }
+        }
+    }
+
+    /// Lets the call in flight finish (up to `grace`), then stops. What is not sent stays in the outbox for the next start.
+    public func stop(grace: TimeInterval = 10) {
+        let task = state.withLockedValue { s -> Task<Void, Never>? in s.stopping = true; return s.task }
+        guard let task else { return }
+        let done = DispatchSemaphore(value: 0)
+        Task.detached { await task.value; done.signal() }
+        if done.wait(timeout: .now() + grace) == .timedOut {
+            task.cancel()
+            _ = done.wait(timeout: .now() + 2)
+        }
+    }
+
+    private var stopping: Bool { state.withLockedValue { $0.stopping } }
+
+    private func run() async {
+        while !stopping, !Task.isCancelled {
+            let sent = await sendDue()
+            if sent == 0 { try? await Task.sleep(nanoseconds: UInt64(pollInterval * 1_000_000_000)) }
+        }
+    }
+
+    /// Sends every row that is due now; returns how many were tried.
+    @discardableResult
+    public func sendDue(limit: Int = 32) async -> Int {
+        let due: [OutboxEntry]
+        do { due = try store.dueOutbox(now: clock(), limit: limit) } catch {
+            logger.error("help desk: the outbox could not be read: \(error)")
+            return 0
+        }
+        var tried = 0
+        // One row per ticket comes back; the next of a ticket comes on the next round, after this one is settled.
+        for entry in due {
+            if stopping { break }
+            await deliver(entry)
+            tried += 1
+        }
+        return tried
+    }
+
+    private func deliver(_ entry: OutboxEntry) async {
+        let label = "row \(entry.id) (ticket \(entry.ticketId), \(Self.kind(entry.call)))"
+        let request: DeskRequest
+        do {
+            request = try desk.request(ticket: entry.ticketId, call: entry.call, idempotencyKey: entry.idempotencyKey, now: clock())
+        } catch {
+            settle(entry, .failed(reason: "not sendable: \(error)"), label: label)
+            return
+        }
+        do { try store.markSending(id: entry.id, at: clock()) } catch {
+            // Not marked, not sent: the row is tried again next round.
+            logger.error("help desk: \(label) could not be marked as being sent: \(error)")
+            return
+        }
+        let outcome: DeskOutcome
+        do {
+            outcome = DeskOutcome.of(try await transport.send(request), now: clock())
+        } catch {
+            outcome = .retry(after: nil, reason: "no answer from the desk: \(OutboxText.mask(String(describing: error)))")
+        }
+        settle(entry, outcome, label: label)
+    }
+
+    private func settle(_ entry: OutboxEntry, _ outcome: DeskOutcome, label: String) {
+        let now = clock()
+        do {
+            switch outcome {
+            case .delivered:
+                try store.markDelivered(id: entry.id, at: now)
+                logger.info("help desk: \(label) delivered")
+            case let .retry(after, reason):
+                let attempts = entry.attempts + 1
+                if attempts >= backoff.maxAttempts {
+                    try store.markFailed(id: entry.id, at: now, reason: "gave up after \(attempts) attempts; last: \(reason)")
+                    logger.error("help desk: \(label) given up after \(attempts) attempts: \(reason)")
+                } else {
+                    let wait = backoff.delay(attempts: attempts, retryAfter: after)
+                    try store.markRetry(id: entry.id, at: now, next: now.addingTimeInterval(wait), reason: reason)
+                    logger.warning("help desk: \(label) not delivered (\(reason)); next try in \(String(format: "%.1f", wait))s")
+                }
+            case let .failed(reason):
+                try store.markFailed(id: entry.id, at: now, reason: reason)
+                logger.error("help desk: \(label) refused for good: \(reason)")
+            }
+        } catch {
+            // The row stays `sending` and is tried again: at worst a second send, never a lost one.
+            logger.error("help desk: \(label) could not be settled in the outbox: \(error)")
+        }
+    }
+
+    static func kind(_ call: DeskCall) -> String {
+        switch call {
+        case .publicReply: "public reply"
+        case .internalNote: "internal note"
+        case let .setStatus(s): "status \(s.rawValue)"
+        case let .event(e, _, _): e.rawValue
+        }
+    }
+}

@@ -1,0 +1,253 @@
+import Foundation
+import GRDB
+
+/// One call to the desk as the outbox keeps it.
+public struct OutboxEntry: Equatable, Sendable {
+    public enum State: String, Sendable, Codable {
+        case pending
+        /// Handed to the desk; an engine that stopped here does not know whether the desk acted.
+        case sending
+        case delivered
+        /// A permanent refusal (or too many tries): `lastError` says why.
+        case failed
+    }
+    public var id: Int64
+    public var idempotencyKey: String
+    public var desk: HelpDeskKind
+    public var ticketId: String
+    public var call: DeskCall
+    public var state: State
+    public var attempts: Int
+    public var createdAt: Date
+    public var nextAttemptAt: Date
+    public var lastAttemptAt: Date?
+    public var deliveredAt: Date?
+    public var lastError: String?
+}
+
+/// A call to enqueue, before it has a row.
+public struct OutboxDraft: Equatable, Sendable {
+    public var idempotencyKey: String
+    public var ticketId: String
+    public var call: DeskCall
+    public init(idempotencyKey: String, ticketId: String, call: DeskCall) {
+        self.idempotencyKey = idempotencyKey; self.ticketId = ticketId; self.call = call
+    }
+}
+
+/// What a desk told us about a ticket (inbound): everything but the id may be missing.
+public struct DeskTicketUpdate: Equatable, Sendable {
+    public var id: String
+    public var subject: String?
+    public var requesterName: String?
+    public var requesterEmail: String?
+    public var requesterPhone: String?
+    public var category: String?
+    public var tags: [String]
+    public var channel: String?
+    public var status: String?
+    public init(id: String, subject: String? = nil, requesterName: String? = nil, requesterEmail: String? = nil, requesterPhone: String? = nil,
+                category: String? = nil, tags: [String] = [], channel: String? = nil, status: String? = nil) {
+        self.id = id; self.subject = subject; self.requesterName = requesterName; self.requesterEmail = requesterEmail
+        self.requesterPhone = requesterPhone; self.category = category; self.tags = tags; self.channel = channel; self.status = status
+    }
+}
+
+/// The requester details a desk sent for a ticket (beside the ticket row itself).
+public struct DeskTicketDetails: Equatable, Sendable {
+    public var requesterEmail: String?
+    public var requesterPhone: String?
+    public var channel: String?
+    public var tags: [String]
+    public var desk: HelpDeskKind?
+}
+
+/// The outbox and the desk's view of tickets, as the help-desk seam needs them.
+/// Each method is one transaction.
+public protocol HelpDeskStore: AnyObject, Sendable {
+    /// Writes the drafts in order; a key already in the outbox is skipped (sent once). Returns the rows written.
+    @discardableResult
+    func enqueue(_ drafts: [OutboxDraft], desk: HelpDeskKind, at: Date) throws -> Int
+    /// The oldest unsent row of each ticket that is due (later rows of a ticket wait for it).
+    func dueOutbox(now: Date, limit: Int) throws -> [OutboxEntry]
+    /// Marks a row as handed to the desk (one more attempt).
+    func markSending(id: Int64, at: Date) throws
+    func markDelivered(id: Int64, at: Date) throws
+    func markRetry(id: Int64, at: Date, next: Date, reason: String) throws
+    func markFailed(id: Int64, at: Date, reason: String) throws
+    /// Rows left `sending` by an engine that stopped mid-call go back to pending; returns how many.
+    func requeueInterrupted(at: Date) throws -> Int
+    /// Pending, sending and failed rows, oldest first.
+    func undeliveredOutbox() throws -> [OutboxEntry]
+    func outboxEntry(idempotencyKey: String) throws -> OutboxEntry?
+    /// Creates the ticket or updates what the desk sent; returns true when it was created.
+    @discardableResult
+    func applyDeskTicket(_ update: DeskTicketUpdate, desk: HelpDeskKind) throws -> Bool
+    func deskDetails(ticketId: String) throws -> DeskTicketDetails?
+}
+
+struct OutboxRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "helpdeskOutbox"
+    var id: Int64?
+    var idempotencyKey: String
+    var desk: String
+    var ticketId: String
+    var kind: String
+    var body: String?
+    var deskStatus: String?
+    var event: String?
+    var sessionId: String?
+    var state: String
+    var attempts: Int
+    var createdAt: Millis
+    var nextAttemptAt: Millis
+    var lastAttemptAt: Millis?
+    var deliveredAt: Millis?
+    var lastError: String?
+
+    init(_ d: OutboxDraft, desk: HelpDeskKind, at: Date) {
+        id = nil; idempotencyKey = d.idempotencyKey; self.desk = desk.rawValue; ticketId = d.ticketId
+        state = OutboxEntry.State.pending.rawValue; attempts = 0; createdAt = millis(at); nextAttemptAt = millis(at)
+        switch d.call {
+        case let .publicReply(b): kind = "reply"; body = b
+        case let .internalNote(b): kind = "note"; body = b
+        case let .setStatus(s): kind = "status"; deskStatus = s.rawValue
+        case let .event(e, sid, text): kind = "event"; event = e.rawValue; sessionId = sid; body = text
+        }
+    }
+
+    func model() throws -> OutboxEntry {
+        let call: DeskCall
+        switch kind {
+        case "reply": call = .publicReply(body: body ?? "")
+        case "note": call = .internalNote(body: body ?? "")
+        case "status":
+            guard let s = deskStatus.flatMap(TicketDeskStatus.init(rawValue:)) else { throw StoreError.invalid("outbox row \(id ?? 0) has no status") }
+            call = .setStatus(s)
+        case "event":
+            guard let e = event.flatMap(DeskEvent.init(rawValue:)) else { throw StoreError.invalid("outbox row \(id ?? 0) has an unknown event") }
+            call = .event(e, sessionId: sessionId ?? "", text: body)
+        default: throw StoreError.invalid("outbox row \(id ?? 0) has unknown kind \(kind)")
+        }
+        guard let d = HelpDeskKind(rawValue: desk), let s = OutboxEntry.State(rawValue: state) else {
+            throw StoreError.invalid("outbox row \(id ?? 0) has unknown desk \(desk) or state \(state)")
+        }
+        return OutboxEntry(id: id ?? 0, idempotencyKey: idempotencyKey, desk: d, ticketId: ticketId, call: call, state: s, attempts: attempts,
+                           createdAt: date(createdAt), nextAttemptAt: date(nextAttemptAt), lastAttemptAt: lastAttemptAt.map(date),
+                           deliveredAt: deliveredAt.map(date), lastError: lastError)
+    }
+}
+
+extension SQLiteStore: HelpDeskStore {
+    public func enqueue(_ drafts: [OutboxDraft], desk: HelpDeskKind, at: Date) throws -> Int {
+        try db.write { db in
+            var written = 0
+            for d in drafts {
+                if try OutboxRow.filter(Column("idempotencyKey") == d.idempotencyKey).fetchCount(db) > 0 { continue }
+                try OutboxRow(d, desk: desk, at: at).insert(db)
+                written += 1
+            }
+            return written
+        }
+    }
+
+    public func dueOutbox(now: Date, limit: Int) throws -> [OutboxEntry] {
+        try db.read { db in
+            try OutboxRow.fetchAll(db, sql: """
+                SELECT * FROM helpdeskOutbox o
+                WHERE o.state IN ('pending', 'sending') AND o.nextAttemptAt <= ?
+                  AND NOT EXISTS (SELECT 1 FROM helpdeskOutbox p
+                                  WHERE p.ticketId = o.ticketId AND p.state IN ('pending', 'sending') AND p.id < o.id)
+                ORDER BY o.id LIMIT ?
+                """, arguments: [millis(now), max(1, limit)])
+        }.map { try $0.model() }
+    }
+
+    public func markSending(id: Int64, at: Date) throws {
+        try updateOutbox(id) { db in
+            try db.execute(sql: "UPDATE helpdeskOutbox SET state = 'sending', attempts = attempts + 1, lastAttemptAt = ? WHERE id = ?",
+                           arguments: [millis(at), id])
+        }
+    }
+
+    public func markDelivered(id: Int64, at: Date) throws {
+        try updateOutbox(id) { db in
+            try db.execute(sql: "UPDATE helpdeskOutbox SET state = 'delivered', deliveredAt = ?, lastError = NULL WHERE id = ?",
+                           arguments: [millis(at), id])
+        }
+    }
+
+    public func markRetry(id: Int64, at: Date, next: Date, reason: String) throws {
+        try updateOutbox(id) { db in
+            try db.execute(sql: "UPDATE helpdeskOutbox SET state = 'pending', nextAttemptAt = ?, lastError = ? WHERE id = ?",
+                           arguments: [millis(next), reason, id])
+        }
+    }
+
+    public func markFailed(id: Int64, at: Date, reason: String) throws {
+        try updateOutbox(id) { db in
+            try db.execute(sql: "UPDATE helpdeskOutbox SET state = 'failed', lastError = ? WHERE id = ?", arguments: [reason, id])
+        }
+    }
+
+    public func requeueInterrupted(at: Date) throws -> Int {
+        try db.write { db in
+            try db.execute(sql: """
+                UPDATE helpdeskOutbox SET state = 'pending',
+                  lastError = 'the engine stopped while this was being sent; sent again with the same idempotency key'
+                WHERE state = 'sending'
+                """)
+            return db.changesCount
+        }
+    }
+
+    public func undeliveredOutbox() throws -> [OutboxEntry] {
+        try db.read { try OutboxRow.filter(Column("state") != OutboxEntry.State.delivered.rawValue).order(Column("id")).fetchAll($0) }
+            .map { try $0.model() }
+    }
+
+    public func outboxEntry(idempotencyKey: String) throws -> OutboxEntry? {
+        try db.read { try OutboxRow.filter(Column("idempotencyKey") == idempotencyKey).fetchOne($0) }?.model()
+    }
+
+    private func updateOutbox(_ id: Int64, _ change: @escaping (Database) throws -> Void) throws {
+        let changed = try db.write { db -> Int in
+            try change(db)
+            return db.changesCount
+        }
+        guard changed == 1 else { throw StoreError.notFound("outbox row \(id)") }
+    }
+
+    public func applyDeskTicket(_ u: DeskTicketUpdate, desk: HelpDeskKind) throws -> Bool {
+        try db.write { db in
+            let exists = try TicketRow.fetchOne(db, key: u.id)
+            if exists == nil {
+                try TicketRow(Ticket(id: u.id, subject: u.subject ?? "(no subject)", customer: u.requesterName ?? u.requesterEmail ?? "(unknown)",
+                                     category: u.category, status: u.status ?? "open")).insert(db)
+            } else {
+                // Only what the desk sent changes; a field it left out keeps its value.
+                try db.execute(sql: """
+                    UPDATE ticket SET subject = COALESCE(?, subject), customer = COALESCE(?, customer),
+                      category = COALESCE(?, category), status = COALESCE(?, status) WHERE id = ?
+                    """, arguments: [u.subject, u.requesterName, u.category, u.status, u.id])
+            }
+            try db.execute(sql: """
+                UPDATE ticket SET requesterEmail = COALESCE(?, requesterEmail), requesterPhone = COALESCE(?, requesterPhone),
+                  channel = COALESCE(?, channel), tags = COALESCE(?, tags), desk = ? WHERE id = ?
+                """, arguments: [u.requesterEmail, u.requesterPhone, u.channel, u.tags.isEmpty ? nil : u.tags.joined(separator: ","),
+                                 desk.rawValue, u.id])
+            return exists == nil
+        }
+    }
+
+    public func deskDetails(ticketId: String) throws -> DeskTicketDetails? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT requesterEmail, requesterPhone, channel, tags, desk FROM ticket WHERE id = ?", arguments: [ticketId])
+        }.map { row in
+            let tags: String? = row["tags"]
+            let desk: String? = row["desk"]
+            return DeskTicketDetails(requesterEmail: row["requesterEmail"], requesterPhone: row["requesterPhone"], channel: row["channel"],
+                                     tags: tags.map { $0.split(separator: ",").map(String.init) } ?? [], desk: desk.flatMap(HelpDeskKind.init(rawValue:)))
+        }
+    }
+}
