@@ -37,6 +37,10 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     public var recordingDesk: RecordingDesk?
     /// Which tickets the lobby marks as worth a co-browse, and why. Set before the engine serves.
     public var suggestions: SuggestionRules = .standard
+    /// Tickets the help desk posts to the gateway; nil: /helpdesk/ answers 404.
+    public var helpDeskInbox: HelpDeskInbox?
+    /// Where the engine tells the help desk about a ticket's sessions (replies, notes, status); nil: no desk.
+    public var helpDeskOutbox: HelpDeskOutbox?
 
     /// Base of the customer-facing links, e.g. "https://127.0.0.1:8443".
     public var publicBaseURL: String {

@@ -28,8 +28,9 @@ enum SecurityHeaders {
 }
 
 /// Plain HTTPS requests (everything but the WebSocket upgrade) → the sink's
-/// `httpRequest`, answered with the security headers. Request bodies are not
-/// used by the gateway, so a large one is refused rather than buffered.
+/// `httpRequest`, answered with the security headers. Only a POST's body is
+/// kept (the help desk's webhooks, up to 64 KiB); a larger body is refused
+/// rather than buffered.
 final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -41,6 +42,7 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let logger: Logger
     private var head: HTTPRequestHead?
     private var bodyBytes = 0
+    private var body: [UInt8] = []
     private var refused = false
     /// A client gets this long to deliver each whole request (or its first one
     /// after connecting, or the next one on a kept-alive connection). Counting
@@ -76,8 +78,10 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case let .head(h):
             head = h
             bodyBytes = 0
+            body = []
         case let .body(chunk):
             bodyBytes += chunk.readableBytes
+            if head?.method == .POST, bodyBytes <= Self.maxBodyBytes { body.append(contentsOf: chunk.readableBytesView) }
             if bodyBytes > Self.maxBodyBytes, !refused {
                 refused = true
                 respond(context: context, GatewayResponse(status: 413, contentType: "text/plain; charset=utf-8",
@@ -88,6 +92,18 @@ final class GatewayHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             guard let head, !refused else { return }
             self.head = nil
             deadline?.cancel()
+            if head.method == .POST {
+                let posted = body
+                body = []
+                // The sink answers when its write is done, off the loop; the answer comes back to the loop here.
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                let loop = context.eventLoop
+                sink.httpPost(path: head.uri, headers: head.headers.map { ($0.name, $0.value) }, body: posted,
+                              remote: context.channel.remoteAddress?.hostAndPort ?? "unknown") { response in
+                    loop.execute { bound.value.0.respond(context: bound.value.1, response, method: .POST, keepAlive: head.isKeepAlive) }
+                }
+                return
+            }
             let response: GatewayResponse
             if head.uri == webSocketPath || head.uri.hasPrefix(webSocketPath + "?") {
                 response = GatewayResponse(status: 400, contentType: "text/plain; charset=utf-8",

@@ -55,8 +55,16 @@ public protocol ConnectionSink: AnyObject, Sendable {
     /// A peer that had stopped reading reads again; `droppedFrames` frames
     /// were not sent to it meanwhile (only consoles are dropped for).
     func connectionCaughtUp(_ connection: PeerConnection, droppedFrames: Int)
+    /// A POST on the gateway (the help desk's webhooks), body already bounded.
+    /// Answered through `respond`, from any thread: the sink does its writes off the event loop.
+    func httpPost(path: String, headers: [(String, String)], body: [UInt8], remote: String,
+                  respond: @escaping @Sendable (GatewayResponse) -> Void)
 }
 
 extension ConnectionSink {
     public func connectionCaughtUp(_ connection: PeerConnection, droppedFrames: Int) {}
+    public func httpPost(path: String, headers: [(String, String)], body: [UInt8], remote: String,
+                         respond: @escaping @Sendable (GatewayResponse) -> Void) {
+        respond(GatewayResponse(status: 405, contentType: "text/plain; charset=utf-8", body: Array("this address only answers GET\n".utf8)))
+    }
 }
