@@ -44,6 +44,7 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("connections-per-address"),
             help: ArgumentHelp("Open gateway connections one address may hold at once (default 256).", valueName: "N"))
     var connectionsPerAddress: Int = GatewayLimits().connectionsPerAddress
+    @OptionGroup var helpDesk: HelpDeskOptions
 
     /// The gateway's bounds from the options above.
     var gatewayLimits: GatewayLimits {
@@ -82,6 +83,7 @@ struct Serve: ParsableCommand {
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
         if let g = socketGroup, Self.groupID(g) == nil { throw ValidationError("--socket-group: no group \(g)") }
         _ = try parseHostPort(listen)
+        _ = try helpDesk.configuration()
         guard (0.1 ... 100_000).contains(linkLookupsPerSecond), (1 ... 1_000_000).contains(requestsPerSecond),
               (1 ... 1_000_000).contains(pendingHandshakes), (1 ... 1_000_000).contains(connectionsPerAddress) else {
             throw ValidationError("--link-lookups-per-second is 0.1...100000, --requests-per-second 1...1000000, --pending-handshakes-per-address and --connections-per-address 1...1000000")
@@ -114,12 +116,14 @@ struct Serve: ParsableCommand {
             do { text = try String(contentsOfFile: path, encoding: .utf8) } catch { throw Failure("--suggestion-rules: cannot read \(path): \(error.localizedDescription)") }
             do { config.suggestionRules = try SuggestionRules.parse(text) } catch { throw Failure("--suggestion-rules \(path): \(error)") }
         }
+        config.helpDesk = try helpDesk.configuration()
         let server = EngineServer(configuration: config)
         do { try server.start() } catch { throw Failure("the engine could not start: \(error)") }
         print("engine: socket \(config.socketPath)")
         print("engine: gateway \(server.hub.publicBaseURL)")
         print("engine: data \(config.dataDirectory)")
         print("engine: recordings kept \(recordingRetentionDays) days")
+        if let desk = config.helpDesk { print("engine: help desk \(desk.kind.rawValue)") }
         fflush(stdout)
         waitForTermination()
         let ended = server.stop()

@@ -22,6 +22,8 @@ public struct EngineConfiguration: Sendable {
     public var gatewayLimits = GatewayLimits()
     /// Which tickets the lobby marks as worth a co-browse.
     public var suggestionRules: SuggestionRules = .standard
+    /// The help desk the engine tells about sessions and takes tickets from; nil: none.
+    public var helpDesk: HelpDeskConfiguration?
 
     public init(dataDirectory: String, socketPath: String? = nil, listenHost: String = "127.0.0.1", listenPort: Int = 8443,
                 certificatePath: String? = nil, keyPath: String? = nil, policy: SessionPolicy = .init(), tickInterval: TimeInterval = 0.25) {
@@ -57,6 +59,8 @@ public final class EngineServer: @unchecked Sendable {
     private var local: LocalChannelServer?
     private var ticker: RepeatedTask?
     private var recordings: EncryptedRecordingService?
+    private var deskSender: OutboxSender?
+    private var deskTransport: AsyncHTTPDeskTransport?
     private let logger: Logger
 
     public init(configuration: EngineConfiguration, logger: Logger = Logger(label: "cobrowse.engine")) {
@@ -91,6 +95,7 @@ public final class EngineServer: @unchecked Sendable {
                                           beingWritten: { [weak recordings] id in recordings?.isBeingWritten(id) ?? false })
         try hub.restoreOpenSessions()
         self.hub = hub
+        if let desk = c.helpDesk { try startHelpDesk(desk, store: store, hub: hub) }
         let gateway = CustomerGateway()
         gateway.connectionsPerAddress = c.gatewayLimits.connectionsPerAddress
         gatewayPort = try gateway.start(host: c.listenHost, port: c.listenPort, certificatePath: cert, keyPath: key,
@@ -122,11 +127,31 @@ public final class EngineServer: @unchecked Sendable {
         }
         gateway?.stop()
         local?.stop()
+        // After the sessions ended (their last notes are in the outbox); what is not sent goes out at the next start.
+        deskSender?.stop()
+        deskTransport?.shutdown()
         try? group.syncShutdownGracefully()
         // Nothing more comes in: every recording still open ends here, saying so.
         for (id, error) in recordings?.finishAll(at: Date(), reason: "engine stopped") ?? [] {
             logger.error("recording \(id) could not be finished at engine stop: \(error)")
         }
         return ended
+    }
+
+    /// The outbox sender runs with the engine; the inbox only with a secret to check the desk's signatures.
+    private func startHelpDesk(_ desk: HelpDeskConfiguration, store: SQLiteStore, hub: EngineHub) throws {
+        hub.helpDeskOutbox = HelpDeskOutbox(desk: desk.kind, store: store)
+        if let secret = desk.webhookSecret {
+            hub.helpDeskInbox = HelpDeskInbox(desk: desk.kind, secret: secret, store: store,
+                                              auditRefusal: { [weak hub] draft, address in hub?.auditRefusal(draft, address: address) })
+        }
+        let transport = AsyncHTTPDeskTransport()
+        let sender = OutboxSender(store: store, desk: desk.desk(), transport: transport, logger: logger)
+        do { try sender.start() } catch {
+            transport.shutdown()
+            throw error
+        }
+        (deskTransport, deskSender) = (transport, sender)
+        logger.info("help desk: \(desk.kind.rawValue) at \(OutboxText.mask(desk.baseURL))\(desk.webhookSecret == nil ? "" : "; tickets taken at /helpdesk/\(desk.kind.rawValue)")")
     }
 }
