@@ -278,5 +278,7 @@ final class HelpDeskOutboxTests: XCTestCase {
         XCTAssertEqual(OutboxText.mask("token=sk_live_abc"), "token=[hidden]")
         XCTAssertEqual(OutboxText.mask("key 9f8e7d6c5b4a39281716abcdef"), "key [hidden]")
         XCTAssertEqual(OutboxText.mask("HTTP 404: RecordNotFound; Not found"), "HTTP 404: RecordNotFound; Not found")
+        XCTAssertEqual(OutboxText.mask("http://127.0.0.1:42173/hooks/cobrowse"), "http://127.0.0.1:42173/hooks/cobrowse")
+        XCTAssertEqual(OutboxText.mask("https://hooks.acme.test/in/Zx81bQ7pLm2Nc4Vr6Ts9Wk"), "https://hooks.acme.test/in/[hidden]")
     }
 }

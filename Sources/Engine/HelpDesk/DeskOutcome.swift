@@ -66,7 +66,8 @@ public enum OutboxText {
             out = replace(out, pattern: NSRegularExpression.escapedPattern(for: prefix) + "[A-Za-z0-9_\\-.~%]+", with: prefix + "…")
         }
         // Long runs of letters and digits (API keys, tokens, base64 credentials) are not words a support team writes.
-        out = replace(out, pattern: "(?<![A-Za-z0-9])(?=[A-Za-z0-9_\\-+/=]*[0-9])(?=[A-Za-z0-9_\\-+/=]*[A-Za-z])[A-Za-z0-9_\\-+/=]{20,}", with: "[hidden]")
+        // A path's slashes split it into words, so an address keeps its readable parts.
+        out = replace(out, pattern: "(?<![A-Za-z0-9_\\-])(?=[A-Za-z0-9_\\-=]*[0-9])(?=[A-Za-z0-9_\\-=]*[A-Za-z])[A-Za-z0-9_\\-=]{20,}", with: "[hidden]")
         out = replace(out, pattern: "(?i)(token|key|secret|password|authorization)([=:]\\s*)\\S+", with: "$1$2[hidden]")
         return out
     }
