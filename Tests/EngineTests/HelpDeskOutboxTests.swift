@@ -59,7 +59,8 @@ final class HelpDeskOutboxTests: XCTestCase {
         try outbox.publicReply(ticket: "1001", body: "We looked at your billing page together.", key: "r1")
         try outbox.sessionEnded(ticket: "1001", sessionId: "S1", summary: "Co-browse 12 min: card form fixed.", status: .solved)
         try startSender(store, configuration(d))
-        try waitUntil { d.applied.count == 3 }
+        // The desk acts before the sender hears back: wait for both.
+        try waitUntil { try store.undeliveredOutbox().isEmpty && d.applied.count == 3 }
 
         let calls = d.applied
         XCTAssertEqual(calls.map(\.method), ["PUT", "PUT", "PUT"])
@@ -72,7 +73,6 @@ final class HelpDeskOutboxTests: XCTestCase {
         XCTAssertEqual(note["public"] as? Bool, false)
         XCTAssertEqual((calls[2].json["ticket"] as? [String: Any])?["status"] as? String, "solved")
         XCTAssertEqual(calls[0].header("Idempotency-Key"), "r1")
-        XCTAssertEqual(try store.undeliveredOutbox(), [])
     }
 
     func testFreshdeskReplyNoteAndStatusArriveInTheDocumentedShape() throws {
@@ -122,8 +122,8 @@ final class HelpDeskOutboxTests: XCTestCase {
         XCTAssertEqual(d.requests.count, 4)
         XCTAssertEqual(d.applied.count, 1)
         let gaps = zip(d.requests.dropFirst(), d.requests).map { $0.at.timeIntervalSince($1.at) }
-        XCTAssertGreaterThanOrEqual(gaps[0], 0.045)
-        XCTAssertGreaterThanOrEqual(gaps[2], gaps[0], "the waits do not grow")
+        // 0.05 s, then twice that, then the 0.2 s cap: each wait at least its backoff (lower bounds only: a busy machine only adds).
+        for (gap, backoff) in zip(gaps, [0.05, 0.1, 0.2]) { XCTAssertGreaterThanOrEqual(gap, backoff - 0.005, "\(gaps)") }
         XCTAssertEqual(try store.outboxEntry(idempotencyKey: "n1")?.attempts, 4)
     }
 
@@ -226,6 +226,18 @@ final class HelpDeskOutboxTests: XCTestCase {
         try outbox.internalNote(ticket: "4", body: "once", key: "k")
         XCTAssertEqual(try store.dueOutbox(now: Date(), limit: 10), [])
         XCTAssertEqual(d.applied.count, 3)
+    }
+
+    func testStoppingSendsWhatIsDueFirst() throws {
+        let d = try desk(.zendesk(email: "maria@acme.test", token: "zd-token-1"))
+        let store = try fixture.open()
+        // A slow poll: only the stop's drain can send these in time.
+        let sender = OutboxSender(store: store, desk: try configuration(d).desk(), transport: transport, backoff: fastBackoff, pollInterval: 60)
+        try sender.start()
+        try HelpDeskOutbox(desk: .zendesk, store: store).sessionEnded(ticket: "12", sessionId: "S12", summary: "ended by the stop", status: .solved)
+        sender.stop(drain: 5)
+        XCTAssertEqual(d.applied.count, 2)
+        XCTAssertEqual(try store.undeliveredOutbox(), [])
     }
 
     // MARK: Webhook desks

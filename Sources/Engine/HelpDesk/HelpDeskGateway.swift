@@ -16,7 +16,7 @@ extension EngineHub {
         let route = path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path
         guard route.hasPrefix("/helpdesk/"), let inbox = helpDeskInbox else {
             respond(HelpDeskInbox.answer(route.hasPrefix("/helpdesk/") ? 404 : 405,
-                                         route.hasPrefix("/helpdesk/") ? "no help desk is configured on this engine" : "this address only answers GET"))
+                                         route.hasPrefix("/helpdesk/") ? "this engine takes no tickets from a help desk (it needs --helpdesk and --helpdesk-webhook-secret-file)" : "this address only answers GET"))
             return
         }
         DispatchQueue.global().async {

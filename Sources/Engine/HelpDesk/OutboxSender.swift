@@ -26,7 +26,8 @@ public final class OutboxSender: Sendable {
 
     private struct RunState {
         var task: Task<Void, Never>?
-        var stopping = false
+        /// Set by `stop`: rows due until then are still sent, none after.
+        var stopAt: Date?
     }
 
     public init(store: HelpDeskStore, desk: HelpDesk, transport: DeskTransport, backoff: OutboxBackoff = .init(),
@@ -46,24 +47,44 @@ public final class OutboxSender: Sendable {
         }
     }
 
-    /// Lets the call in flight finish (up to `grace`), then stops. What is not sent stays in the outbox for the next start.
-    public func stop(grace: TimeInterval = 10) {
-        let task = state.withLockedValue { s -> Task<Void, Never>? in s.stopping = true; return s.task }
+    /// Sends what is due for up to `drain` seconds (the notes of sessions the
+    /// stop just ended), lets a call in flight finish, then stops. What is not
+    /// sent stays in the outbox for the next start.
+    public func stop(drain: TimeInterval = 3) {
+        let task = state.withLockedValue { s -> Task<Void, Never>? in
+            s.stopAt = s.stopAt ?? Date().addingTimeInterval(drain)
+            return s.task
+        }
         guard let task else { return }
         let done = DispatchSemaphore(value: 0)
         Task.detached { await task.value; done.signal() }
-        if done.wait(timeout: .now() + grace) == .timedOut {
+        // A call in flight when the drain ends gets a few seconds more, then is cut (the row is sent again next start).
+        if done.wait(timeout: .now() + drain + 5) == .timedOut {
             task.cancel()
             _ = done.wait(timeout: .now() + 2)
         }
     }
 
-    private var stopping: Bool { state.withLockedValue { $0.stopping } }
+    private var stopAt: Date? { state.withLockedValue { $0.stopAt } }
+    private var pastStop: Bool { stopAt.map { Date() >= $0 } ?? false }
 
     private func run() async {
-        while !stopping, !Task.isCancelled {
+        while !Task.isCancelled, !pastStop {
+            // Only a pass that began after the stop may end the drain: one before it could miss rows written just before the stop.
+            let draining = stopAt != nil
             let sent = await sendDue()
-            if sent == 0 { try? await Task.sleep(nanoseconds: UInt64(pollInterval * 1_000_000_000)) }
+            if sent == 0 {
+                if draining { return }
+                await nap()
+            }
+        }
+    }
+
+    /// Waits a poll interval, in short steps so a stop is heard at once.
+    private func nap() async {
+        let until = Date().addingTimeInterval(pollInterval)
+        while Date() < until, stopAt == nil, !Task.isCancelled {
+            try? await Task.sleep(nanoseconds: UInt64(min(0.05, pollInterval) * 1_000_000_000))
         }
     }
 
@@ -78,7 +99,7 @@ public final class OutboxSender: Sendable {
         var tried = 0
         // One row per ticket comes back; the next of a ticket comes on the next round, after this one is settled.
         for entry in due {
-            if stopping { break }
+            if pastStop || Task.isCancelled { break }
             await deliver(entry)
             tried += 1
         }
