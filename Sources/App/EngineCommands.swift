@@ -124,6 +124,7 @@ struct Serve: ParsableCommand {
         print("engine: data \(config.dataDirectory)")
         print("engine: recordings kept \(recordingRetentionDays) days")
         if let desk = config.helpDesk { print("engine: help desk \(desk.kind.rawValue)") }
+        for warning in helpDesk.warnings { FileHandle.standardError.write(Data("cobrowse: warning: \(warning)\n".utf8)) }
         fflush(stdout)
         waitForTermination()
         let ended = server.stop()

@@ -16,6 +16,11 @@ struct HelpDeskOptions: ParsableArguments {
     @Option(name: .customLong("helpdesk-webhook-secret-file"), help: ArgumentHelp("File holding the shared secret that signs webhook events and checks the desk's requests to /helpdesk/.", valueName: "FILE"))
     var webhookSecretFile: String?
 
+    /// One line for each secret file others can read (the engine still starts).
+    var warnings: [String] {
+        [tokenFile, webhookSecretFile].compactMap { $0 }.compactMap(HelpDeskConfiguration.looseSecretWarning)
+    }
+
     /// nil when no desk is configured; a clear error for a bad combination or an unreadable file.
     func configuration() throws -> HelpDeskConfiguration? {
         guard let kindText = kind else {

@@ -38,6 +38,12 @@ final class HelpDeskEngineTests: XCTestCase {
         XCTAssertEqual(try post([("X-Cobrowse-Timestamp", ts),
                                  ("X-Cobrowse-Signature", WebhookSignature.header(secret: secret, timestamp: ts, body: Array(body.utf8)))]), "200")
 
+        // A body over 64 KiB is refused before anything reads it.
+        let big = dir.file("big.json")
+        try Data(repeating: UInt8(ascii: " "), count: 70 * 1024).write(to: URL(fileURLWithPath: big))
+        XCTAssertEqual(try runTool(curl, ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10", "--cacert", server.certificatePath,
+                                          "-X", "POST", "-H", "Expect:", "--data-binary", "@\(big)", url]).output, "413")
+
         let store = try SQLiteStore(path: config.databasePath)
         XCTAssertEqual(try store.ticket(id: "T-501"), Ticket(id: "T-501", subject: "Export stuck", customer: "Ana R."))
         XCTAssertEqual(try store.deskDetails(ticketId: "T-501")?.requesterEmail, "ana@example.com")

@@ -213,6 +213,21 @@ final class HelpDeskOutboxTests: XCTestCase {
         XCTAssertEqual(d.applied.count, 3)
     }
 
+    func testDeliveredRowsAreForgottenAfterNinetyDaysAndOnlyThen() throws {
+        let store = try fixture.open()
+        let outbox = HelpDeskOutbox(desk: .zendesk, store: store)
+        try outbox.internalNote(ticket: "1", body: "old", key: "old")
+        try outbox.internalNote(ticket: "2", body: "recent", key: "recent")
+        try outbox.internalNote(ticket: "3", body: "waiting", key: "waiting")
+        let now = Date()
+        try store.markDelivered(id: XCTUnwrap(store.outboxEntry(idempotencyKey: "old")).id, at: now.addingTimeInterval(-91 * 86_400))
+        try store.markDelivered(id: XCTUnwrap(store.outboxEntry(idempotencyKey: "recent")).id, at: now.addingTimeInterval(-89 * 86_400))
+        XCTAssertEqual(try store.pruneDelivered(before: now.addingTimeInterval(-OutboxSender.keepDelivered)), 1)
+        XCTAssertNil(try store.outboxEntry(idempotencyKey: "old"))
+        XCTAssertNotNil(try store.outboxEntry(idempotencyKey: "recent"))
+        XCTAssertEqual(try store.outboxEntry(idempotencyKey: "waiting")?.state, .pending)
+    }
+
     func testTheSameIdempotencyKeyIsSentOnce() throws {
         let d = try desk(.zendesk(email: "maria@acme.test", token: "zd-token-1"))
         let store = try fixture.open()

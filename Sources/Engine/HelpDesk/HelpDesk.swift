@@ -135,6 +135,13 @@ public struct HelpDeskConfiguration: Sendable {
         }
     }
 
+    /// Why a secret file is readable by more than its owner, or nil: on a shared
+    /// support host that is every agent reading the desk's key.
+    public static func looseSecretWarning(_ path: String) -> String? {
+        guard let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o077 != 0 else { return nil }
+        return "\(path) is readable by others (mode \(String(mode & 0o777, radix: 8))); chmod 600 it"
+    }
+
     /// Reads a secret from a file: the first line, without surrounding white space.
     public static func readSecret(_ path: String, option: String) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else {

@@ -23,6 +23,8 @@ public final class OutboxSender: Sendable {
     private let clock: @Sendable () -> Date
     private let logger: Logger
     private let state = NIOLockedValueBox(RunState())
+    /// How long a delivered row is kept (its idempotency key dedupes that long).
+    static let keepDelivered: TimeInterval = 90 * 86_400
 
     private struct RunState {
         var task: Task<Void, Never>?
@@ -39,7 +41,11 @@ public final class OutboxSender: Sendable {
 
     /// Puts back rows an earlier engine left mid-call, then sends until `stop`.
     public func start() throws {
-        let requeued = try store.requeueInterrupted(at: clock())
+        let now = clock()
+        let requeued = try store.requeueInterrupted(at: now)
+        // Long enough that a repeat of the same event is still caught; short enough that the outbox does not grow for ever.
+        let pruned = try store.pruneDelivered(before: now.addingTimeInterval(-Self.keepDelivered))
+        if pruned > 0 { logger.info("help desk: forgot \(pruned) call(s) delivered more than 90 days ago") }
         if requeued > 0 { logger.notice("help desk: \(requeued) call(s) were being sent when the engine stopped; sending them again") }
         state.withLockedValue { s in
             guard s.task == nil else { return }

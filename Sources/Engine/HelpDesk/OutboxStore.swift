@@ -80,6 +80,8 @@ public protocol HelpDeskStore: AnyObject, Sendable {
     /// Pending, sending and failed rows, oldest first.
     func undeliveredOutbox() throws -> [OutboxEntry]
     func outboxEntry(idempotencyKey: String) throws -> OutboxEntry?
+    /// Forgets delivered rows older than `before` (their keys no longer dedupe); returns how many.
+    func pruneDelivered(before: Date) throws -> Int
     /// Creates the ticket or updates what the desk sent; returns true when it was created.
     @discardableResult
     func applyDeskTicket(_ update: DeskTicketUpdate, desk: HelpDeskKind) throws -> Bool
@@ -208,6 +210,13 @@ extension SQLiteStore: HelpDeskStore {
 
     public func outboxEntry(idempotencyKey: String) throws -> OutboxEntry? {
         try db.read { try OutboxRow.filter(Column("idempotencyKey") == idempotencyKey).fetchOne($0) }?.model()
+    }
+
+    public func pruneDelivered(before: Date) throws -> Int {
+        try db.write { db in
+            try db.execute(sql: "DELETE FROM helpdeskOutbox WHERE state = 'delivered' AND deliveredAt < ?", arguments: [millis(before)])
+            return db.changesCount
+        }
     }
 
     private func updateOutbox(_ id: Int64, _ change: @escaping (Database) throws -> Void) throws {
