@@ -68,6 +68,15 @@ final class HelpDeskInboxTests: XCTestCase {
         XCTAssertNoThrow(try store.verifyAuditChain())
     }
 
+    func testAZendeskEventSubscriptionTicketIsCreated() throws {
+        configure(.zendesk)
+        let body = #"{"type":"zen:event-type:ticket.created","detail":{"id":"9001","subject":"Cannot log in","status":"NEW","tags":["login"],"via":{"channel":"web_form"}}}"#
+        XCTAssertEqual(post("/helpdesk/zendesk", body, headers: zendeskHeaders(body)).status, 200)
+        XCTAssertEqual(try store.ticket(id: "9001")?.subject, "Cannot log in")
+        XCTAssertEqual(try store.deskDetails(ticketId: "9001")?.channel, "web_form")
+        XCTAssertEqual(try store.deskDetails(ticketId: "9001")?.tags, ["login"])
+    }
+
     func testAMisSignedZendeskRequestIsRefusedAuditedAndChangesNothing() throws {
         configure(.zendesk)
         let r = post("/helpdesk/zendesk", zendeskTicket, headers: zendeskHeaders(zendeskTicket, secret: "not-the-secret"))

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import XCTest
 @testable import Engine
 
@@ -178,6 +179,31 @@ final class HelpDeskOutboxTests: XCTestCase {
         XCTAssertTrue(reason.hasPrefix("HTTP 401: You have to be logged in"), reason)
         XCTAssertFalse(reason.contains("a-wrong-key"))
         XCTAssertEqual(d.requests.count, 1)
+    }
+
+    func testNoCredentialOrLinkReachesTheLogAndALocalTicketIdIsRefusedBeforeSending() throws {
+        let d = try desk(.zendesk(email: "maria@acme.test", token: "zd-token-secret-9"))
+        d.forget(ticket: "404")
+        d.answerNext(.retryAfter(0))
+        let store = try fixture.open()
+        let outbox = HelpDeskOutbox(desk: .zendesk, store: store)
+        let token = "Qw3rTy7UiOp1AsDfGh2JkL"
+        try outbox.publicReply(ticket: "404", body: "Open https://help.acme.test/join/\(token) to share your screen", key: "r1")
+        try outbox.internalNote(ticket: "T-7", body: "a local ticket", key: "n1")
+        let lines = LogLines()
+        let sender = OutboxSender(store: store, desk: try configuration(d).desk(), transport: transport, backoff: fastBackoff, pollInterval: 0.02,
+                                  logger: Logger(label: "test.helpdesk", factory: { _ in CapturingLogHandler(lines) }))
+        try sender.start()
+        senders.append(sender)
+        try waitUntil { try store.undeliveredOutbox().filter { $0.state == .failed }.count == 2 }
+
+        XCTAssertEqual(try store.outboxEntry(idempotencyKey: "n1")?.lastError, "not sendable: ticket T-7 is not a Zendesk ticket number")
+        XCTAssertFalse(d.requests.contains { $0.path.contains("T-7") }, "a ticket id that is no desk number is never sent")
+        let log = lines.all.joined(separator: "\n")
+        XCTAssertTrue(log.contains("refused for good"), log)
+        XCTAssertTrue(log.contains("rate-limiting"), log)
+        let basic = Data("maria@acme.test/token:zd-token-secret-9".utf8).base64EncodedString()
+        for secret in ["zd-token-secret-9", basic, token] { XCTAssertFalse(log.contains(secret), "\(secret) in the log:\n\(log)") }
     }
 
     // MARK: Durability and idempotency
