@@ -147,12 +147,16 @@ func waitForTermination() {
     sources.forEach { $0.cancel() }
 }
 
+extension LinkDelivery: ExpressibleByArgument {}
+
 struct Invite: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start a co-browse session for a ticket as the calling agent and print the one-time link.")
     @Option(help: "The ticket the session is about (required: no ticket, no session).") var ticket: String
     @Flag(help: "Ask the customer for recording consent.") var record = false
     @Flag(help: "A guided walkthrough of first-time setup (the session is kept as onboarding).") var onboarding = false
+    @Option(help: ArgumentHelp("How the link reaches the customer: helpdesk (a public reply on the ticket, which the desk e-mails or chats to them; needs serve --helpdesk) or none (printed here for you to hand over).", valueName: "CHANNEL"))
+    var send: LinkDelivery = .none
     @Option(help: ArgumentHelp("The page the customer lands on after consenting: any http(s) page that includes <script src=\"https://ENGINE/cobrowse.js\">. Default: the engine's demo site.", valueName: "URL")) var url: String?
     @OptionGroup var socket: SocketOptions
 
@@ -166,14 +170,20 @@ struct Invite: ParsableCommand {
         let client = try connectToEngine(socket.socketPath, client: "cobrowse-invite")
         defer { client.close() }
         let reply: WireMessage
-        do { reply = try client.request(.startSession(StartSession(ticketId: ticket, record: record, landingURL: url, onboarding: onboarding ? true : nil)), timeout: 10) } catch {
+        do { reply = try client.request(.startSession(StartSession(ticketId: ticket, record: record, landingURL: url, onboarding: onboarding ? true : nil,
+                                                                  send: send == .none ? nil : send)), timeout: 10) } catch {
             throw Failure("\(error)")
         }
         switch reply {
         case let .sessionStarted(s):
             print("session: \(s.session.id)")
             print("ticket: \(s.session.ticket.id) (\(s.session.ticket.customer))")
-            print("Send this one-time link to the customer (valid once, for 15 minutes):")
+            if send == .helpdesk {
+                print("The link went to the customer as a public reply on the help-desk ticket (cobrowse helpdesk outbox shows until the desk has it).")
+                print("The same one-time link, should they need it again (valid once, for 15 minutes):")
+            } else {
+                print("Send this one-time link to the customer (valid once, for 15 minutes):")
+            }
             print(s.link)
         case let .error(e):
             throw Failure(e.message)

@@ -116,6 +116,10 @@ final class CommandLineRefusalsTests: XCTestCase {
         try f.startEngine(extra: ["--suggestion-rules", good])
         let out = try f.run(["invite", "--ticket", "T-7", "--onboarding", "--socket", f.socket]).stdout
         let session = try XCTUnwrap(out.split(separator: "\n").first { $0.hasPrefix("session: ") }.map { String($0.dropFirst(9)) }, out)
+        let noDesk = try f.run(["invite", "--ticket", "T-7", "--send", "helpdesk", "--socket", f.socket], expectFailure: true)
+        XCTAssertTrue(noDesk.stderr.contains("this engine has no help desk"), noDesk.stderr)
+        let badChannel = try f.run(["invite", "--ticket", "T-7", "--send", "pigeon", "--socket", f.socket], expectFailure: true)
+        XCTAssertTrue(badChannel.stderr.contains("pigeon"), badChannel.stderr)
         let json = try f.run(["sessions", "list", "--format", "json", "--data", f.dir]).stdout
         let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], json)
         XCTAssertEqual(rows.first { $0["id"] as? String == session }?["initiator"] as? String, "onboarding")

@@ -6,6 +6,15 @@ public enum HelpDeskKind: String, Codable, CaseIterable, Sendable {
     case freshdesk
     /// Any other desk: signed JSON events to one URL.
     case webhook
+
+    /// As the feed names it.
+    public var title: String {
+        switch self {
+        case .zendesk: "Zendesk"
+        case .freshdesk: "Freshdesk"
+        case .webhook: "the help desk"
+        }
+    }
 }
 
 /// Where a session leaves the ticket, in the desk's own terms.

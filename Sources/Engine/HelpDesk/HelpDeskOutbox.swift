@@ -61,6 +61,17 @@ public final class HelpDeskOutbox: Sendable {
         }
     }
 
+    /// Whether `ticket` came from this desk (only those can be written back to it).
+    public func isDeskTicket(_ ticket: String) throws -> Bool {
+        try store.deskDetails(ticketId: ticket)?.desk == desk
+    }
+
+    /// Where the desk sends a public reply: the requester's e-mail or phone, as the ticket says.
+    public func requester(of ticket: String) throws -> String? {
+        guard let d = try store.deskDetails(ticketId: ticket) else { return nil }
+        return d.requesterEmail ?? d.requesterPhone
+    }
+
     private func enqueue(_ drafts: [OutboxDraft]) throws {
         try store.enqueue(drafts, desk: desk, at: clock())
     }

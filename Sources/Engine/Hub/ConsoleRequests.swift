@@ -16,7 +16,7 @@ extension EngineHub {
             }
             do {
                 origin.reply(.sessionStarted(try startSession(ticketId: req.ticketId, record: req.record, agent: agent, landingURL: req.landingURL,
-                                                              onboarding: req.onboarding == true)))
+                                                              onboarding: req.onboarding == true, send: req.send ?? .none)))
             } catch let e as WireError {
                 origin.fail(e.code, e.message)
             } catch {

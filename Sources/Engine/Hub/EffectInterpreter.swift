@@ -42,6 +42,7 @@ extension SessionRuntime {
                         origin?.fail(.internalError, "your rating could not be saved just now")
                         throw error
                     }
+                    try appendSurveyToTheTicket(survey)
                 case let .reject(code, text):
                     origin?.fail(code, text)
                 case let .reply(message):
@@ -85,6 +86,14 @@ extension SessionRuntime {
                 broadcast(.error(ErrorReply(code: .internalError, message: "the engine could not store session data: \(error)")))
             }
         }
+    }
+
+    /// The survey arrives after the wrap-up went: it follows as a note of its own (the comment is redacted already).
+    private func appendSurveyToTheTicket(_ survey: SessionSurvey) throws {
+        let ticket = machine.summary.ticket.id
+        guard let outbox = hub.helpDeskOutbox, try outbox.isDeskTicket(ticket) else { return }
+        let comment = survey.comment.map { ": \($0)" } ?? ""
+        try outbox.internalNote(ticket: ticket, body: "Co-browse session \(id): the customer rated it \(survey.stars)/5\(comment)", key: "survey:\(id)")
     }
 
     /// A fresh consent link for the same session: it rejoins an active one

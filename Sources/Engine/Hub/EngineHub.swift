@@ -96,13 +96,15 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     /// Creates a session for a ticket on behalf of an agent and mints its link
     /// (also used in-process by `cobrowse demo`). `landingURL`: where the
     /// customer lands after consenting; nil: the demo site.
-    public func startSession(ticketId: String, record: Bool, agent: Agent, landingURL: String? = nil, onboarding: Bool = false) throws -> SessionStarted {
+    public func startSession(ticketId: String, record: Bool, agent: Agent, landingURL: String? = nil, onboarding: Bool = false,
+                             send: LinkDelivery = .none) throws -> SessionStarted {
         guard Capabilities(level: agent.level).canStartSessions else {
             throw WireError(.notAllowed, "\(agent.level.rawValue) agents cannot start co-browse sessions")
         }
         guard let ticket = try store.ticket(id: ticketId) else {
             throw WireError(.notFound, "no ticket \(ticketId): a session needs a ticket")
         }
+        try checkDelivery(send, of: ticket)
         let now = clock()
         let id = Self.newSessionID()
         let suggested = suggestions.reason(for: ticket)
@@ -115,10 +117,11 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         add(SessionMachine(summary: summary, policy: policy, redactor: redactor, now: now), landingURL: landingURL)
         let why = onboarding ? " as an onboarding walkthrough" : suggested.map { " (suggested: \($0))" } ?? ""
         let item = ActivityItem(at: now, kind: .linkMinted, actor: agent.name,
-                                text: "Started a session for ticket \(ticket.id)\(why); one-time link created for the agent to hand to the customer")
+                                text: "Started a session for ticket \(ticket.id)\(why); one-time link created" + (send == .none ? " for the agent to hand to the customer" : ""))
         try store.appendActivity(sessionId: id, item)
         try store.appendAudit(at: now, actor: agent.name, action: "session.created", sessionId: id,
-                              detail: "ticket=\(ticket.id) record=\(record) initiator=\(initiator.rawValue)")
+                              detail: "ticket=\(ticket.id) record=\(record) initiator=\(initiator.rawValue) send=\(send.rawValue)")
+        tellTheDesk(sessionStarted: summary, link: link, send: send, at: now)
         return SessionStarted(session: summary, link: link)
     }
 

@@ -20,6 +20,29 @@ extension EngineHub {
         recordOutcome(outcome, summary: summary, agent: agent, origin: origin, runtime: nil)
     }
 
+    /// The wrap-up as an internal note on the desk's ticket, and the ticket's
+    /// status, through the outbox (sent in order, retried, once). A ticket that
+    /// did not come from the desk has nowhere to go back to.
+    private func writeBack(_ wrapUp: WrapUp, outcome: SessionOutcome, runtime: SessionRuntime?, origin: Origin, at: Date) {
+        guard let outbox = helpDeskOutbox else { return }
+        let status: TicketDeskStatus = switch outcome {
+        case .resolved: .solved
+        case .followUp: .pending
+        case .escalated: .open
+        }
+        let said: String
+        do {
+            guard try outbox.isDeskTicket(wrapUp.ticketId) else { return }
+            try outbox.sessionEnded(ticket: wrapUp.ticketId, sessionId: wrapUp.sessionId, summary: wrapUp.text, status: status)
+            said = "Wrap-up and status \(status.rawValue) queued for \(outbox.desk.title) ticket \(wrapUp.ticketId)"
+        } catch {
+            logger.error("session \(wrapUp.sessionId): the wrap-up could not be queued for the help desk: \(error)")
+            origin.fail(.internalError, "the outcome is recorded, but the help desk was not told: the outbox could not take it (\(error))")
+            said = "The wrap-up could not be queued for the help desk: \(error)"
+        }
+        runtime?.perform([.activity(ActivityItem(at: at, kind: .info, actor: "engine", text: said))], origin: nil)
+    }
+
     /// Runs on the session's lane when it has a runtime (which then tells its room).
     func recordOutcome(_ outcome: SessionOutcome, summary: SessionSummary, agent: Agent, origin: Origin, runtime: SessionRuntime?) {
         let at = clock()
@@ -41,6 +64,7 @@ extension EngineHub {
                 return origin.fail(.internalError, "the outcome is recorded, but session \(summary.id) could not be read back")
             }
             origin.reply(.wrapUp(wrapUp))
+            writeBack(wrapUp, outcome: outcome, runtime: runtime, origin: origin, at: at)
         } catch {
             origin.fail(.internalError, "the outcome is recorded, but the wrap-up could not be read: \(error)")
         }

@@ -71,9 +71,19 @@ public struct StartSession: Codable, Equatable, Sendable {
     public var landingURL: String?
     /// A guided walkthrough of first-time setup (the session's initiator is onboarding).
     public var onboarding: Bool?
-    public init(ticketId: String, record: Bool = false, landingURL: String? = nil, onboarding: Bool? = nil) {
-        self.ticketId = ticketId; self.record = record; self.landingURL = landingURL; self.onboarding = onboarding
+    /// How the link reaches the customer; nil or `none`: the agent hands it over.
+    public var send: LinkDelivery?
+    public init(ticketId: String, record: Bool = false, landingURL: String? = nil, onboarding: Bool? = nil, send: LinkDelivery? = nil) {
+        self.ticketId = ticketId; self.record = record; self.landingURL = landingURL; self.onboarding = onboarding; self.send = send
     }
+}
+
+/// The channel a one-time link goes out on.
+public enum LinkDelivery: String, Codable, CaseIterable, Sendable {
+    /// A public reply on the help-desk ticket, which the desk e-mails or chats to the requester.
+    case helpdesk
+    /// Shown to the agent, who hands it over.
+    case none
 }
 
 /// A fresh one-time link for a customer who dropped and did not come back:

@@ -275,6 +275,8 @@ public struct ConsoleModel: Equatable, Sendable {
     public internal(set) var approvals: [ApprovalRequest] = []
     /// The name of a viewer invitation waiting for its link (an error then belongs to it).
     public internal(set) var pendingInvite: String?
+    /// The last start asked the engine to reply the link on the help desk.
+    var linkGoesByHelpDesk = false
     /// Sessions this console has said the outcome of (the engine answered with the wrap-up).
     public internal(set) var outcomeGiven: Set<String> = []
     /// Sessions whose outcome this console has sent and not yet heard back about.
@@ -345,7 +347,12 @@ public struct ConsoleModel: Equatable, Sendable {
             if let waiting = l.approvals { approvals = waiting }
             lobbySelection = min(lobbySelection, max(0, lobbyRows.count - 1))
         case let .sessionStarted(started):
-            dialog = .link(url: started.link, ticketID: started.session.ticket.id)
+            if linkGoesByHelpDesk {
+                linkGoesByHelpDesk = false
+                self.message = StatusMessage(.info, "\(started.session.ticket.id): the link went to \(SafeText.clean(started.session.ticket.customer)) as a reply on the help desk")
+            } else {
+                dialog = .link(url: started.link, ticketID: started.session.ticket.id)
+            }
             return [.send(.attach(Attach(sessionId: started.session.id, watch: false)))]
         case let .snapshot(snap):
             screen = .workstation
@@ -405,6 +412,7 @@ public struct ConsoleModel: Equatable, Sendable {
                 participants = participants.map { var p = $0; p.controller = false; return p }
             }
         case let .error(e):
+            linkGoesByHelpDesk = false
             self.message = StatusMessage(.error, "\(e.code.rawValue): \(e.message)")
             if let name = pendingInvite {
                 pendingInvite = nil
@@ -659,6 +667,11 @@ public struct ConsoleModel: Equatable, Sendable {
                 dialog = nil
                 message = StatusMessage(.info, "Starting a session for \(ticket.id)…")
                 return [.send(.startSession(StartSession(ticketId: ticket.id, record: record)))]
+            case .character("h"), .character("H"):
+                dialog = nil
+                message = StatusMessage(.info, "Starting a session for \(ticket.id); the link goes out as a reply on the help desk…")
+                linkGoesByHelpDesk = true
+                return [.send(.startSession(StartSession(ticketId: ticket.id, record: record, send: .helpdesk)))]
             case .character("n"), .character("N"), .escape: dialog = nil
             default: break
             }

@@ -100,7 +100,9 @@ struct DialogView {
         case let .confirmStart(ticket, record):
             box(title: "Start a session?", lines: ["Start a co-browse session for \(ticket.id) with \(ticket.customer)?",
                                                    "A one-time link is minted for the customer\(record ? ", with recording requested" : "").", "",
-                                                   "y  start it      n / Esc  not now"], on: &sheet)
+                                                   "y  start it (the link is shown to you)",
+                                                   "h  start it and reply the link on the help desk",
+                                                   "n / Esc  not now"], on: &sheet)
         case .confirmLeave:
             let customer = model.session?.ticket.customer ?? "The customer"
             box(title: "Leave the session?", lines: ["\(customer) stays connected and the session goes on;", "you can come back to it from the lobby.", "",

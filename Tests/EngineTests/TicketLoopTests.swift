@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+@testable import Engine
+
+/// The ticket loop against a desk that speaks Zendesk's contract: the link
+/// goes out as a public reply with the opening script, the desk hears the
+/// session start, and the outcome closes back into the ticket as an internal
+/// note (the wrap-up, with no card number) and the status it maps to.
+final class TicketLoopTests: XCTestCase {
+    func testTheLinkGoesOutAsAPublicReplyAndTheOutcomeComesBackAsANoteAndAStatus() throws {
+        let dir = try TransportTempDir()
+        defer { dir.remove() }
+        let desk = FakeDesk(.zendesk(email: "maria@acme.test", token: "zd-token-1"))
+        try desk.start()
+        defer { desk.shutdown() }
+        var config = EngineConfiguration(dataDirectory: dir.file("data"), listenPort: 0)
+        config.tickInterval = 5
+        config.helpDesk = try HelpDeskConfiguration(kind: .zendesk, baseURL: desk.url, email: "maria@acme.test", token: "zd-token-1")
+        let server = EngineServer(configuration: config)
+        try server.start()
+        defer { server.stop() }
+        let store = try SQLiteStore(path: config.databasePath)
+        try store.addAgent(Agent(name: "Maria S.", uid: 1001, level: .l2))
+        try store.applyDeskTicket(DeskTicketUpdate(id: "2201", subject: "Card update fails at checkout", requesterName: "Ana Ruiz",
+                                                   requesterEmail: "ana@example.com", category: "billing"), desk: .zendesk)
+        try store.addTicket(Ticket(id: "T-9", subject: "Imported by hand", customer: "Lee"))
+
+        let hub = try XCTUnwrap(server.hub)
+        let console = WaitingConnection(9001, .local(uid: 1001, pid: 1))
+        hub.connectionOpened(console)
+        func send(_ m: WireMessage, id: Int? = nil) { hub.connection(console, received: WireCodec.encode(m, id: id)) }
+        send(.hello(Hello(client: "test")))
+
+        // A ticket the desk never had cannot get a reply there: refused before any session is made.
+        send(.startSession(StartSession(ticketId: "T-9", send: .helpdesk)), id: 1)
+        let refusal = try console.wait("the refusal") { if case let .error(e) = $0 { e } else { nil } }
+        XCTAssertTrue(refusal.message.contains("did not come from Zendesk"), refusal.message)
+        XCTAssertTrue(try store.allSessions().isEmpty)
+
+        send(.startSession(StartSession(ticketId: "2201", send: .helpdesk)), id: 2)
+        let started = try console.wait("session started") { if case let .sessionStarted(s) = $0 { s } else { nil } }
+        try waitUntil { desk.applied.contains { ($0.json["ticket"] as? [String: Any])?["comment"].map { ($0 as? [String: Any])?["public"] as? Bool == true } == true } }
+        let reply = try XCTUnwrap(desk.applied.compactMap { r -> String? in
+            guard let c = (r.json["ticket"] as? [String: Any])?["comment"] as? [String: Any], c["public"] as? Bool == true else { return nil }
+            return c["body"] as? String
+        }.first)
+        XCTAssertTrue(reply.hasPrefix("Hi Ana, I'd like to walk through this together."), reply)
+        XCTAssertTrue(reply.contains(started.link), "the customer gets the link itself")
+        XCTAssertTrue(reply.contains("— Maria S."), reply)
+        XCTAssertTrue(try store.activity(sessionId: started.session.id).contains { $0.text.contains("public reply on Zendesk ticket 2201") && $0.text.contains("ana@example.com") })
+        let token = String(started.link.split(separator: "/").last!)
+        XCTAssertFalse(try store.auditEntries(sessionId: nil).contains { $0.detail.contains(token) }, "the link is not in the audit trail")
+
+        send(.attach(Attach(sessionId: started.session.id)))
+        try console.wait("snapshot") { if case .snapshot = $0 { true } else { nil } }
+        send(.addNote(AddNote(text: "Ana read out card 4111 1111 1111 1111 by mistake")))
+        try console.wait("the note") { if case .note = $0 { true } else { nil } }
+        send(.endSession(EndSession(sessionId: started.session.id, outcome: .followUp(plan: "Retry once the bank clears the card", owner: "Maria S.", due: "2026-12-09"))), id: 3)
+        try console.wait("the wrap-up") { if case .wrapUp = $0 { true } else { nil } }
+
+        try waitUntil(20) { desk.applied.contains { ($0.json["ticket"] as? [String: Any])?["status"] as? String == "pending" } }
+        let notes = desk.applied.compactMap { r -> String? in
+            guard let c = (r.json["ticket"] as? [String: Any])?["comment"] as? [String: Any], c["public"] as? Bool == false else { return nil }
+            return c["body"] as? String
+        }
+        XCTAssertTrue(notes.contains { $0.contains("Co-browse session \(started.session.id) started by Maria S.") }, "\(notes)")
+        let wrapUp = try XCTUnwrap(notes.first { $0.hasPrefix("Co-browse session \(started.session.id) on ticket 2201") }, "\(notes)")
+        XCTAssertTrue(wrapUp.contains("Outcome: Follow-up needed: Retry once the bank clears the card (Maria S., by 2026-12-09)"), wrapUp)
+        XCTAssertFalse(wrapUp.contains("4111"), "no card number goes to the help desk: \(wrapUp)")
+        // The note before the status: the desk shows why the ticket is pending.
+        let order = desk.applied.map { ($0.json["ticket"] as? [String: Any])?["status"] as? String ?? "note" }
+        XCTAssertEqual(order.suffix(2), ["note", "pending"])
+        XCTAssertTrue(try store.activity(sessionId: started.session.id).contains { $0.text.contains("queued for Zendesk ticket 2201") })
+    }
+}
