@@ -75,29 +75,20 @@ final class RenewedLinkTests: XCTestCase {
         func connect(_ peer: PeerIdentity) -> WaitingConnection { defer { next += 1 }; let c = WaitingConnection(next, peer); hub.connectionOpened(c); return c }
         func send(_ c: WaitingConnection, _ m: WireMessage, id: Int? = nil) { hub.connection(c, received: WireCodec.encode(m, id: id)) }
 
-        let agent = connect(.local(uid: 1001, pid: 1))
-        send(agent, .hello(Hello(client: "test")))
-        send(agent, .startSession(StartSession(ticketId: "T-1")), id: 1)
-        let started = try agent.wait("session started") { if case let .sessionStarted(s) = $0 { s } else { nil } }
-        send(agent, .attach(Attach(sessionId: started.session.id)))
-        try agent.wait("snapshot") { if case .snapshot = $0 { true } else { nil } }
-        let customer = connect(.customer(remote: "127.0.0.1"))
-        send(customer, .hello(Hello(client: "sdk", token: String(started.link.split(separator: "/").last!))))
-        try customer.wait("welcome") { if case .welcome = $0 { true } else { nil } }
-        send(customer, .consent(Consent(allow: true, access: .viewOnly)))
-        try agent.wait("active") { if case let .summary(s) = $0, s.status == .active { true } else { nil } }
+        let live = try LiveSession.open(on: hub, ticket: "T-1", connect: connect)
+        let (agent, customer) = (live.agent, live.customer)
 
         hub.connectionClosed(customer)
         clock.advance(11); hub.tick()
         try agent.wait("the drop") { if case let .activity(a) = $0, a.text == "Customer disconnected" { true } else { nil } }
         clock.advance(20); hub.tick()
         let renewed = try agent.wait("the new link") { if case let .linkRenewed(r) = $0 { r } else { nil } }
-        XCTAssertEqual(renewed.sessionId, started.session.id)
-        XCTAssertNotEqual(renewed.link, started.link)
+        XCTAssertEqual(renewed.sessionId, live.id)
+        XCTAssertNotEqual(renewed.link, live.link)
         try agent.wait("the feed says so") { if case let .activity(a) = $0, a.text.contains("a new one-time link for this session") { true } else { nil } }
         let token = String(renewed.link.split(separator: "/").last!)
-        let trail = try store.auditEntries(sessionId: started.session.id).map { "\($0.action) \($0.detail)" }.joined(separator: "\n")
-        let feed = try store.activity(sessionId: started.session.id).map(\.text).joined(separator: "\n")
+        let trail = try store.auditEntries(sessionId: live.id).map { "\($0.action) \($0.detail)" }.joined(separator: "\n")
+        let feed = try store.activity(sessionId: live.id).map(\.text).joined(separator: "\n")
         XCTAssertTrue(trail.contains("link.renewed"), trail)
         XCTAssertFalse(trail.contains(token) || feed.contains(token), "the link is in neither the audit trail nor the feed")
 
@@ -106,7 +97,7 @@ final class RenewedLinkTests: XCTestCase {
         send(back, .hello(Hello(client: "consent-page", token: token)))
         let welcome = try back.wait("welcome") { if case let .welcome(w) = $0 { w } else { nil } }
         XCTAssertEqual(welcome.consentGiven, true)
-        XCTAssertEqual(welcome.sessionId, started.session.id)
+        XCTAssertEqual(welcome.sessionId, live.id)
         try agent.wait("back") { if case let .activity(a) = $0, a.text == "Customer reconnected" { true } else { nil } }
     }
 }

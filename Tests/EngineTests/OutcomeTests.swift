@@ -42,20 +42,11 @@ final class OutcomeTests: XCTestCase {
 
     /// A live session on `ticket`: the agent attached, the customer consented and showed a page with a card number.
     private func liveSession(_ ticket: String) throws -> (agent: WaitingConnection, customer: WaitingConnection, id: String) {
-        let agent = console(uid: 1001)
-        send(agent, .startSession(StartSession(ticketId: ticket)), id: 1)
-        let started = try agent.wait("session started") { if case let .sessionStarted(s) = $0 { s } else { nil } }
-        send(agent, .attach(Attach(sessionId: started.session.id)))
-        try agent.wait("snapshot") { if case .snapshot = $0 { true } else { nil } }
-        let customer = connect(.customer(remote: "127.0.0.1"))
-        send(customer, .hello(Hello(client: "sdk", token: String(started.link.split(separator: "/").last!))))
-        try customer.wait("welcome") { if case .welcome = $0 { true } else { nil } }
-        send(customer, .consent(Consent(allow: true, access: .controlled)))
-        try agent.wait("the session active") { if case let .summary(s) = $0, s.status == .active { true } else { nil } }
-        send(customer, .scene(Scene(viewport: Size(width: 800, height: 600), url: "https://shop.test/billing", title: "Billing",
-                                    nodes: [.text("card", Rect(x: 0, y: 0, width: 300, height: 20), "Card 4111 1111 1111 1111", color: .black)])))
-        try agent.wait("the page") { if case .scene = $0 { true } else { nil } }
-        return (agent, customer, started.session.id)
+        let s = try LiveSession.open(on: hub, ticket: ticket, access: .controlled, connect: connect)
+        send(s.customer, .scene(Scene(viewport: Size(width: 800, height: 600), url: "https://shop.test/billing", title: "Billing",
+                                      nodes: [.text("card", Rect(x: 0, y: 0, width: 300, height: 20), "Card 4111 1111 1111 1111", color: .black)])))
+        try s.agent.wait("the page") { if case .scene = $0 { true } else { nil } }
+        return (s.agent, s.customer, s.id)
     }
 
     private func wrapUp(_ c: WaitingConnection, re: Int) throws -> WrapUp {

@@ -40,18 +40,8 @@ final class SessionLaneTests: XCTestCase {
 
     /// An attached agent and a customer who consented, on `ticket`.
     private func liveSession(_ ticket: String) throws -> (agent: WaitingConnection, customer: WaitingConnection, id: String) {
-        let agent = connect(.local(uid: 1001, pid: 1))
-        send(agent, .hello(Hello(client: "test")))
-        send(agent, .startSession(StartSession(ticketId: ticket)), id: 1)
-        let started = try agent.wait("session started") { if case let .sessionStarted(s) = $0 { s } else { nil } }
-        send(agent, .attach(Attach(sessionId: started.session.id)))
-        try agent.wait("snapshot") { if case .snapshot = $0 { true } else { nil } }
-        let customer = connect(.customer(remote: "127.0.0.1"))
-        send(customer, .hello(Hello(client: "sdk", token: String(started.link.split(separator: "/").last!))))
-        try customer.wait("welcome") { if case .welcome = $0 { true } else { nil } }
-        send(customer, .consent(Consent(allow: true, access: .viewOnly)))
-        try agent.wait("the session active") { if case let .summary(s) = $0, s.status == .active { true } else { nil } }
-        return (agent, customer, started.session.id)
+        let s = try LiveSession.open(on: hub, ticket: ticket, connect: connect)
+        return (s.agent, s.customer, s.id)
     }
 
     private func page(_ title: String, version: Int = 1) -> Scene {

@@ -113,3 +113,30 @@ final class WaitingConnection: PeerConnection, @unchecked Sendable {
         }
     }
 }
+
+/// The session every hub test starts from, through the hub's real
+/// handshakes: an agent console attached to a new session on `ticket`, and a
+/// customer who opened the one-time link and consented.
+struct LiveSession {
+    let agent: WaitingConnection
+    let customer: WaitingConnection
+    let id: String
+    let link: String
+
+    static func open(on hub: EngineHub, ticket: String, agentUID: Int = 1001, access: AccessLevel = .viewOnly,
+                     connect: (PeerIdentity) -> WaitingConnection) throws -> LiveSession {
+        func send(_ c: WaitingConnection, _ m: WireMessage, id: Int? = nil) { hub.connection(c, received: WireCodec.encode(m, id: id)) }
+        let agent = connect(.local(uid: agentUID, pid: 1))
+        send(agent, .hello(Hello(client: "test")))
+        send(agent, .startSession(StartSession(ticketId: ticket)), id: 1)
+        let started = try agent.wait("session started") { if case let .sessionStarted(s) = $0 { s } else { nil } }
+        send(agent, .attach(Attach(sessionId: started.session.id)))
+        try agent.wait("snapshot") { if case .snapshot = $0 { true } else { nil } }
+        let customer = connect(.customer(remote: "127.0.0.1"))
+        send(customer, .hello(Hello(client: "sdk", token: String(started.link.split(separator: "/").last!))))
+        try customer.wait("welcome") { if case .welcome = $0 { true } else { nil } }
+        send(customer, .consent(Consent(allow: true, access: access)))
+        try agent.wait("the session active") { if case let .summary(s) = $0, s.status == .active { true } else { nil } }
+        return LiveSession(agent: agent, customer: customer, id: started.session.id, link: started.link)
+    }
+}
