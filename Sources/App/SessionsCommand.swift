@@ -118,7 +118,7 @@ struct Sessions: ParsableCommand {
             case .followUp: try none(escalated); try all(followUp); o = .followUp(plan: plan!, owner: owner!, due: due!)
             case .escalated: try none(followUp); try all(escalated); o = .escalated(to: to!, reason: reason!)
             }
-            do { try o.validate() } catch { throw ValidationError("\(error)".replacingOccurrences(of: "invalid scene: ", with: "")) }
+            do { try o.validate() } catch { throw ValidationError((error as? WireError)?.message ?? "\(error)") }
             return o
         }
 

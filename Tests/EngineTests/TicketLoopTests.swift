@@ -72,4 +72,23 @@ final class TicketLoopTests: XCTestCase {
         XCTAssertEqual(order.suffix(2), ["note", "pending"])
         XCTAssertTrue(try store.activity(sessionId: started.session.id).contains { $0.text.contains("queued for Zendesk ticket 2201") })
     }
+
+    func testATicketTheDeskTaggedAsTheCustomersRequestIsInTheLobbyAndStartsASessionOfThatKind() throws {
+        let dir = try TransportTempDir()
+        defer { dir.remove() }
+        let store = try SQLiteStore(path: dir.file("cobrowse.sqlite"))
+        let maria = Agent(name: "Maria S.", uid: 1001, level: .l2)
+        try store.addAgent(maria)
+        try store.applyDeskTicket(DeskTicketUpdate(id: "3301", subject: "Please show me where the export is", requesterName: "Ana Ruiz",
+                                                   tags: ["export", HelpDeskOutbox.requestTag]), desk: .zendesk)
+        try store.applyDeskTicket(DeskTicketUpdate(id: "3302", subject: "Thanks", requesterName: "Lee", tags: ["thanks"]), desk: .zendesk)
+        let hub = EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", lanes: .inline)
+        XCTAssertNil(try hub.lobby(for: maria).requested, "without a desk nothing says a customer asked")
+        hub.helpDeskOutbox = HelpDeskOutbox(desk: .zendesk, store: store)
+        XCTAssertEqual(try hub.lobby(for: maria).requested, ["3301"])
+        let started = try hub.startSession(ticketId: "3301", record: false, agent: maria)
+        XCTAssertEqual(try store.session(id: started.session.id)?.initiator, .customerRequest)
+        XCTAssertTrue(try store.activity(sessionId: started.session.id).contains { $0.text.contains("(the customer asked for it)") })
+        XCTAssertEqual(try store.session(id: try hub.startSession(ticketId: "3302", record: false, agent: maria).session.id)?.initiator, .agent)
+    }
 }

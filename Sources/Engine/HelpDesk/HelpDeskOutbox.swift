@@ -66,6 +66,12 @@ public final class HelpDeskOutbox: Sendable {
         try store.deskDetails(ticketId: ticket)?.desk == desk
     }
 
+    /// The tag a desk puts on a ticket whose customer asked for a co-browse.
+    public static let requestTag = "cobrowse_requested"
+
+    /// Tickets whose customer asked for a co-browse (the desk tagged them).
+    public func customerRequests() throws -> Set<String> { try store.ticketsTagged(Self.requestTag) }
+
     /// Where the desk sends a public reply: the requester's e-mail or phone, as the ticket says.
     public func requester(of ticket: String) throws -> String? {
         guard let d = try store.deskDetails(ticketId: ticket) else { return nil }

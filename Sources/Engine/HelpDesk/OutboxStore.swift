@@ -86,6 +86,8 @@ public protocol HelpDeskStore: AnyObject, Sendable {
     @discardableResult
     func applyDeskTicket(_ update: DeskTicketUpdate, desk: HelpDeskKind) throws -> Bool
     func deskDetails(ticketId: String) throws -> DeskTicketDetails?
+    /// Tickets the desk tagged as the customer asking for a co-browse.
+    func ticketsTagged(_ tag: String) throws -> Set<String>
 }
 
 struct OutboxRow: Codable, FetchableRecord, PersistableRecord {
@@ -247,6 +249,12 @@ extension SQLiteStore: HelpDeskStore {
                                  desk.rawValue, u.id])
             return exists == nil
         }
+    }
+
+    public func ticketsTagged(_ tag: String) throws -> Set<String> {
+        try db.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM ticket WHERE ',' || tags || ',' LIKE ?", arguments: ["%," + tag + ",%"])
+        }.reduce(into: Set<String>()) { $0.insert($1) }
     }
 
     public func deskDetails(ticketId: String) throws -> DeskTicketDetails? {

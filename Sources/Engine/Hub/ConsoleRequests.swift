@@ -101,8 +101,10 @@ extension EngineHub {
             : nil
         var suggested: [String: String] = [:]
         for t in tickets { if let why = suggestions.reason(for: t) { suggested[t.id] = why } }
+        let asked = try helpDeskOutbox?.customerRequests() ?? []
+        let requested = tickets.map(\.id).filter(asked.contains)
         return ConsoleFrames.fitting(Lobby(agent: agent, tickets: tickets, sessions: sessions, approvals: approvals, team: team,
-                                           suggestions: suggested.isEmpty ? nil : suggested))
+                                           suggestions: suggested.isEmpty ? nil : suggested, requested: requested.isEmpty ? nil : requested))
     }
 
     /// A console that had stopped reading missed frames: it gets what is true

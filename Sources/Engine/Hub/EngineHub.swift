@@ -108,14 +108,15 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         let now = clock()
         let id = Self.newSessionID()
         let suggested = suggestions.reason(for: ticket)
-        let initiator: SessionInitiator = onboarding ? .onboarding : suggested != nil ? .autoSuggestion : .agent
+        let asked = try helpDeskOutbox?.customerRequests().contains(ticket.id) ?? false
+        let initiator: SessionInitiator = onboarding ? .onboarding : asked ? .customerRequest : suggested != nil ? .autoSuggestion : .agent
         let summary = SessionSummary(id: id, ticket: ticket, agentName: agent.name, status: .linkMinted,
                                      recording: record, createdAt: now, initiator: initiator)
         try store.saveSession(summary)
         let link = try links.mint(nil, session: id)
         try store.addParticipant(sessionId: id, name: agent.name, role: .agent, at: now)
         add(SessionMachine(summary: summary, policy: policy, redactor: redactor, now: now), landingURL: landingURL)
-        let why = onboarding ? " as an onboarding walkthrough" : suggested.map { " (suggested: \($0))" } ?? ""
+        let why = onboarding ? " as an onboarding walkthrough" : asked ? " (the customer asked for it)" : suggested.map { " (suggested: \($0))" } ?? ""
         let item = ActivityItem(at: now, kind: .linkMinted, actor: agent.name,
                                 text: "Started a session for ticket \(ticket.id)\(why); one-time link created" + (send == .none ? " for the agent to hand to the customer" : ""))
         try store.appendActivity(sessionId: id, item)

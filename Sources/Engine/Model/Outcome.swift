@@ -55,15 +55,15 @@ public enum SessionOutcome: Equatable, Sendable {
     public func validate() throws {
         func text(_ value: String, _ name: String) throws {
             let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty else { throw SceneError.invalid("outcome: \(name) must not be empty") }
-            guard value.utf8.count <= Self.maxTextBytes else { throw SceneError.invalid("outcome: \(name) is longer than \(Self.maxTextBytes) bytes") }
+            guard !trimmed.isEmpty else { throw WireError(.invalid, "the outcome: \(name) must not be empty") }
+            guard value.utf8.count <= Self.maxTextBytes else { throw WireError(.invalid, "the outcome: \(name) is longer than \(Self.maxTextBytes) bytes") }
         }
         switch self {
         case .resolved: break
         case let .followUp(plan, owner, due):
             try text(plan, "the plan")
             try text(owner, "the owner")
-            guard Self.dueDate(due) != nil else { throw SceneError.invalid("outcome: the due date must be a real date, YYYY-MM-DD (got \"\(due.prefix(20))\")") }
+            guard Self.dueDate(due) != nil else { throw WireError(.invalid, "the outcome: the due date must be a real date, YYYY-MM-DD (got \"\(due.prefix(20))\")") }
         case let .escalated(to, reason):
             try text(to, "who it goes to")
             try text(reason, "the reason")

@@ -80,6 +80,9 @@ public enum WireCodec {
             message = try kind.decode(data)
         } catch let e as SceneError {
             throw WireError(.invalid, e.description, re: head.id)
+        } catch let e as WireError {
+            // A body's own check says what is wrong in its own words.
+            throw WireError(e.code, e.message, re: head.id)
         } catch let e as DecodingError {
             throw WireError(.malformed, "\(head.type): \(describe(e))", re: head.id)
         } catch {

@@ -60,7 +60,7 @@ extension ConsoleModel {
     /// Checked as the engine checks it, so a bad date is said here and the prompt stays open.
     mutating func sendOutcome(_ outcome: SessionOutcome) -> [ConsoleCommand] {
         do { try outcome.validate() } catch {
-            message = StatusMessage(.error, "\(error)".replacingOccurrences(of: "invalid scene: outcome: ", with: ""))
+            message = StatusMessage(.error, ((error as? WireError)?.message ?? "\(error)").replacingOccurrences(of: "the outcome: ", with: ""))
             return []
         }
         dialog = nil

@@ -79,8 +79,8 @@ struct LobbyScreen {
         let first = max(0, min(selectedTicket - room + 1, ticketRows.count - room))
         for (i, row) in ticketRows.dropFirst(first).prefix(room) {
             guard case let .ticket(t) = row else { continue }
-            // ★ marks a ticket the engine's suggestion rules say a co-browse would help; the reason shows when it is selected.
-            let star = lobby.suggestions?[t.id] != nil ? "★ " : ""
+            // ⚑ marks a customer's request, ★ a ticket the suggestion rules say a co-browse would help; why shows when it is selected.
+            let star = lobby.requested?.contains(t.id) == true ? "⚑ " : lobby.suggestions?[t.id] != nil ? "★ " : ""
             line([t.id, t.customer, t.category ?? "", star + t.subject], cols: ticketCols, selected: i == model.lobbySelection, y: y, on: &sheet)
             y += 1
         }
@@ -90,7 +90,9 @@ struct LobbyScreen {
     /// Why the selected ticket is marked ★, for the message line when nothing else is said.
     private func selectedSuggestion(_ model: ConsoleModel) -> String? {
         guard let lobby = model.lobby, model.lobbySelection < model.lobbyRows.count,
-              case let .ticket(t) = model.lobbyRows[model.lobbySelection], let why = lobby.suggestions?[t.id] else { return nil }
+              case let .ticket(t) = model.lobbyRows[model.lobbySelection] else { return nil }
+        if lobby.requested?.contains(t.id) == true { return "⚑ \(SafeText.clean(t.customer)) asked for a co-browse (through the help desk)" }
+        guard let why = lobby.suggestions?[t.id] else { return nil }
         return "★ Suggested for a co-browse: \(SafeText.clean(why))"
     }
 
