@@ -23,11 +23,11 @@ final class OutcomeEndToEndTests: XCTestCase {
         try f.waitForScreen(agent, "why") { $0.contains("Escalated: why?") }
         f.sendKeys(agent, "the customer needs a refund")
         f.sendKeys(agent, "Enter")
-        let shown = try f.waitForScreen(agent, timeout: 20, "the wrap-up") { $0.contains("Written back to T-7") && $0.contains("Escalated to Billing L2") }
+        let shown = try f.waitForScreen(agent, timeout: 20, "the wrap-up") { $0.contains("Wrap-up of T-7") && $0.contains("Escalated to Billing L2") }
         XCTAssertTrue(shown.contains("Session ended") || shown.contains("ENDED"), shown)
         XCTAssertFalse(shown.contains("4242 4242") || shown.contains("4242424242"), shown)
         f.sendKeys(agent, "Enter")
-        try f.waitForScreen(agent, "the wrap-up closed") { !$0.contains("Written back to") && $0.contains("ENDED") }
+        try f.waitForScreen(agent, "the wrap-up closed") { !$0.contains("Wrap-up of") && $0.contains("ENDED") }
 
         XCTAssertTrue(try f.run(["tickets", "list", "--data", f.dir]).stdout.split(separator: "\n").contains { $0.contains("T-7") && $0.contains("open") })
         let text = try f.run(["sessions", "show", session, "--data", f.dir]).stdout

@@ -69,6 +69,7 @@ final class OutcomeTests: XCTestCase {
         XCTAssertEqual(rows.first?.actor, "Maria S.")
 
         XCTAssertEqual(w.outcome, .followUp(plan: "Re-run the payment after the bank unblocks it", owner: "Maria S.", due: "2026-12-08"))
+        XCTAssertNil(w.sentTo, "no help desk: the wrap-up stays with the engine")
         XCTAssertEqual(w.agent, "Maria S.")
         XCTAssertTrue(w.notes.contains { $0.author == "Maria S." && $0.text.hasSuffix("to check it") }, "\(w.notes)")
         XCTAssertEqual(w.modes.first?.mode, .viewOnly)

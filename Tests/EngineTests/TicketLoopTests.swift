@@ -56,7 +56,8 @@ final class TicketLoopTests: XCTestCase {
         send(.addNote(AddNote(text: "Ana read out card 4111 1111 1111 1111 by mistake")))
         try console.wait("the note") { if case .note = $0 { true } else { nil } }
         send(.endSession(EndSession(sessionId: started.session.id, outcome: .followUp(plan: "Retry once the bank clears the card", owner: "Maria S.", due: "2026-12-09"))), id: 3)
-        try console.wait("the wrap-up") { if case .wrapUp = $0 { true } else { nil } }
+        let answered = try console.wait("the wrap-up") { if case let .wrapUp(w) = $0 { w } else { nil } }
+        XCTAssertEqual(answered.sentTo, "Zendesk ticket 2201")
 
         try waitUntil(20) { desk.applied.contains { ($0.json["ticket"] as? [String: Any])?["status"] as? String == "pending" } }
         let notes = desk.applied.compactMap { r -> String? in

@@ -23,24 +23,28 @@ extension EngineHub {
     /// The wrap-up as an internal note on the desk's ticket, and the ticket's
     /// status, through the outbox (sent in order, retried, once). A ticket that
     /// did not come from the desk has nowhere to go back to.
-    private func writeBack(_ wrapUp: WrapUp, outcome: SessionOutcome, runtime: SessionRuntime?, origin: Origin, at: Date) {
-        guard let outbox = helpDeskOutbox else { return }
+    /// Returns where it went, nil when it went nowhere.
+    private func writeBack(_ wrapUp: WrapUp, outcome: SessionOutcome, runtime: SessionRuntime?, origin: Origin, at: Date) -> String? {
+        guard let outbox = helpDeskOutbox else { return nil }
         let status: TicketDeskStatus = switch outcome {
         case .resolved: .solved
         case .followUp: .pending
         case .escalated: .open
         }
-        let said: String
+        let said: String, sentTo: String?
         do {
-            guard try outbox.isDeskTicket(wrapUp.ticketId) else { return }
+            guard try outbox.isDeskTicket(wrapUp.ticketId) else { return nil }
             try outbox.sessionEnded(ticket: wrapUp.ticketId, sessionId: wrapUp.sessionId, summary: wrapUp.text, status: status)
+            sentTo = "\(outbox.desk.title) ticket \(wrapUp.ticketId)"
             said = "Wrap-up and status \(status.rawValue) queued for \(outbox.desk.title) ticket \(wrapUp.ticketId)"
         } catch {
             logger.error("session \(wrapUp.sessionId): the wrap-up could not be queued for the help desk: \(error)")
             origin.fail(.internalError, "the outcome is recorded, but the help desk was not told: the outbox could not take it (\(error))")
             said = "The wrap-up could not be queued for the help desk: \(error)"
+            sentTo = nil
         }
         runtime?.perform([.activity(ActivityItem(at: at, kind: .info, actor: "engine", text: said))], origin: nil)
+        return sentTo
     }
 
     /// Runs on the session's lane when it has a runtime (which then tells its room).
@@ -63,8 +67,9 @@ extension EngineHub {
             guard let wrapUp = try WrapUp.read(sessionId: summary.id, from: store, recordings: recordingDesk?.library.store, redactor: redactor, now: at) else {
                 return origin.fail(.internalError, "the outcome is recorded, but session \(summary.id) could not be read back")
             }
-            origin.reply(.wrapUp(wrapUp))
-            writeBack(wrapUp, outcome: outcome, runtime: runtime, origin: origin, at: at)
+            var sent = wrapUp
+            sent.sentTo = writeBack(wrapUp, outcome: outcome, runtime: runtime, origin: origin, at: at)
+            origin.reply(.wrapUp(sent))
         } catch {
             origin.fail(.internalError, "the outcome is recorded, but the wrap-up could not be read: \(error)")
         }

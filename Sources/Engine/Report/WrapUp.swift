@@ -45,6 +45,8 @@ public struct WrapUp: Codable, Equatable, Sendable {
     public var survey: String?
     public var outcome: SessionOutcome?
     public var outcomeBy: String?
+    /// Where the engine sent it ("Zendesk ticket 2201"), nil when it stays with the engine (no help desk, or a local ticket).
+    public var sentTo: String?
 
     /// Everything the store knows of one session, as the wrap-up reads it.
     public struct Sources {

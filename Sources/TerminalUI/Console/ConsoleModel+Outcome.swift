@@ -47,7 +47,7 @@ extension ConsoleModel {
         let said = text.trimmingCharacters(in: .whitespaces)
         guard !said.isEmpty else { message = StatusMessage(.error, "\(purpose.title) — it cannot be empty"); return [] }
         switch purpose {
-        case .followUpPlan: dialog = .prompt(.followUpOwner(plan: said), draft: agent?.name ?? "")
+        case .followUpPlan: dialog = .prompt(.followUpOwner(plan: said), draft: agent?.name ?? session?.agentName ?? "")
         case let .followUpOwner(plan): dialog = .prompt(.followUpDue(plan: plan, owner: said), draft: Self.dayIn(days: 7, from: now))
         case let .followUpDue(plan, owner): return sendOutcome(.followUp(plan: plan, owner: owner, due: said))
         case .escalateTo: dialog = .prompt(.escalateReason(to: said), draft: "")
@@ -73,7 +73,8 @@ extension ConsoleModel {
     mutating func wrapUpArrived(_ w: WrapUp) {
         outcomeAsked.remove(w.sessionId)
         outcomeGiven.insert(w.sessionId)
-        message = StatusMessage(.info, "\(w.ticketId): \(w.outcome?.kind.title ?? "no outcome"); the wrap-up is on the ticket. q for the lobby.")
+        let whereTo = w.sentTo.map { "the wrap-up goes to \($0)" } ?? "the wrap-up stays with the engine"
+        message = StatusMessage(.info, "\(w.ticketId): \(w.outcome?.kind.title ?? "no outcome") recorded; \(whereTo). q: lobby")
         dialog = .wrapUp(w)
     }
 

@@ -133,7 +133,8 @@ struct DialogView {
             }
             let room = max(3, sheet.height - 6)
             if lines.count > room { lines = Array(lines.prefix(room - 1)) + ["… (cobrowse sessions show \(w.sessionId) prints it all)"] }
-            box(title: "Written back to \(w.ticketId)", lines: lines + ["", "Enter/Esc closes"], minWidth: width, on: &sheet)
+            let title = w.sentTo.map { "Written back to \($0)" } ?? "Wrap-up of \(w.ticketId) (no help desk: it stays with the engine)"
+            box(title: title, lines: lines + ["", "Enter/Esc closes · cobrowse sessions show \(w.sessionId) prints it again"], minWidth: width, on: &sheet)
         case let .modeMenu(selected):
             let current = model.session?.controlMode ?? .viewOnly
             var lines = ["Ask the customer for a control mode:", ""]
