@@ -29,7 +29,7 @@ extension EngineHub {
                                                                                  minutes: Int(policy.linkLifetime / 60)),
                                        key: "link:\(summary.id):first")
                 if outbox.desk == .webhook { try outbox.linkSent(ticket: ticket.id, sessionId: summary.id) }
-                let to = (try? outbox.requester(of: ticket.id)).flatMap { $0 }.map { " (\($0))" } ?? ""
+                let to = try outbox.requester(of: ticket.id).map { " (\($0))" } ?? ""
                 said = "One-time link sent to \(ticket.customer)\(to) as a public reply on \(outbox.desk.title) ticket \(ticket.id); `cobrowse helpdesk outbox` shows until the desk has it"
             }
         } catch {

@@ -55,7 +55,8 @@ extension EngineHub {
                                detail: "kind=\(outcome.kind.rawValue) ticket=\(summary.ticket.id) status=\(outcome.ticketStatus)")
         do {
             guard try store.recordOutcome(sessionId: summary.id, ticketId: summary.ticket.id, RecordedOutcome(outcome: outcome, by: agent.name, at: at), audit: audit) else {
-                let said = (try? store.outcome(sessionId: summary.id))??.outcome.kind.title ?? "one"
+                let said: String
+                do { said = try store.outcome(sessionId: summary.id)?.outcome.kind.title ?? "one" } catch { said = "one the engine cannot read just now: \(error)" }
                 return origin.fail(.badState, "session \(summary.id) already has an outcome (\(said)); it is not changed")
             }
         } catch {
