@@ -85,7 +85,7 @@ public final class HelpDeskInbox: Sendable {
 ///
 /// - Zendesk: a trigger/automation webhook whose JSON body is the API's ticket
 ///   shape, `{"ticket":{"id","subject","status","tags","via":{"channel"},
-///   "requester":{"name","email","phone"},"type"}}` (the placeholders fill it),
+///   "requester":{"name","email","phone"},"type"}}` (the trigger's {{ticket.…}} fields fill it in),
 ///   or an event-subscription webhook `{"type":"zen:event-type:ticket.created","detail":{…}}`.
 /// - Freshdesk: an automation webhook, `{"freshdesk_webhook":{"ticket_id","ticket_subject",
 ///   "ticket_requester_name","ticket_requester_email","ticket_requester_phone",
@@ -167,7 +167,7 @@ enum InboundTicket {
         return line.isEmpty ? nil : String(line.prefix(500))
     }
 
-    /// An array, or the placeholders' space- or comma-separated text.
+    /// An array, or the text a {{ticket.tags}} field gives: space- or comma-separated.
     private static func tags(_ value: Any?) -> [String] {
         let list: [String]
         switch value {
