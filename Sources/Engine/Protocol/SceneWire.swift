@@ -12,36 +12,50 @@ enum SceneWire {
     static func decode(_ bytes: UnsafeRawBufferPointer) -> WireFrame? {
         var r = JSONByteReader(bytes)
         var v: Int?, type: String?, id: Int?, re: Int?
+        var message: WireMessage?
+        // Where the body is when it comes before the type (JSONEncoder sorts "body" first): read once the type is known.
         var body: (start: Int, end: Int)?
         var seen = Seen()
         do {
             try r.object { (r, key) throws(JSONByteReader.Unsure) in
                 switch key {
                 case "v": try seen.first(0); v = try r.int()
-                case "type": try seen.first(1); type = try r.string()
+                case "type":
+                    try seen.first(1)
+                    let t = try r.string()
+                    // Any other type is JSONDecoder's: no need to read further.
+                    guard Self.reads(t) else { throw Unsure() }
+                    type = t
                 case "id": try seen.first(2); id = r.null() ? nil : try r.int()
                 case "re": try seen.first(3); re = r.null() ? nil : try r.int()
                 case "body":
                     try seen.first(4)
-                    let start = r.index
-                    try r.skipValue()
-                    body = (start, r.index)
+                    if let type {
+                        message = try Self.body(type, &r)
+                    } else {
+                        let start = r.index
+                        try r.skipValue()
+                        body = (start, r.index)
+                    }
                 default: try r.skipValue()
                 }
             }
             try r.expectEnd()
-        } catch { return nil }
-        guard v == WireProtocol.version, let type, let body else { return nil }
-        var b = JSONByteReader(UnsafeRawBufferPointer(rebasing: bytes[body.start ..< body.end]))
-        let message: WireMessage
-        do {
-            switch type {
-            case MessageKind.scene.rawValue: message = .scene(try scene(&b))
-            case MessageKind.sceneDelta.rawValue: message = .sceneDelta(try delta(&b))
-            default: return nil
+            if message == nil, let type, let body {
+                var b = JSONByteReader(UnsafeRawBufferPointer(rebasing: bytes[body.start ..< body.end]))
+                message = try Self.body(type, &b)
             }
         } catch { return nil }
+        guard v == WireProtocol.version, let message else { return nil }
         return WireFrame(message, id: id, re: re)
+    }
+
+    private static func reads(_ type: String) -> Bool {
+        type == MessageKind.scene.rawValue || type == MessageKind.sceneDelta.rawValue
+    }
+
+    private static func body(_ type: String, _ r: inout JSONByteReader) throws(Unsure) -> WireMessage {
+        type == MessageKind.scene.rawValue ? .scene(try scene(&r)) : .sceneDelta(try delta(&r))
     }
 
     /// The frame's bytes, or nil for a message this does not write.
@@ -100,7 +114,6 @@ enum SceneWire {
             default: try r.skipValue()
             }
         }
-        try r.expectEnd()
         guard let version, let source, let viewport, let scroll, let url, let title, let nodes else { throw Unsure() }
         let s = Scene(version: version, source: source, viewport: viewport, scroll: scroll, url: url, title: title, nodes: nodes, pointer: pointer)
         // A picture out of bounds gets JSONDecoder's answer and the codec's error, as any other.
@@ -130,7 +143,6 @@ enum SceneWire {
             default: try r.skipValue()
             }
         }
-        try r.expectEnd()
         guard let base, let version, let upserts, let removed else { throw Unsure() }
         d.baseVersion = base; d.version = version; d.upserts = upserts; d.removed = removed
         do { try d.validate() } catch { throw Unsure() }
