@@ -35,7 +35,9 @@ struct Demo: ParsableCommand {
         let temporary = data == nil
         let dir = data ?? (NSTemporaryDirectory() as NSString).appendingPathComponent("cobrowse-demo-\(getpid())")
         defer { if temporary { try? FileManager.default.removeItem(atPath: dir) } }
-        let config = EngineConfiguration(dataDirectory: dir, listenHost: host, listenPort: port)
+        var config = EngineConfiguration(dataDirectory: dir, listenHost: host, listenPort: port)
+        // The demo site's "Get live help" button files requests into the demo's lobby.
+        config.liveHelpOrigins = LiveHelpOrigins(origins: [], includesEngine: true)
         let tightened = try config.prepareDataDirectory()
 
         // The console owns the terminal: the engine logs to a file in the data directory.

@@ -45,6 +45,9 @@ struct Serve: ParsableCommand {
             help: ArgumentHelp("Open gateway connections one address may hold at once (default 256).", valueName: "N"))
     var connectionsPerAddress: Int = GatewayLimits().connectionsPerAddress
     @OptionGroup var helpDesk: HelpDeskOptions
+    @Option(name: .customLong("live-help-origins"),
+            help: ArgumentHelp("Switch on the \"Get live help\" button of cobrowse.js for these sites: their origins, comma-separated (self: the engine's own demo site). A request from any other origin is refused.", valueName: "ORIGINS"))
+    var liveHelpOrigins: String?
 
     /// The gateway's bounds from the options above.
     var gatewayLimits: GatewayLimits {
@@ -84,6 +87,7 @@ struct Serve: ParsableCommand {
         if let g = socketGroup, Self.groupID(g) == nil { throw ValidationError("--socket-group: no group \(g)") }
         _ = try parseHostPort(listen)
         _ = try helpDesk.configuration()
+        _ = try liveHelp()
         guard (0.1 ... 100_000).contains(linkLookupsPerSecond), (1 ... 1_000_000).contains(requestsPerSecond),
               (1 ... 1_000_000).contains(pendingHandshakes), (1 ... 1_000_000).contains(connectionsPerAddress) else {
             throw ValidationError("--link-lookups-per-second is 0.1...100000, --requests-per-second 1...1000000, --pending-handshakes-per-address and --connections-per-address 1...1000000")
@@ -91,6 +95,12 @@ struct Serve: ParsableCommand {
         guard (1 ... 3650).contains(recordingRetentionDays) else {
             throw ValidationError("--recording-retention must be 1...3650 days, got \(recordingRetentionDays)")
         }
+    }
+
+    /// The sites whose customers may ask for live help, from --live-help-origins.
+    func liveHelp() throws -> LiveHelpOrigins? {
+        guard let liveHelpOrigins else { return nil }
+        do { return try LiveHelpOrigins(liveHelpOrigins) } catch let r as LiveHelpRequest.Refusal { throw ValidationError("--live-help-origins: \(r.message)") }
     }
 
     /// A group by number or by name.
@@ -117,6 +127,7 @@ struct Serve: ParsableCommand {
             do { config.suggestionRules = try SuggestionRules.parse(text) } catch { throw Failure("--suggestion-rules \(path): \(error)") }
         }
         config.helpDesk = try helpDesk.configuration()
+        config.liveHelpOrigins = try liveHelp()
         let server = EngineServer(configuration: config)
         do { try server.start() } catch { throw Failure("the engine could not start: \(error)") }
         print("engine: socket \(config.socketPath)")
@@ -124,6 +135,7 @@ struct Serve: ParsableCommand {
         print("engine: data \(config.dataDirectory)")
         print("engine: recordings kept \(recordingRetentionDays) days")
         if let desk = config.helpDesk { print("engine: help desk \(desk.kind.rawValue)") }
+        if let origins = server.hub.liveHelp?.origins.origins { print("engine: live help from \(origins.sorted().joined(separator: ", "))") }
         for warning in helpDesk.warnings { FileHandle.standardError.write(Data("cobrowse: warning: \(warning)\n".utf8)) }
         fflush(stdout)
         waitForTermination()

@@ -8,6 +8,8 @@ a bounded wait runs out. The browser is always quit, also on SIGTERM.
               [--screen SECONDS] [--stop] [--quality yes|no] [--survey STARS [--comment TEXT]] [--hold SECONDS]
   customer.py deny LINK
   customer.py open LINK              (prints the page's HTTP-visible text)
+  customer.py livehelp PAGE --name NAME --email ADDR [--topic TEXT]
+                                     (no session: presses "Get live help" and sends the form)
 """
 import argparse, contextlib, os, shutil, signal, sys, tempfile, time
 
@@ -144,13 +146,38 @@ def screen_mode(driver, seconds):
     say("STEP page mode again")
 
 
+def type_into(driver, cb, text):
+    # The form is in the SDK's closed shadow root: a real click to focus, then real key input.
+    press_overlay(driver, cb)
+    driver.execute_cdp_cmd("Input.insertText", {"text": text})
+
+
+def live_help(driver, page, name, email, topic):
+    driver.get(page)
+    wait(driver, "the page", lambda d: d.execute_script("return document.readyState") == "complete")
+    if sdk_joined(driver):
+        say("FAIL the SDK joined a session on a page opened without a link")
+        raise SystemExit(2)
+    press_overlay(driver, "live-help")
+    say("TEXT", overlay_text(driver))
+    type_into(driver, "live-help-name", name)
+    type_into(driver, "live-help-email", email)
+    if topic:
+        type_into(driver, "live-help-topic", topic)
+    press_overlay(driver, "live-help-send")
+    wait(driver, "the answer", lambda d: any(a.get("data-cb") == "live-help-status" and t.strip() and "Sending" not in t
+                                             for _, a, t in shadow_nodes(d)))
+    say("STATUS", [t for _, a, t in shadow_nodes(driver) if a.get("data-cb") == "live-help-status"][0])
+    say("STEP done")
+
+
 def sdk_joined(driver):
     return driver.execute_script("return !!(window.__cobrowse)")
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("action", choices=["allow", "deny", "open"])
+    ap.add_argument("action", choices=["allow", "deny", "open", "livehelp"])
     ap.add_argument("link")
     ap.add_argument("--access", default="view-only")
     class Step(argparse.Action):  # keeps --visit and --type in command-line order
@@ -166,6 +193,9 @@ def main():
     ap.add_argument("--hold", type=float, default=0)
     ap.add_argument("--screen", type=float, help="share a canvas stream in screen mode for this many seconds, then end its track")
     ap.add_argument("--stop", action="store_true", help="press the overlay's Stop sharing at the end")
+    ap.add_argument("--name", default="")
+    ap.add_argument("--email", default="")
+    ap.add_argument("--topic", default="")
     ap.set_defaults(steps=[])
     args = ap.parse_args()
 
@@ -175,6 +205,9 @@ def main():
             driver.get(args.link)
             say("TITLE", driver.title)
             say("TEXT", driver.find_element(By.TAG_NAME, "body").text.replace("\n", " | "))
+            return
+        if args.action == "livehelp":
+            live_help(driver, args.link, args.name, args.email, args.topic)
             return
         consent(driver, args.link, args.action != "deny", args.access)
         if args.action == "deny":

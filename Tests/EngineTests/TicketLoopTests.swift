@@ -86,7 +86,7 @@ final class TicketLoopTests: XCTestCase {
         let hub = EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", lanes: .inline)
         XCTAssertNil(try hub.lobby(for: maria).requested, "without a desk nothing says a customer asked")
         hub.helpDeskOutbox = HelpDeskOutbox(desk: .zendesk, store: store)
-        XCTAssertEqual(try hub.lobby(for: maria).requested, ["3301"])
+        XCTAssertEqual(try hub.lobby(for: maria).requested, ["3301": CustomerRequest(via: .helpDesk)])
         let started = try hub.startSession(ticketId: "3301", record: false, agent: maria)
         XCTAssertEqual(try store.session(id: started.session.id)?.initiator, .customerRequest)
         XCTAssertTrue(try store.activity(sessionId: started.session.id).contains { $0.text.contains("(the customer asked for it)") })

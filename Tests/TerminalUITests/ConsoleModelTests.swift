@@ -62,6 +62,33 @@ final class ConsoleModelTests: XCTestCase {
         XCTAssertNil(m.message, "answered: the status bar says the mode")
     }
 
+    func testACustomerAskingForLiveHelpIsSaidAndMarkedInTheLobby() {
+        var m = ConsoleModel()
+        m.now = Fixtures.now
+        m.handle(.lobby(Fixtures.lobby()))
+        XCTAssertNil(m.message)
+        var lobby = Fixtures.lobby()
+        lobby.tickets.append(Ticket(id: "LH-7K2M9QXA", subject: "Live help: SSO login loops", customer: "Dana Whitfield", category: "live help"))
+        lobby.requested = ["LH-7K2M9QXA": CustomerRequest(via: .page, page: "https://app.northwind.test/settings/sso",
+                                                          requestedAt: Fixtures.now.addingTimeInterval(-180))]
+        m.handle(.lobby(lobby))
+        XCTAssertEqual(m.message?.text, "⚑ Dana Whitfield asked for live help on https://app.northwind.test/settings/sso 3 m ago — ticket LH-7K2M9QXA")
+        m.message = nil
+        m.handle(.lobby(lobby))
+        XCTAssertNil(m.message, "the same request again says nothing new")
+
+        // Selected, the row says how they asked when nothing else is on the message line.
+        var quiet = ConsoleModel()
+        quiet.now = Fixtures.now
+        quiet.handle(.lobby(lobby))
+        while quiet.lobbySelection < quiet.lobbyRows.count - 1 { _ = quiet.handle(key: .down) }
+        let grid = ConsoleView(theme: .dark).frame(quiet, size: GridSize(columns: 120, rows: 30), now: Fixtures.now)
+        XCTAssertTrue(grid.text.contains("⚑ Live help: SSO login loops"), grid.text)
+        XCTAssertTrue(grid.text.contains("⚑ Dana Whitfield asked for live help on https://app.northwind.test/settings/sso 3 m ago"), grid.text)
+        // At 40x12 nothing breaks.
+        XCTAssertEqual(ConsoleView(theme: .dark).frame(quiet, size: GridSize(columns: 40, rows: 12), now: Fixtures.now).rows.count, 12)
+    }
+
     func testAnEmptyLobbyQuitsAtOnce() {
         var m = ConsoleModel()
         var lobby = Fixtures.lobby()

@@ -11,6 +11,9 @@ public struct GatewayLimits: Sendable, Equatable {
     /// Requests that look up a one-time link (`/join/`, `/view/`, `/present/`, a hello with a token or key).
     public var linkLookupsPerSecond: Double
     public var linkLookupBurst: Double
+    /// Customers asking for live help from a page (each one a ticket in every agent's lobby).
+    public var customerRequestsPerMinute: Double
+    public var customerRequestBurst: Double
     /// Audit rows for refused links, per address and minute; the rest are counted into one row.
     public var refusalAuditsPerMinute: Int
     /// Connections of one address (or local uid) that have not finished their handshake.
@@ -24,10 +27,12 @@ public struct GatewayLimits: Sendable, Equatable {
 
     public init(requestsPerSecond: Double = 50, requestBurst: Double = 100,
                 linkLookupsPerSecond: Double = 5, linkLookupBurst: Double = 20,
+                customerRequestsPerMinute: Double = 1, customerRequestBurst: Double = 3,
                 refusalAuditsPerMinute: Int = 20, pendingHandshakesPerAddress: Int = 16, connectionsPerAddress: Int = 256,
                 handshakeTimeout: TimeInterval = 10, trackedAddresses: Int = 10_000) {
         self.requestsPerSecond = requestsPerSecond; self.requestBurst = requestBurst
         self.linkLookupsPerSecond = linkLookupsPerSecond; self.linkLookupBurst = linkLookupBurst
+        self.customerRequestsPerMinute = customerRequestsPerMinute; self.customerRequestBurst = customerRequestBurst
         self.refusalAuditsPerMinute = refusalAuditsPerMinute; self.pendingHandshakesPerAddress = pendingHandshakesPerAddress
         self.connectionsPerAddress = connectionsPerAddress
         self.handshakeTimeout = handshakeTimeout; self.trackedAddresses = trackedAddresses
@@ -37,7 +42,7 @@ public struct GatewayLimits: Sendable, Equatable {
 /// Token buckets and audit budgets per client address. Sans-I/O: the caller
 /// passes the time and holds whatever lock it needs.
 public struct AddressThrottle: Sendable {
-    public enum Cost: Sendable { case request, linkLookup }
+    public enum Cost: Sendable { case request, linkLookup, customerRequest }
 
     /// Refusals that were counted instead of written, per address, to be
     /// written as one row each when their minute is over.
@@ -50,6 +55,7 @@ public struct AddressThrottle: Sendable {
     private struct Entry {
         var requests: Double
         var lookups: Double
+        var customerRequests: Double
         var refilledAt: Date
         var auditWindowStart: Date
         var auditsInWindow: Int
@@ -75,12 +81,16 @@ public struct AddressThrottle: Sendable {
         let dt = max(0, now.timeIntervalSince(e.refilledAt))
         e.requests = min(limits.requestBurst, e.requests + dt * limits.requestsPerSecond)
         e.lookups = min(limits.linkLookupBurst, e.lookups + dt * limits.linkLookupsPerSecond)
+        e.customerRequests = min(limits.customerRequestBurst, e.customerRequests + dt * limits.customerRequestsPerMinute / 60)
         e.refilledAt = now
         var allowed = e.requests >= 1
         if allowed { e.requests -= 1 }
-        if allowed, cost == .linkLookup {
-            allowed = e.lookups >= 1
-            if allowed { e.lookups -= 1 }
+        switch cost {
+        case .request: break
+        case .linkLookup:
+            if allowed { allowed = e.lookups >= 1; if allowed { e.lookups -= 1 } }
+        case .customerRequest:
+            if allowed { allowed = e.customerRequests >= 1; if allowed { e.customerRequests -= 1 } }
         }
         entries[address] = e
         return allowed
@@ -115,7 +125,7 @@ public struct AddressThrottle: Sendable {
     private mutating func entry(_ address: String, _ now: Date) -> Entry {
         if var e = entries[address] { e.lastSeen = now; return e }
         if entries.count >= limits.trackedAddresses { forgetStalest() }
-        return Entry(requests: limits.requestBurst, lookups: limits.linkLookupBurst, refilledAt: now,
+        return Entry(requests: limits.requestBurst, lookups: limits.linkLookupBurst, customerRequests: limits.customerRequestBurst, refilledAt: now,
                      auditWindowStart: now, auditsInWindow: 0, suppressed: 0, lastSeen: now)
     }
 

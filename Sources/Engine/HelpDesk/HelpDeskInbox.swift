@@ -90,8 +90,9 @@ public final class HelpDeskInbox: Sendable {
 /// - Freshdesk: an automation webhook, `{"freshdesk_webhook":{"ticket_id","ticket_subject",
 ///   "ticket_requester_name","ticket_requester_email","ticket_requester_phone",
 ///   "ticket_tags","ticket_source","ticket_status","ticket_type"}}`, or the generic shape.
-/// - Webhook: `{"event":"ticket.created"|"ticket.updated","ticket":{"id","subject",
-///   "requester":{"name","email","phone"},"category","tags","channel","status"}}`.
+/// - Webhook: `{"event":"ticket.created"|"ticket.updated"|"session.requested","ticket":{"id","subject",
+///   "requester":{"name","email","phone"},"category","tags","channel","status"}}`; `session.requested`
+///   (the customer asked for a co-browse) tags the ticket `cobrowse_requested`.
 enum InboundTicket {
     struct Problem: Error { let message: String }
 
@@ -111,10 +112,14 @@ enum InboundTicket {
             }
             return try generic(root)
         case .webhook:
-            if let event = root["event"] as? String, !["ticket.created", "ticket.updated"].contains(event) {
-                throw Problem(message: "unknown event \(event.prefix(40)): expected ticket.created or ticket.updated")
+            let event = root["event"] as? String
+            if let event, !["ticket.created", "ticket.updated", "session.requested"].contains(event) {
+                throw Problem(message: "unknown event \(event.prefix(40)): expected ticket.created, ticket.updated or session.requested")
             }
-            return try generic(root)
+            var update = try generic(root)
+            // The customer asked for a co-browse (a chat tool's button, say): the ticket is marked as the desk's tag would.
+            if event == "session.requested", !update.tags.contains(HelpDeskOutbox.requestTag) { update.tags.append(HelpDeskOutbox.requestTag) }
+            return update
         }
     }
 

@@ -101,10 +101,33 @@ extension EngineHub {
             : nil
         var suggested: [String: String] = [:]
         for t in tickets { if let why = suggestions.reason(for: t) { suggested[t.id] = why } }
-        let asked = try helpDeskOutbox?.customerRequests() ?? []
-        let requested = tickets.map(\.id).filter(asked.contains)
+        let asked = try customerRequests()
+        let requested = tickets.reduce(into: [String: CustomerRequest]()) { out, t in out[t.id] = asked[t.id] }
         return ConsoleFrames.fitting(Lobby(agent: agent, tickets: tickets, sessions: sessions, approvals: approvals, team: team,
                                            suggestions: suggested.isEmpty ? nil : suggested, requested: requested.isEmpty ? nil : requested))
+    }
+
+    /// Tickets whose customer asked for a co-browse: from a page, or through the help desk.
+    func customerRequests() throws -> [String: CustomerRequest] {
+        var asked: [String: CustomerRequest] = [:]
+        for id in try helpDeskOutbox?.customerRequests() ?? [] { asked[id] = CustomerRequest(via: .helpDesk) }
+        if let store = store as? CustomerRequestStore {
+            for (id, request) in try store.openLiveHelpRequests() { asked[id] = request }
+        }
+        return asked
+    }
+
+    /// Every console in the lobby gets it afresh (a customer asked for help, say), each on its own lane.
+    func refreshLobbies() {
+        for link in connections.all where link.sessionId == nil {
+            guard case let .console(agent) = link.role else { continue }
+            link.lane.async { [weak self] in
+                guard let self, link.sessionId == nil else { return }
+                do { link.connection.send(WireCodec.encode(.lobby(try self.lobby(for: agent)))) } catch {
+                    self.logger.error("the lobby of \(agent.name) could not be read to refresh it: \(error)")
+                }
+            }
+        }
     }
 
     /// A console that had stopped reading missed frames: it gets what is true

@@ -41,6 +41,13 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     public var helpDeskInbox: HelpDeskInbox?
     /// Where the engine tells the help desk about a ticket's sessions (replies, notes, status); nil: no desk.
     public var helpDeskOutbox: HelpDeskOutbox?
+    /// Customers' "Get live help" requests from the tenant's pages; nil: /live-help answers 404.
+    /// Locked: the engine's own origin (for its demo site) is known only once the gateway listens.
+    public var liveHelp: LiveHelpDesk? {
+        get { liveHelpBox.withLockedValue { $0 } }
+        set { liveHelpBox.withLockedValue { $0 = newValue } }
+    }
+    private let liveHelpBox = NIOLockedValueBox<LiveHelpDesk?>(nil)
 
     /// Base of the customer-facing links, e.g. "https://127.0.0.1:8443".
     public var publicBaseURL: String {
@@ -108,7 +115,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         let now = clock()
         let id = Self.newSessionID()
         let suggested = suggestions.reason(for: ticket)
-        let asked = try helpDeskOutbox?.customerRequests().contains(ticket.id) ?? false
+        let asked = try customerRequests()[ticket.id] != nil
         let initiator: SessionInitiator = onboarding ? .onboarding : asked ? .customerRequest : suggested != nil ? .autoSuggestion : .agent
         let summary = SessionSummary(id: id, ticket: ticket, agentName: agent.name, status: .linkMinted,
                                      recording: record, createdAt: now, initiator: initiator)

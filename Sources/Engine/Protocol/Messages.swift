@@ -52,14 +52,14 @@ public struct Lobby: Codable, Equatable, Sendable {
     public var team: [SessionSummary]?
     /// Tickets a co-browse would help, by id, with the reason (the engine's suggestion rules).
     public var suggestions: [String: String]?
-    /// Tickets whose customer asked for a co-browse (through the help desk).
-    public var requested: [String]?
+    /// Tickets whose customer asked for a co-browse, by id, with how they asked.
+    public var requested: [String: CustomerRequest]?
     /// A lobby lists at most this many tickets; the admin CLI lists them all.
     public static let maxTickets = 500
     /// …and at most this many of the team's sessions.
     public static let maxTeamSessions = 200
     public init(agent: Agent, tickets: [Ticket], sessions: [SessionSummary], approvals: [ApprovalRequest]? = nil, ticketsNotShown: Int? = nil,
-                team: [SessionSummary]? = nil, suggestions: [String: String]? = nil, requested: [String]? = nil) {
+                team: [SessionSummary]? = nil, suggestions: [String: String]? = nil, requested: [String: CustomerRequest]? = nil) {
         self.agent = agent; self.tickets = tickets; self.sessions = sessions; self.approvals = approvals
         self.ticketsNotShown = ticketsNotShown; self.team = team; self.suggestions = suggestions; self.requested = requested
     }

@@ -42,7 +42,7 @@ enum ConsoleFrames {
             // Suggestions only for the tickets listed.
             let ids = Set(out.tickets.map(\.id))
             out.suggestions = lobby.suggestions.map { $0.filter { ids.contains($0.key) } }.flatMap { $0.isEmpty ? nil : $0 }
-            out.requested = lobby.requested.map { $0.filter(ids.contains) }.flatMap { $0.isEmpty ? nil : $0 }
+            out.requested = lobby.requested.map { $0.filter { ids.contains($0.key) } }.flatMap { $0.isEmpty ? nil : $0 }
         }
         show(shown)
         while !fits(.lobby(out)), shown > 0 {

@@ -24,6 +24,8 @@ public struct EngineConfiguration: Sendable {
     public var suggestionRules: SuggestionRules = .standard
     /// The help desk the engine tells about sessions and takes tickets from; nil: none.
     public var helpDesk: HelpDeskConfiguration?
+    /// The pages whose "Get live help" button may file requests; nil: the button's requests are refused.
+    public var liveHelpOrigins: LiveHelpOrigins?
 
     public init(dataDirectory: String, socketPath: String? = nil, listenHost: String = "127.0.0.1", listenPort: Int = 8443,
                 certificatePath: String? = nil, keyPath: String? = nil, policy: SessionPolicy = .init(), tickInterval: TimeInterval = 0.25) {
@@ -104,6 +106,10 @@ public final class EngineServer: @unchecked Sendable {
         let host = c.listenHost.contains(":") ? "[\(c.listenHost)]" : c.listenHost
         // Known before any console can connect and ask for a link.
         hub.publicBaseURL = "https://\(host):\(gatewayPort)"
+        if let origins = c.liveHelpOrigins {
+            hub.liveHelp = LiveHelpDesk(origins: origins.resolved(engine: hub.publicBaseURL), store: store, redactor: hub.redactor,
+                                        auditRefusal: { [weak hub] draft, address in hub?.auditRefusal(draft, address: address) })
+        }
         let local = LocalChannelServer()
         try local.start(path: c.socketPath, sink: hub, group: group, accessGroup: c.socketGroup)
         self.local = local

@@ -253,7 +253,7 @@ public final class SQLiteStore: SessionStore {
 
     /// Reading the head and inserting the next row in one write transaction keeps the chain linear.
     @discardableResult
-    private static func chain(_ d: AuditDraft, in db: Database) throws -> AuditEntry {
+    static func chain(_ d: AuditDraft, in db: Database) throws -> AuditEntry {
         let last = try AuditRow.order(Column("seq").desc).fetchOne(db)
         let seq = (last?.seq ?? 0) + 1
         let prev = last?.hash ?? AuditChain.genesis

@@ -194,6 +194,17 @@ enum StoreSchema {
                 t.add(column: "desk", .text)
             }
         }
+        m.registerMigration("v10: customers who asked for live help from a page") { db in
+            try db.create(table: "customerRequest") { t in
+                // One request per ticket: the ticket was made for it.
+                t.primaryKey("ticketId", .text).references("ticket", onDelete: .cascade)
+                // page (the SDK's "Get live help"); the help desk's requests are its tags.
+                t.column("via", .text).notNull()
+                // Origin and path only: a query or fragment may hold the site's tokens.
+                t.column("page", .text)
+                t.column("requestedAt", .integer).notNull()
+            }
+        }
         return m
     }
 }

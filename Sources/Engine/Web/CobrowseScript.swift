@@ -24,7 +24,8 @@ public enum CobrowseScript {
   var config = {
     reveal: listAttr('data-cobrowse-reveal'),   // tenant: selectors whose values may be shown
     mask: listAttr('data-cobrowse-mask'),       // tenant: extra selectors to hide entirely
-    origins: listAttr('data-cobrowse-origins')  // tenant: other origins of the same site that carry the session
+    origins: listAttr('data-cobrowse-origins'), // tenant: other origins of the same site that carry the session
+    liveHelp: script.getAttribute('data-cobrowse-live-help') === 'on'  // tenant: offer "Get live help" while no session runs
   };
 
   // ---- the resume key: from the fragment (removed at once) or sessionStorage ----
@@ -43,8 +44,82 @@ public enum CobrowseScript {
     try { return sessionStorage.getItem(KEY); } catch (e) { return null; }
   }
   var resumeKey = takeKey();
-  if (!resumeKey) return;
+  if (!resumeKey) { if (config.liveHelp) offerLiveHelp(); return; }
   window.__cobrowse = { engine: ENGINE };
+
+  // ---- "Get live help" (the tenant's data-cobrowse-live-help="on") ----
+  // Only while no session runs in this tab: the customer leaves a name, an
+  // e-mail address and a line of what is wrong; the agents' lobby shows it and
+  // the one-time link comes by e-mail, so nothing here starts a session or
+  // reads the page. The page is sent as origin and path only: a query or a
+  // fragment may hold the site's tokens. The JSON goes as text/plain, a simple
+  // request, so no preflight is needed; the engine answers only listed origins.
+  function offerLiveHelp() {
+    var box = document.createElement('cobrowse-live-help');
+    box.style.setProperty('all', 'initial');
+    box.style.setProperty('position', 'fixed');
+    box.style.setProperty('right', '16px');
+    box.style.setProperty('bottom', '16px');
+    box.style.setProperty('z-index', '2147483646');
+    var root = box.attachShadow({ mode: 'closed' });
+    var css = ':host{all:initial}*{box-sizing:border-box;font:14px/1.4 system-ui,sans-serif}' +
+      'button{border:0;border-radius:6px;padding:7px 12px;cursor:pointer}button:disabled{opacity:.5;cursor:default}' +
+      '.open{background:#2f6fed;color:#fff;box-shadow:0 2px 10px rgba(0,0,0,.3)}' +
+      '.form{width:min(320px,calc(100vw - 32px));background:#fff;color:#1d2330;border:1px solid #ccd;border-radius:8px;padding:12px;box-shadow:0 2px 10px rgba(0,0,0,.2)}' +
+      '.form p{margin:0 0 8px}.title{font-weight:600}label{display:block;margin:6px 0 2px;color:#5a6270;font-size:12px}' +
+      'input{display:block;width:100%;padding:6px;border:1px solid #aab;border-radius:4px}' +
+      '.row{display:flex;gap:8px;margin-top:10px}.send{background:#3fb950;color:#fff}.cancel{background:#5a6270;color:#fff}' +
+      '.status{margin-top:8px;color:#1d2330}.status:empty{display:none}';
+    try { var sheet = new CSSStyleSheet(); sheet.replaceSync(css); root.adoptedStyleSheets = [sheet]; } catch (e) {}
+    function make(tag, cls, text, cb) {
+      var e = document.createElement(tag);
+      if (cls) e.className = cls;
+      if (text) e.textContent = text;
+      if (cb) e.setAttribute('data-cb', cb);
+      return e;
+    }
+    var form = make('form', 'form', '', 'live-help-form');
+    var fields = make('div', '');
+    function field(text, type, name, max, required) {
+      var l = make('label', '', text), i = make('input', '', '', 'live-help-' + name);
+      i.type = type; i.name = name; i.maxLength = max; i.required = required;
+      l.append(i); fields.append(l);
+      return i;
+    }
+    fields.append(make('p', 'title', 'Ask an agent to look at this with you'));
+    fields.append(make('p', '', 'They send a secure link to your e-mail; they can see your screen only after you allow it.'));
+    var name = field('Your name', 'text', 'name', 80, true);
+    var email = field('E-mail (the link comes here)', 'email', 'email', 254, true);
+    var topic = field('What do you need help with? (optional)', 'text', 'topic', 300, false);
+    var send = make('button', 'send', 'Send', 'live-help-send'); send.type = 'submit';
+    var cancel = make('button', 'cancel', 'Cancel', 'live-help-cancel'); cancel.type = 'button';
+    var row = make('div', 'row'); row.append(send, cancel);
+    var status = make('p', 'status', '', 'live-help-status'); status.setAttribute('role', 'status');
+    form.append(fields, row, status);
+    var open = make('button', 'open', script.getAttribute('data-cobrowse-live-help-label') || 'Get live help', 'live-help');
+    function show(asking) { form.style.display = asking ? '' : 'none'; open.style.display = asking ? 'none' : ''; }
+    open.addEventListener('click', function () { show(true); name.focus(); });
+    cancel.addEventListener('click', function () { show(false); });
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      send.disabled = true;
+      status.textContent = 'Sending\u2026';
+      var body = JSON.stringify({ name: name.value, email: email.value, topic: topic.value, page: location.origin + location.pathname });
+      fetch(ENGINE + '/live-help', { method: 'POST', mode: 'cors', credentials: 'omit', headers: { 'Content-Type': 'text/plain' }, body: body })
+        .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, said: j }; }); })
+        .then(function (a) {
+          if (!a.ok) { status.textContent = a.said.error || 'That did not work; please try again.'; send.disabled = false; return; }
+          status.textContent = a.said.message + ' (request ' + a.said.ticket + ')';
+          fields.style.display = 'none'; send.style.display = 'none'; cancel.textContent = 'Close';
+        }, function () {
+          status.textContent = 'Help cannot be reached just now; please try again in a minute.';
+          send.disabled = false;
+        });
+    });
+    show(false);
+    root.append(open, form);
+    document.documentElement.appendChild(box);
+  }
 
   // ---- masking at the source ----
   var BULLET = '\u2022';

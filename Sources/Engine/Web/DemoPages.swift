@@ -38,7 +38,7 @@ public enum DemoPages {
         <div class="wrap"><nav>\(nav)</nav><main>
         \(main)
         </main></div>
-        <script src="/cobrowse.js"></script>
+        <script src="/cobrowse.js" data-cobrowse-live-help="on"></script>
         </body></html>
         """
     }

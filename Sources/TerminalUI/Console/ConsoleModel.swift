@@ -341,6 +341,12 @@ public struct ConsoleModel: Equatable, Sendable {
         case let .welcome(w):
             if let a = w.agent { agent = a }
         case let .lobby(l):
+            // A customer who asked just now is said on the message line; the ⚑ row stays in the list.
+            if let before = lobby, let asked = l.requested,
+               let newest = asked.keys.sorted().first(where: { before.requested?[$0] == nil }),
+               let ticket = l.tickets.first(where: { $0.id == newest }), let request = asked[newest] {
+                self.message = StatusMessage(.info, "⚑ " + LobbyScreen.howTheyAsked(request, customer: ticket.customer, now: now) + " — ticket \(newest)")
+            }
             lobby = l
             agent = l.agent
             // The lobby's list is the engine's word on what still waits.

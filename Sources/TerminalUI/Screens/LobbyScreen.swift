@@ -80,7 +80,7 @@ struct LobbyScreen {
         for (i, row) in ticketRows.dropFirst(first).prefix(room) {
             guard case let .ticket(t) = row else { continue }
             // ⚑ marks a customer's request, ★ a ticket the suggestion rules say a co-browse would help; why shows when it is selected.
-            let star = lobby.requested?.contains(t.id) == true ? "⚑ " : lobby.suggestions?[t.id] != nil ? "★ " : ""
+            let star = lobby.requested?[t.id] != nil ? "⚑ " : lobby.suggestions?[t.id] != nil ? "★ " : ""
             line([t.id, t.customer, t.category ?? "", star + t.subject], cols: ticketCols, selected: i == model.lobbySelection, y: y, on: &sheet)
             y += 1
         }
@@ -91,9 +91,19 @@ struct LobbyScreen {
     private func selectedSuggestion(_ model: ConsoleModel) -> String? {
         guard let lobby = model.lobby, model.lobbySelection < model.lobbyRows.count,
               case let .ticket(t) = model.lobbyRows[model.lobbySelection] else { return nil }
-        if lobby.requested?.contains(t.id) == true { return "⚑ \(SafeText.clean(t.customer)) asked for a co-browse (through the help desk)" }
+        if let asked = lobby.requested?[t.id] { return "⚑ " + Self.howTheyAsked(asked, customer: t.customer, now: model.now) }
         guard let why = lobby.suggestions?[t.id] else { return nil }
         return "★ Suggested for a co-browse: \(SafeText.clean(why))"
+    }
+
+    /// "Dana asked for live help on https://app.example.com/billing 3 m ago".
+    static func howTheyAsked(_ r: CustomerRequest, customer: String, now: Date) -> String {
+        let who = SafeText.clean(customer)
+        let ago = r.requestedAt.map { " \(age(since: $0, now: now)) ago" } ?? ""
+        switch r.via {
+        case .page: return "\(who) asked for live help\(r.page.map { " on \(SafeText.clean($0))" } ?? "")\(ago)"
+        case .helpDesk: return "\(who) asked for a co-browse (through the help desk)\(ago)"
+        }
     }
 
     /// "45 s", "12 m", "3 h": how long a session has run.
