@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Linux only, and it says so by naming no other platform: the engine knows a
@@ -45,8 +45,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
-            path: "Sources/Engine"
+            path: "Sources/Engine",
+            // The browser code: real files, embedded in the binary by the plugin below.
+            exclude: ["Web/Assets"],
+            plugins: ["WebAssetsPlugin"]
         ),
+        // Turns Sources/Engine/Web/Assets into a Swift file at build time.
+        .executableTarget(name: "WebAssetEmbedder", path: "Sources/WebAssetEmbedder"),
+        .plugin(name: "WebAssetsPlugin", capability: .buildTool(), dependencies: ["WebAssetEmbedder"], path: "Sources/WebAssetsPlugin"),
         // Everything about drawing a terminal; imports Engine's model only.
         .target(
             name: "TerminalUI",

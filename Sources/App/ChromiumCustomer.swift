@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -24,8 +25,10 @@ struct ChromiumCustomer {
 
     /// Writes the script into `directory` and starts it on `link`.
     func start(link: String, record: Bool, pause: Double, rounds: Int, directory: String, log: String) throws -> ChromiumProcess {
-        let script = (directory as NSString).appendingPathComponent(ChromiumCustomerScript.fileName)
-        guard FileManager.default.createFile(atPath: script, contents: Data(ChromiumCustomerScript.source.utf8),
+        // The driver ships inside the binary (Web/Assets/customer), so an installed `cobrowse` needs no source tree.
+        let script = (directory as NSString).appendingPathComponent("chromium-customer.py")
+        guard let source = WebAssets.bytes("customer/chromium-customer.py") else { throw Failure("this build carries no Chromium customer") }
+        guard FileManager.default.createFile(atPath: script, contents: Data(source),
                                              attributes: [.posixPermissions: 0o600]) else {
             throw Failure("cannot write \(script)")
         }

@@ -23,7 +23,7 @@ extension EngineHub {
             return GatewayAssets.all[path]!
         case let .demo(path):
             guard let asset = DemoPages.asset(path) else { fallthrough }
-            return GatewayResponse(status: 200, contentType: asset.contentType, body: Array(asset.body.utf8),
+            return GatewayResponse(status: 200, contentType: WebAssets.contentType(of: asset.name), body: asset.bytes,
                                    headers: [("Content-Security-Policy", WebPolicy.pageCSP(host: host))])
         case .notFound:
             return .html(404, CustomerPages.message(title: "Not found", body: "There is nothing at this address."))

@@ -32,17 +32,6 @@ public enum CustomerPages {
         """
     }
 
-    /// Served as a file: the gateway's CSP (default-src 'self') blocks inline styles.
-    public static let stylesheet = """
-    body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1d2330}
-    h1{font-size:1.4rem} .box{border:1px solid #ccd;border-radius:8px;padding:1rem 1.25rem;margin:1rem 0}
-    li{margin:.25rem 0} .muted{color:#5a6270;font-size:.9rem}
-    fieldset{border:0;padding:0;margin:.75rem 0} legend{font-weight:600} .choice{display:block;margin:.35rem 0}
-    .buttons button{font:inherit;font-weight:600;border:0;border-radius:6px;padding:.55rem 1.4rem;margin-right:.5rem;cursor:pointer}
-    .allow{background:#1f7a3a;color:#fff} .deny{background:#5a6270;color:#fff} button:disabled{opacity:.6}
-    .status{font-weight:600;min-height:1.5em}
-    """
-
     public static func message(title: String, body: String) -> String {
         page(title: title, "<h1>\(escape(title))</h1><p>\(escape(body))</p>")
     }

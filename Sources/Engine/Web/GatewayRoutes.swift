@@ -34,21 +34,20 @@ enum GatewayRoute: Equatable {
     }
 }
 
-/// The gateway's fixed responses, built once.
+/// The gateway's fixed responses, built once: the files of Web/Assets at their addresses.
 enum GatewayAssets {
     static let all: [String: GatewayResponse] = [
-        "/healthz": text("ok\n", "text/plain; charset=utf-8"),
-        "/assets/cobrowse.css": text(CustomerPages.stylesheet, "text/css; charset=utf-8"),
+        "/healthz": GatewayResponse(status: 200, contentType: "text/plain; charset=utf-8", body: Array("ok\n".utf8)),
+        "/assets/cobrowse.css": file("cobrowse.css"),
         // Loaded by pages of any origin: allowed cross-origin, nothing more.
-        "/cobrowse.js": text(CobrowseScript.source, "text/javascript; charset=utf-8",
-                             headers: [("Access-Control-Allow-Origin", "*"), ("Cross-Origin-Resource-Policy", "cross-origin")]),
-        "/consent.js": text(ConsentScript.source, "text/javascript; charset=utf-8"),
-        "/viewer.js": text(ViewerPage.script, "text/javascript; charset=utf-8"),
-        "/viewer.css": text(ViewerPage.stylesheet, "text/css; charset=utf-8"),
-        "/presenter.js": text(PresenterPage.script, "text/javascript; charset=utf-8"),
+        "/cobrowse.js": file("cobrowse.js", headers: [("Access-Control-Allow-Origin", "*"), ("Cross-Origin-Resource-Policy", "cross-origin")]),
+        "/consent.js": file("consent.js"),
+        "/viewer.js": file("viewer.js"),
+        "/viewer.css": file("viewer.css"),
+        "/presenter.js": file("presenter.js"),
     ]
 
-    private static func text(_ body: String, _ contentType: String, headers: [(String, String)] = []) -> GatewayResponse {
-        GatewayResponse(status: 200, contentType: contentType, body: Array(body.utf8), headers: headers)
+    private static func file(_ name: String, headers: [(String, String)] = []) -> GatewayResponse {
+        GatewayResponse(status: 200, contentType: WebAssets.contentType(of: name), body: WebAssets.required(name), headers: headers)
     }
 }

@@ -1,20 +1,3 @@
-import Foundation
-
-/// The demo's real-browser customer: a Python script driving headless
-/// Chromium through Selenium and chromedriver. It ships inside the binary and
-/// is written to the demo's data directory at run time, so an installed
-/// `cobrowse` needs no source tree. It opens the one-time link, consents (and
-/// agrees to recording when asked), then walks the demo site the way the
-/// scripted customer's `DemoWalk` does, slowly enough for a person to follow.
-/// On every page it plays a customer who answers: it allows a mode, a
-/// screenshot and more time, says the quality is fine, allows the agent's
-/// actions after a moment (denying one, so the agent sees a refusal), and stays
-/// on a page while the agent works on it. It prints one line per step and
-/// never what it types.
-enum ChromiumCustomerScript {
-    static let fileName = "chromium-customer.py"
-
-    static let source = #"""
 #!/usr/bin/python3
 """The cobrowse demo's customer in headless Chromium (written by `cobrowse demo`).
 
@@ -288,5 +271,3 @@ def main():
 
 if __name__ == "__main__":
     main()
-"""#
-}

@@ -1,11 +1,3 @@
-// The customer SDK, served at /cobrowse.js. Vanilla JavaScript, no build step:
-// any page that includes <script src="https://ENGINE/cobrowse.js"></script>
-// joins the session the customer consented to (the consent page hands the
-// resume key over in the URL fragment; the SDK removes it at once and keeps it
-// in sessionStorage). Everything is masked here, before it leaves the page;
-// the engine redacts again (DESIGN §4).
-public enum CobrowseScript {
-    public static let source = #"""
 (function () {
   'use strict';
   if (window.__cobrowse) return;
@@ -1228,5 +1220,3 @@ public enum CobrowseScript {
   window.__cobrowse.bytesSent = function () { return bytesSent; };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', connect); else connect();
 })();
-"""#
-}

@@ -1,9 +1,3 @@
-// The consent page's script, served at /consent.js (the gateway's CSP allows no
-// inline script). Nothing is shared until the customer presses Allow: only then
-// does the page open the WebSocket with the link's token, give consent, and
-// take the customer to the landing page with the resume key in the fragment.
-public enum ConsentScript {
-    public static let source = #"""
 (function () {
   'use strict';
   var main = document.getElementById('consent');
@@ -67,5 +61,3 @@ public enum ConsentScript {
   deny.addEventListener('click', function () { answer(false); });
   allow.disabled = false; deny.disabled = false;
 })();
-"""#
-}
