@@ -31,7 +31,7 @@ final class WebAssetFilesTests: EngineTestCase {
 
     func testTheGatewayServesTheFilesByteForByteWithTheStrictHeaders() throws {
         let files = try filesInTheTree()
-        var served: [(String, String)] = [("/cobrowse.js", "cobrowse.js"), ("/consent.js", "consent.js"), ("/viewer.js", "viewer.js"),
+        var served: [(String, String)] = [("/cobrowse.js", "cobrowse.js"), ("/cobrowse-rules.json", "cobrowse-rules.json"), ("/consent.js", "consent.js"), ("/viewer.js", "viewer.js"),
                                           ("/viewer.css", "viewer.css"), ("/presenter.js", "presenter.js"), ("/assets/cobrowse.css", "cobrowse.css"),
                                           ("/demo/", "demo/account.html")]
         for name in files.keys.sorted() where name.hasPrefix("demo/") {

@@ -157,11 +157,18 @@ final class ConsoleControlModelTests: XCTestCase {
         let click = try XCTUnwrap(actions(m.handle(key: .enter)).first)
         XCTAssertEqual(click, ControlAction(id: "c-a1", kind: .click, target: "save-label"))
 
-        m.agentCursor = Point(x: 600, y: 520) // the "Expiry" field
+        m.agentCursor = Point(x: 600, y: 520) // the "Expiry" field: a payment detail, as the privacy rules say
         XCTAssertEqual(m.handle(key: .character("i")), [])
-        XCTAssertEqual(m.dialog, .prompt(.type(target: "expiry", field: "Expiry"), draft: ""))
+        XCTAssertNil(m.dialog)
+        XCTAssertEqual(m.message?.text.contains("protected field"), true, "\(String(describing: m.message))")
+
+        // The same place as an ordinary field takes typing.
+        let i = try XCTUnwrap(m.scene?.nodes.firstIndex { $0.id == "expiry" })
+        m.scene?.nodes[i] = .field("po", Rect(x: 560, y: 500, width: 200, height: 38), label: "Purchase order", value: "")
+        XCTAssertEqual(m.handle(key: .character("i")), [])
+        XCTAssertEqual(m.dialog, .prompt(.type(target: "po", field: "Purchase order"), draft: ""))
         for c in "next month" { _ = m.handle(key: .character(c)) }
-        XCTAssertEqual(actions(m.handle(key: .enter)), [ControlAction(id: "c-a2", kind: .type, target: "expiry", text: "next month")])
+        XCTAssertEqual(actions(m.handle(key: .enter)), [ControlAction(id: "c-a2", kind: .type, target: "po", text: "next month")])
 
         XCTAssertEqual(actions(m.handle(key: .pageDown)), [ControlAction(id: "c-a3", kind: .scroll, dy: 300)])
         XCTAssertEqual(actions(m.handle(key: .pageUp)), [ControlAction(id: "c-a4", kind: .scroll, dy: -300)])

@@ -1,11 +1,9 @@
 /// The parts of a customer's page an agent may never act on (click, type into,
 /// scroll): masks, redacted nodes, password and payment fields. One rule, read
 /// by the engine, which refuses such an action, and by the console, which does
-/// not send it and says why.
+/// not send it and says why; the fields are `cobrowse-rules.json`'s, which the
+/// SDK masks at the source.
 public enum ProtectedElements {
-    /// Words in a field's label that mark it as a secret or a payment detail.
-    static let protectedLabelWords = ["card", "cvv", "cvc", "iban", "password", "security code", "payment"]
-
     /// `n12t0`, `n12t0.1` and `n12l` are parts of element `n12` (the SDK's stable ids).
     public static func elementId(of id: String) -> String? {
         guard id.first == "n" else { return nil }
@@ -16,10 +14,7 @@ public enum ProtectedElements {
 
     public static func isProtected(_ node: SceneNode) -> Bool {
         if node.kind == .mask || node.redacted == true { return true }
-        let type = (node.fieldType ?? "").lowercased()
-        if type == "password" || type.hasPrefix("cc-") { return true }
-        let label = (node.label ?? "").lowercased()
-        return protectedLabelWords.contains { label.contains($0) }
+        return PrivacyRules.standard.isProtectedField(type: node.fieldType, label: node.label)
     }
 
     /// The node, or the element a text run or label of it belongs to, is protected.

@@ -119,35 +119,13 @@ public struct RedactionRule: @unchecked Sendable {
 extension RedactionRule {
     /// The detectors every scene goes through, in priority order: where two
     /// overlap (a card number also looks like a phone number), the earlier wins.
-    public static let standard: [RedactionRule] = [
-        // 13–19 digits, single spaces or dashes between, not inside a longer number; Luhn decides.
-        builtIn(.cardNumber, #"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])"#, needsDigit: true, minLength: 13,
-                accept: { Luhn.isValid($0) }),
-        // ddd-dd-dddd without the ranges the SSA never issues (000, 666, 9xx; 00 group; 0000 serial).
-        builtIn(.ssn, #"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])"#, needsDigit: true, minLength: 11, needsOneOf: ["-"]),
-        // Vendor key formats.
-        builtIn(.secret, #"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{10,}"#, minLength: 18, needsOneOf: ["_live_", "_test_"]),
-        builtIn(.secret, #"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"#, needsDigit: true, minLength: 20, needsOneOf: ["akia", "asia"]),
-        builtIn(.secret, #"\bgh[pousr]_[A-Za-z0-9]{30,}"#, minLength: 34, needsOneOf: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"]),
-        builtIn(.secret, #"\bxox[abprs]-[A-Za-z0-9-]{10,}"#, minLength: 15, needsOneOf: ["xox"]),
-        builtIn(.secret, #"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"#, minLength: 30, needsOneOf: ["eyj"]),
-        builtIn(.secret, #"-----BEGIN [A-Z ]*PRIVATE KEY-----"#, minLength: 30, needsOneOf: ["-----begin "]),
-        // "api key: <long token>" in running text: only the token goes.
-        builtIn(.secret, #"(?:api[_ -]?key|secret|token|access[_ -]?key|password|passwd|bearer)\s*[:=]?\s+([A-Za-z0-9+/_.=-]{16,})"#,
-                caseInsensitive: true, minLength: 20, needsOneOf: ["key", "secret", "token", "pass", "bearer"]),
-        builtIn(.secret, #"(?:api[_ -]?key|secret|token|access[_ -]?key|password|passwd)\s*[:=]\s*([A-Za-z0-9+/_.=-]{8,})"#,
-                caseInsensitive: true, minLength: 12, needsOneOf: ["key", "secret", "token", "pass"]),
-        builtIn(.email, #"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"#, minLength: 6, needsOneOf: ["@"]),
-        // North American with separators or parentheses: (555) 123-4567, 555-123-4567, +1 555.123.4567.
-        builtIn(.phone, #"(?<![\w+])(?:\+?1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-])"#, needsDigit: true, minLength: 12),
-        // International: +44 20 7946 0958, +49-30-1234567.
-        builtIn(.phone, #"(?<![\w+])\+\d{1,3}(?:[ .-]?\d){6,14}(?![\w-])"#, needsDigit: true, minLength: 8, needsOneOf: ["+"]),
-    ]
+    /// They are `cobrowse-rules.json`'s, the file the SDK masks with too.
+    public static var standard: [RedactionRule] { PrivacyRules.standard.patterns }
 
     /// Field labels that make a long token in the field's value a secret.
-    static let keyishLabel = builtIn(.secret, #"(?:api|secret|token|key|password|credential|bearer|private)"#, caseInsensitive: true)
+    static var keyishLabel: RedactionRule { PrivacyRules.standard.keyishLabel }
     /// A token: no spaces, long, mixing letters and digits (hex or base64-ish).
-    static let tokenShape = builtIn(.secret, #"^[A-Za-z0-9+/_.=-]{20,}$"#, minLength: 20)
+    static var tokenShape: RedactionRule { PrivacyRules.standard.tokenShape }
 }
 
 /// Industry profiles: extra rules a tenant switches on (DESIGN: HIPAA/PCI

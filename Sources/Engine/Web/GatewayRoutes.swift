@@ -39,13 +39,16 @@ enum GatewayAssets {
     static let all: [String: GatewayResponse] = [
         "/healthz": GatewayResponse(status: 200, contentType: "text/plain; charset=utf-8", body: Array("ok\n".utf8)),
         "/assets/cobrowse.css": file("cobrowse.css"),
-        // Loaded by pages of any origin: allowed cross-origin, nothing more.
-        "/cobrowse.js": file("cobrowse.js", headers: [("Access-Control-Allow-Origin", "*"), ("Cross-Origin-Resource-Policy", "cross-origin")]),
+        // Loaded by pages of any origin: allowed cross-origin, nothing more. The SDK masks with the rules before it sends anything.
+        "/cobrowse.js": file("cobrowse.js", headers: crossOrigin),
+        "/cobrowse-rules.json": file("cobrowse-rules.json", headers: crossOrigin),
         "/consent.js": file("consent.js"),
         "/viewer.js": file("viewer.js"),
         "/viewer.css": file("viewer.css"),
         "/presenter.js": file("presenter.js"),
     ]
+
+    private static let crossOrigin = [("Access-Control-Allow-Origin", "*"), ("Cross-Origin-Resource-Policy", "cross-origin")]
 
     private static func file(_ name: String, headers: [(String, String)] = []) -> GatewayResponse {
         GatewayResponse(status: 200, contentType: WebAssets.contentType(of: name), body: WebAssets.required(name), headers: headers)

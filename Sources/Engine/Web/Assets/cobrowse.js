@@ -125,35 +125,52 @@
     return sum % 10 === 0;
   }
   function bullets(s) { return s.replace(/\S/g, BULLET); }
-  var PATTERNS = [
-    /\b[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}\b/g,                 // e-mail
-    /\b\d{3}-\d{2}-\d{4}\b/g,                                                 // SSN
-    /\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}\b/g,                          // API keys (Stripe style)
-    /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g,                                          // AWS keys
-    /\b(?:ghp|gho|ghs|xox[abp])[_\-][A-Za-z0-9\-]{10,}\b/g,                    // GitHub / Slack tokens
-    /\b[A-Za-z0-9_\-]{32,}\b/g,                                                // long opaque secrets
-    /(?:\+\d{1,3}[ .\-]?)?(?:\(\d{2,4}\)|\d{2,4})[ .\-]\d{3,4}[ .\-]\d{3,4}\b/g // phone numbers
-  ];
+  // What is private comes from the engine (/cobrowse-rules.json, the file its
+  // own redactor reads): nothing is captured or sent before it is here.
+  var RULES = null;
+  function compileRules(json) {
+    function re(p, flags) { return new RegExp(p, flags); }
+    return {
+      patterns: json.patterns.map(function (p) {
+        var regex = re(p.pattern, 'g' + (p.caseInsensitive ? 'i' : ''));
+        return { regex: regex, luhn: p.check === 'luhn', minLength: p.minLength || 1, needsDigit: !!p.needsDigit,
+                 grouped: re(p.pattern + '|').exec('').length > 1 };
+      }),
+      keyishLabel: re(json.fieldSecret.label, 'i'),
+      tokenShape: re(json.fieldSecret.value, ''),
+      inputTypes: json.protectedFields.inputTypes,
+      autocomplete: re(json.protectedFields.autocomplete, 'i'),
+      words: re(json.protectedFields.words, 'i')
+    };
+  }
+  // Each rule in the file's order, so an earlier rule's find is already bullets for the later ones;
+  // a rule with a capture group hides only the group ("api key: " stays readable).
   function maskText(s) {
-    s = s.replace(/\b(?:\d[ \-]?){12,18}\d\b/g, function (m) {
-      var d = m.replace(/\D/g, '');
-      return luhn(d) ? bullets(m) : m;
-    });
-    for (var i = 0; i < PATTERNS.length; i++) s = s.replace(PATTERNS[i], bullets);
+    for (var i = 0; i < RULES.patterns.length; i++) {
+      var r = RULES.patterns[i];
+      if (s.length < r.minLength || (r.needsDigit && !/\d/.test(s))) continue;
+      s = s.replace(r.regex, function (m) {
+        var group = r.grouped ? arguments[1] : null;
+        if (r.luhn && !luhn(m.replace(/\D/g, ''))) return m;
+        if (!group) return bullets(m);
+        var at = m.lastIndexOf(group);
+        return m.slice(0, at) + bullets(group) + m.slice(at + group.length);
+      });
+    }
     return s;
   }
   function matchesAny(el, sels) {
     for (var i = 0; i < sels.length; i++) { try { if (el.matches(sels[i])) return true; } catch (e) {} }
     return false;
   }
-  var PAYMENT = /card|cc-?num|ccnum|cvv|cvc|csc|iban|security.?code|expir/i;
+  // A password or payment field: masked whole, by the type, autocomplete token, name, id and label the rules name.
   function sensitiveReason(el) {
     var type = (el.getAttribute('type') || '').toLowerCase();
-    if (type === 'password') return 'password';
     var ac = (el.getAttribute('autocomplete') || '').toLowerCase();
-    if (/\bcc-/.test(ac)) return 'payment field';
-    if (PAYMENT.test(el.name || '') || PAYMENT.test(el.id || '')) return 'payment field';
-    if (/one-time-code|new-password|current-password/.test(ac)) return 'password';
+    if (RULES.inputTypes.indexOf(type) >= 0) return 'password';
+    if (RULES.autocomplete.test(ac)) return /\bcc-/.test(ac) ? 'payment field' : 'password';
+    var word = RULES.words.exec([el.name || '', el.id || '', rawLabel(el)].join(' '));
+    if (word) return /pass|pin/i.test(word[0]) ? 'password' : 'payment field';
     return null;
   }
   function markedMask(el) {
@@ -197,12 +214,18 @@
   }
   function rectOf(r) { return { x: Math.round(r.left), y: Math.round(r.top), width: Math.round(r.width), height: Math.round(r.height) }; }
   function onScreen(r, vw, vh) { return r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0 && r.left < vw && r.top < vh; }
-  function labelFor(el) {
+  function rawLabel(el) {
     var l = '';
     if (el.id) { try { var f = document.querySelector('label[for="' + CSS.escape(el.id) + '"]'); if (f) l = f.textContent; } catch (e) {} }
     if (!l && el.closest('label')) l = el.closest('label').textContent;
     l = l || el.getAttribute('aria-label') || el.getAttribute('placeholder') || el.name || '';
-    return maskText(l.replace(/\s+/g, ' ').trim()).slice(0, 200);
+    return l.replace(/\s+/g, ' ').trim();
+  }
+  function labelFor(el) { return maskText(rawLabel(el)).slice(0, 200); }
+  // A value the tenant reveals is still masked where the rules find a secret, and whole when it is a long token in a key-ish field.
+  function revealedValue(el, value) {
+    var v = maskText(value);
+    return RULES.keyishLabel.test(rawLabel(el)) && RULES.tokenShape.test(v) ? bullets(v) : v;
   }
   var imageCache = new Map();
   var canvas = document.createElement('canvas');
@@ -299,7 +322,7 @@
       if (type === 'checkbox' || type === 'radio') value = el.checked ? '[x]' : '[ ]';
       else {
         value = tag === 'SELECT' ? (el.selectedOptions[0] ? el.selectedOptions[0].text : '') : el.value;
-        value = revealed(el) ? maskText(value) : (value ? BULLET.repeat(Math.min(value.length, 12)) : '');
+        value = revealed(el) ? revealedValue(el, value) : (value ? BULLET.repeat(Math.min(value.length, 12)) : '');
       }
       nodes.push({ id: id, kind: 'field', rect: rectOf(r), z: z, background: hex(cs.backgroundColor), foreground: hex(cs.color),
                    border: hex(cs.borderTopColor), label: labelFor(el), fieldType: type, text: value.slice(0, 10000) });
@@ -1218,5 +1241,14 @@
     };
   })();
   window.__cobrowse.bytesSent = function () { return bytesSent; };
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', connect); else connect();
+  // The rules first: until they are here nothing is captured, so nothing leaves the page unmasked.
+  function loadRules(delay) {
+    fetch(ENGINE + '/cobrowse-rules.json', { credentials: 'omit', cache: 'no-store' })
+      .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+      .then(function (json) {
+        RULES = compileRules(json);
+        if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', connect); else connect();
+      }, function () { setTimeout(function () { loadRules(Math.min(delay * 2, 15000)); }, delay); });
+  }
+  loadRules(500);
 })();
