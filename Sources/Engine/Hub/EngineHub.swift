@@ -41,6 +41,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     public var helpDeskInbox: HelpDeskInbox?
     /// Where the engine tells the help desk about a ticket's sessions (replies, notes, status); nil: no desk.
     public var helpDeskOutbox: HelpDeskOutbox?
+    /// The mail server and SMS gateway a link can go by, and where each ticket's customer is reached; nil: neither.
+    public var customerChannels: CustomerChannels?
 
     /// Base of the customer-facing links, e.g. "https://127.0.0.1:8443".
     public var publicBaseURL: String {
