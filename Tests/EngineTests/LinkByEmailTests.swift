@@ -9,48 +9,31 @@ import XCTest
 /// the reason in the feed, a server killed mid-DATA loses nothing, and a
 /// hostile server's endless reply line is a clear error. The link is never in
 /// the log, the audit trail or the feed.
-final class LinkByEmailTests: XCTestCase {
-    let fastBackoff = OutboxBackoff(base: 0.05, maximum: 0.3, longestRetryAfter: 5, maxAttempts: 10)
-    private var cleanups: [() -> Void] = []
-
-    override func tearDown() {
-        for c in cleanups.reversed() { c() }
-        cleanups = []
-        super.tearDown()
-    }
-
+final class LinkByEmailTests: CustomerChannelTestCase {
     private func mailServer(_ dir: TransportTempDir, _ options: [String] = [], port: Int = 0) throws -> LocalMailServer {
         let server = try LocalMailServer(directory: dir.file("mail-\(UUID().uuidString.prefix(6))"), port: port)
         try server.start(options)
-        cleanups.append { server.stop() }
+        atEnd { server.stop() }
         return server
     }
 
     func testTheLinkGoesByEmailOverStartTLSWithTheOpeningScriptAndTheFeedSaysTheMailServerTookIt() throws {
         let dir = try TransportTempDir()
-        defer { dir.remove() }
+        atEnd { dir.remove() }
         let cert = try TestCertificate(in: dir)
         let mail = try mailServer(dir, ["--tlscert", cert.certificate, "--tlskey", cert.key])
         var config = EngineConfiguration(dataDirectory: dir.file("data"), listenPort: 0)
         config.tickInterval = 5
         config.mail = try SMTPConfiguration(host: "localhost", port: mail.port, from: "support@acme.test", trustedCAFile: cert.certificate)
         let lines = LogLines()
-        let server = EngineServer(configuration: config, logger: Logger(label: "test.engine", factory: { _ in CapturingLogHandler(lines) }))
-        try server.start()
-        defer { server.stop() }
-        let store = try SQLiteStore(path: config.databasePath)
-        try store.addAgent(Agent(name: "Maria S.", uid: 1001, level: .l2))
+        let (server, store, console) = try engineWithConsole(config, lines: lines)
         try store.addTicket(Ticket(id: "T-1", subject: "Export fails", customer: "Dana Whitfield"))
         try store.setCustomerContact(ticketId: "T-1", email: "dana@example.com", phone: nil)
         try store.addTicket(Ticket(id: "T-2", subject: "No address", customer: "Lee"))
         try store.addTicket(Ticket(id: "T-3", subject: "Card typed into the name", customer: "4111 1111 1111 1111 Sam"))
         try store.setCustomerContact(ticketId: "T-3", email: "sam@example.com", phone: "+15555550123")
 
-        let hub = try XCTUnwrap(server.hub)
-        let console = WaitingConnection(9001, .local(uid: 1001, pid: 1))
-        hub.connectionOpened(console)
-        func send(_ m: WireMessage, id: Int? = nil) { hub.connection(console, received: WireCodec.encode(m, id: id)) }
-        send(.hello(Hello(client: "test")))
+        func send(_ m: WireMessage, id: Int? = nil) { server.hub.connection(console, received: WireCodec.encode(m, id: id)) }
 
         // Refused before any session is made, saying what is missing.
         send(.startSession(StartSession(ticketId: "T-2", send: .email)), id: 1)
@@ -63,7 +46,7 @@ final class LinkByEmailTests: XCTestCase {
 
         send(.startSession(StartSession(ticketId: "T-1", send: .email)), id: 3)
         let started = try console.wait("session started") { if case let .sessionStarted(s) = $0 { s } else { nil } }
-        try waitUntil(20) { mail.received.count == 1 }
+        waitUntil(20) { mail.received.count == 1 }
         let m = try XCTUnwrap(mail.received.first)
         XCTAssertTrue(m.tls, "the mail went over STARTTLS")
         XCTAssertEqual(m.mailFrom, "support@acme.test")
@@ -89,7 +72,7 @@ final class LinkByEmailTests: XCTestCase {
         // A card number typed into the customer's name never reaches the mail (nor the feed) in clear.
         send(.startSession(StartSession(ticketId: "T-3", send: .email)), id: 4)
         let third = try console.wait("the third session") { if case let .sessionStarted(s) = $0, s.session.ticket.id == "T-3" { s } else { nil } }
-        try waitUntil(20) { mail.received.count == 2 }
+        waitUntil(20) { mail.received.count == 2 }
         let sam = try XCTUnwrap(mail.received.last)
         XCTAssertFalse(sam.body.contains("4111") || sam.body.contains("1111 1111"), sam.body)
         XCTAssertFalse(try store.activity(sessionId: third.session.id).contains { $0.text.contains("4111") })
@@ -107,7 +90,7 @@ final class LinkByEmailTests: XCTestCase {
 
     func testACustomerGoneThirtySecondsGetsANewLinkByEmailTheWayTheFirstWent() throws {
         let dir = try TransportTempDir()
-        defer { dir.remove() }
+        atEnd { dir.remove() }
         let store = try SQLiteStore(path: dir.file("db.sqlite"))
         try store.addAgent(Agent(name: "Maria S.", uid: 1001, level: .l2))
         try store.addTicket(Ticket(id: "T-1", subject: "Export", customer: "Dana Lee"))
@@ -137,14 +120,11 @@ final class LinkByEmailTests: XCTestCase {
         // Both mails reach the server, in order, and the feed hears each was taken.
         let mail = try mailServer(dir)
         let mailer = try SMTPMailer(configuration: SMTPConfiguration(host: "127.0.0.1", port: mail.port, from: "support@acme.test"))
-        let sender = OutboxSender(store: store, couriers: OutboxCouriers(email: MailCourier(mailer: mailer)), backoff: fastBackoff, pollInterval: 0.02,
-                                  clock: { clock.now }, onSettled: { [weak hub] e, s in hub?.outboxSettled(e, s) })
-        try sender.start()
-        cleanups.append { sender.stop(drain: 0) }
-        try waitUntil(20) { mail.received.count == 2 }
+        try startSender(store, OutboxCouriers(email: MailCourier(mailer: mailer)), hub: hub, clock: { clock.now })
+        waitUntil(20) { mail.received.count == 2 }
         XCTAssertTrue(mail.received[0].body.contains(live.link))
         XCTAssertTrue(mail.received[1].body.contains(renewed.link))
-        try waitUntil(10) {
+        waitUntil(10) {
             live.agent.messages.filter { if case let .activity(a) = $0 { a.text.hasPrefix("Mail server accepted the link for dana@example.com (250") } else { false } }.count == 2
         }
         let token = String(renewed.link.split(separator: "/").last!)
@@ -152,31 +132,18 @@ final class LinkByEmailTests: XCTestCase {
         XCTAssertFalse(try store.auditEntries(sessionId: live.id).contains { $0.detail.contains(token) })
     }
 
-    /// A sender for e-mail rows alone, on the test's store; the hub hears what settled.
-    private func mailSender(_ store: SQLiteStore, _ mailer: SMTPMailer, hub: EngineHub? = nil) throws -> OutboxSender {
-        let sender = OutboxSender(store: store, couriers: OutboxCouriers(email: MailCourier(mailer: mailer)), backoff: fastBackoff, pollInterval: 0.02,
-                                  onSettled: { [weak hub] e, s in hub?.outboxSettled(e, s) })
-        try sender.start()
-        cleanups.append { sender.stop(drain: 0) }
-        return sender
+    private func mailSender(_ store: SQLiteStore, _ mailer: SMTPMailer, hub: EngineHub? = nil) throws {
+        try startSender(store, OutboxCouriers(email: MailCourier(mailer: mailer)), hub: hub)
     }
 
     private func queueMail(_ store: SQLiteStore, key: String, session: String? = nil) throws {
-        try store.enqueue([OutboxDraft(idempotencyKey: key, ticketId: "T-1",
+        _ = try store.enqueue([OutboxDraft(idempotencyKey: key, ticketId: "T-1",
                                        call: .email(to: "dana@example.com", subject: "Your co-browse link", body: ".a line with a dot\nand https://h/j/SECRETTOKEN1"),
                                        sessionId: session, recipient: "dana@example.com")], desk: nil, at: Date())
     }
 
-    private func fixture() throws -> (TransportTempDir, SQLiteStore) {
-        let dir = try TransportTempDir()
-        cleanups.append { dir.remove() }
-        let store = try SQLiteStore(path: dir.file("db.sqlite"))
-        try store.addTicket(Ticket(id: "T-1", subject: "Export", customer: "Dana Whitfield"))
-        return (dir, store)
-    }
-
     func testAServerThatSays451IsTriedAgainAndTheMailArrivesOnce() throws {
-        let (dir, store) = try fixture()
+        let (dir, store) = try ticketStore()
         let mail = try mailServer(dir, ["--answer", "451"])
         let mailer = try SMTPMailer(configuration: SMTPConfiguration(host: "127.0.0.1", port: mail.port, from: "support@acme.test"))
         try queueMail(store, key: "m1")
@@ -190,7 +157,7 @@ final class LinkByEmailTests: XCTestCase {
     }
 
     func testA550FailsTheRowForGoodAndTheFeedWarnsWithTheReason() throws {
-        let (dir, store) = try fixture()
+        let (dir, store) = try ticketStore()
         try store.addAgent(Agent(name: "Maria S.", uid: 1001, level: .l2))
         let hub = EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", lanes: .inline)
         let session = try hub.startSession(ticketId: "T-1", record: false, agent: Agent(name: "Maria S.", uid: 1001, level: .l2))
@@ -211,7 +178,7 @@ final class LinkByEmailTests: XCTestCase {
     }
 
     func testAServerKilledMidwayLosesNothingAndTheMailGoesOnceItIsBack() throws {
-        let (dir, store) = try fixture()
+        let (dir, store) = try ticketStore()
         let hanging = try mailServer(dir, ["--hang-on-data"])
         let port = hanging.port
         let mailer = try SMTPMailer(configuration: SMTPConfiguration(host: "127.0.0.1", port: port, from: "support@acme.test", replyTimeout: 30))
@@ -224,13 +191,13 @@ final class LinkByEmailTests: XCTestCase {
         XCTAssertNotEqual(try store.outboxEntry(idempotencyKey: "m3")?.state, .delivered)
         let back = try LocalMailServer(directory: hanging.directory, port: port)
         try back.start()
-        cleanups.append { back.stop() }
+        atEnd { back.stop() }
         try waitUntil(20) { try store.outboxEntry(idempotencyKey: "m3")?.state == .delivered }
         XCTAssertEqual(back.received.count, 1)
     }
 
     func testAHostileServerWithAnEndlessReplyLineIsAClearErrorAndCrashesNothing() throws {
-        let (dir, store) = try fixture()
+        let (dir, store) = try ticketStore()
         let hostile = try mailServer(dir, ["--hostile"])
         let mailer = try SMTPMailer(configuration: SMTPConfiguration(host: "127.0.0.1", port: hostile.port, from: "support@acme.test"))
         let started = Date()

@@ -8,20 +8,11 @@ import XCTest
 /// with basic auth, 201 with the message's sid, 400 with Twilio's 21211 for a
 /// bad number, 401 (20003) for a bad token, 429 with Retry-After and 500
 /// retried. The feed says what the gateway did; the link is only in the text.
-final class LinkBySMSTests: XCTestCase {
-    let fastBackoff = OutboxBackoff(base: 0.05, maximum: 0.3, longestRetryAfter: 5, maxAttempts: 10)
-    private var cleanups: [() -> Void] = []
-
-    override func tearDown() {
-        for c in cleanups.reversed() { c() }
-        cleanups = []
-        super.tearDown()
-    }
-
+final class LinkBySMSTests: CustomerChannelTestCase {
     private func gateway() throws -> FakeDesk {
         let g = FakeDesk(.twilio(accountSid: "AC0123456789abcdef", authToken: "twilio-auth-token-7"))
         try g.start()
-        cleanups.append { g.shutdown() }
+        atEnd { g.shutdown() }
         return g
     }
 
@@ -31,26 +22,18 @@ final class LinkBySMSTests: XCTestCase {
 
     func testTheLinkGoesBySMSWithTheOpeningScriptAndTheFeedSaysTheGatewayTookIt() throws {
         let dir = try TransportTempDir()
-        defer { dir.remove() }
+        atEnd { dir.remove() }
         let g = try gateway()
         var config = EngineConfiguration(dataDirectory: dir.file("data"), listenPort: 0)
         config.tickInterval = 5
         config.sms = try configuration(g)
         let lines = LogLines()
-        let server = EngineServer(configuration: config, logger: Logger(label: "test.engine", factory: { _ in CapturingLogHandler(lines) }))
-        try server.start()
-        defer { server.stop() }
-        let store = try SQLiteStore(path: config.databasePath)
-        try store.addAgent(Agent(name: "Maria S.", uid: 1001, level: .l2))
+        let (server, store, console) = try engineWithConsole(config, lines: lines)
         try store.addTicket(Ticket(id: "T-1", subject: "Export fails", customer: "Dana Whitfield"))
         try store.setCustomerContact(ticketId: "T-1", email: nil, phone: "+1 (555) 555-0123")
         try store.addTicket(Ticket(id: "T-2", subject: "No phone", customer: "Lee"))
 
-        let hub = try XCTUnwrap(server.hub)
-        let console = WaitingConnection(9001, .local(uid: 1001, pid: 1))
-        hub.connectionOpened(console)
-        func send(_ m: WireMessage, id: Int? = nil) { hub.connection(console, received: WireCodec.encode(m, id: id)) }
-        send(.hello(Hello(client: "test")))
+        func send(_ m: WireMessage, id: Int? = nil) { server.hub.connection(console, received: WireCodec.encode(m, id: id)) }
         send(.startSession(StartSession(ticketId: "T-2", send: .sms)), id: 1)
         let noPhone = try console.wait("no phone") { if case let .error(e) = $0 { e } else { nil } }
         XCTAssertTrue(noPhone.message.contains("ticket T-2 has no mobile number for Lee"), noPhone.message)
@@ -60,7 +43,7 @@ final class LinkBySMSTests: XCTestCase {
 
         send(.startSession(StartSession(ticketId: "T-1", send: .sms)), id: 3)
         let started = try console.wait("session started") { if case let .sessionStarted(s) = $0 { s } else { nil } }
-        try waitUntil(20) { g.applied.count == 1 }
+        waitUntil(20) { g.applied.count == 1 }
         let text = try XCTUnwrap(g.applied.first)
         XCTAssertEqual(text.form["To"], "+15555550123", "the number as E.164")
         XCTAssertEqual(text.form["From"], "+15555550100")
@@ -80,24 +63,16 @@ final class LinkBySMSTests: XCTestCase {
     }
 
     private func queueText(_ store: SQLiteStore, key: String, to: String = "+15555550123", session: String? = nil) throws {
-        try store.enqueue([OutboxDraft(idempotencyKey: key, ticketId: "T-1", call: .sms(to: to, body: "Hi Dana: https://h/j/SECRETTOKEN2"),
+        _ = try store.enqueue([OutboxDraft(idempotencyKey: key, ticketId: "T-1", call: .sms(to: to, body: "Hi Dana: https://h/j/SECRETTOKEN2"),
                                        sessionId: session, recipient: to)], desk: nil, at: Date())
     }
 
-    private func fixture() throws -> SQLiteStore {
-        let dir = try TransportTempDir()
-        cleanups.append { dir.remove() }
-        let store = try SQLiteStore(path: dir.file("db.sqlite"))
-        try store.addTicket(Ticket(id: "T-1", subject: "Export", customer: "Dana Whitfield"))
-        return store
-    }
+    private func fixture() throws -> SQLiteStore { try ticketStore().1 }
 
     private func start(_ store: SQLiteStore, _ config: SMSConfiguration, hub: EngineHub? = nil) throws {
         let transport = AsyncHTTPDeskTransport(timeout: 5)
-        let sender = OutboxSender(store: store, couriers: OutboxCouriers(sms: SMSCourier(gateway: TwilioSMS(configuration: config), transport: transport)),
-                                  backoff: fastBackoff, pollInterval: 0.02, onSettled: { [weak hub] e, s in hub?.outboxSettled(e, s) })
-        try sender.start()
-        cleanups.append { sender.stop(drain: 0); transport.shutdown() }
+        atEnd { transport.shutdown() }
+        try startSender(store, OutboxCouriers(sms: SMSCourier(gateway: TwilioSMS(configuration: config), transport: transport)), hub: hub)
     }
 
     func testABadNumberAndABadTokenFailForGoodWithTwiliosCodeAndTheFeedWarns() throws {

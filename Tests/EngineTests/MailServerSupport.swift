@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import XCTest
 @testable import Engine
 
@@ -99,5 +100,54 @@ struct TestCertificate {
                                                     "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
                                timeout: 30)
         guard made.status == 0 else { throw TransportError("openssl could not make a test certificate: \(made.output)") }
+    }
+}
+
+/// What the link-by-e-mail and link-by-SMS tests share: a fast backoff, clean-ups run in reverse at the end,
+/// a store with Dana's ticket, an outbox sender for given couriers, and an engine with a console said hello.
+class CustomerChannelTestCase: XCTestCase {
+    let fastBackoff = OutboxBackoff(base: 0.05, maximum: 0.3, longestRetryAfter: 5, maxAttempts: 10)
+    private var cleanups: [() -> Void] = []
+
+    func atEnd(_ cleanup: @escaping () -> Void) { cleanups.append(cleanup) }
+
+    override func tearDown() {
+        for c in cleanups.reversed() { c() }
+        cleanups = []
+        super.tearDown()
+    }
+
+    /// A fresh SQLite file with ticket T-1 (Dana Whitfield).
+    func ticketStore() throws -> (TransportTempDir, SQLiteStore) {
+        let dir = try TransportTempDir()
+        atEnd { dir.remove() }
+        let store = try SQLiteStore(path: dir.file("db.sqlite"))
+        try store.addTicket(Ticket(id: "T-1", subject: "Export", customer: "Dana Whitfield"))
+        return (dir, store)
+    }
+
+    /// An outbox sender for these couriers on the test's store; the hub, when given, hears what settled.
+    @discardableResult
+    func startSender(_ store: SQLiteStore, _ couriers: OutboxCouriers, hub: EngineHub? = nil,
+                     clock: @escaping @Sendable () -> Date = { Date() }) throws -> OutboxSender {
+        let sender = OutboxSender(store: store, couriers: couriers, backoff: fastBackoff, pollInterval: 0.02, clock: clock,
+                                  onSettled: { [weak hub] e, s in hub?.outboxSettled(e, s) })
+        try sender.start()
+        atEnd { sender.stop(drain: 0) }
+        return sender
+    }
+
+    /// A running engine with agent Maria S. (uid 1001) and her console, said hello; its log goes to `lines`.
+    func engineWithConsole(_ config: EngineConfiguration, lines: LogLines) throws -> (EngineServer, SQLiteStore, WaitingConnection) {
+        let server = EngineServer(configuration: config, logger: Logger(label: "test.engine", factory: { _ in CapturingLogHandler(lines) }))
+        try server.start()
+        atEnd { server.stop() }
+        let store = try SQLiteStore(path: config.databasePath)
+        try store.addAgent(Agent(name: "Maria S.", uid: 1001, level: .l2))
+        let hub = try XCTUnwrap(server.hub)
+        let console = WaitingConnection(9001, .local(uid: 1001, pid: 1))
+        hub.connectionOpened(console)
+        hub.connection(console, received: WireCodec.encode(.hello(Hello(client: "test"))))
+        return (server, store, console)
     }
 }

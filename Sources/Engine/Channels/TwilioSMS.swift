@@ -48,9 +48,8 @@ public struct TwilioSMS: Sendable {
     public func answer(_ response: DeskResponse, now: Date) -> CourierAnswer {
         let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
         if (200 ..< 300).contains(response.status) {
-            let sid = (object?["sid"] as? String).map { String($0.prefix(40)) } ?? "no sid"
             let status = (object?["status"] as? String).map { String($0.prefix(20)) } ?? "accepted"
-            return CourierAnswer(.delivered, receipt: "\(OutboxText.mask(sid)), \(status)")
+            return CourierAnswer(.delivered, receipt: "\(Self.shortSid(object?["sid"] as? String)), \(status)")
         }
         let code = (object?["code"] as? NSNumber).map { " (Twilio \($0.intValue))" } ?? ""
         let message = (object?["message"] as? String).map { ": " + OutboxText.mask(String($0.prefix(200))) } ?? ""
@@ -61,6 +60,12 @@ public struct TwilioSMS: Sendable {
         default:
             return CourierAnswer(.failed(reason: reason))
         }
+    }
+
+    /// A message sid as the feed shows it: its kind and its last four (SM…3f2a), enough to find it in the gateway's log.
+    static func shortSid(_ sid: String?) -> String {
+        guard let sid, sid.count > 6, sid.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return "no message id" }
+        return "\(sid.prefix(2))…\(sid.suffix(4))"
     }
 
     /// application/x-www-form-urlencoded: unreserved characters as they are, space as +, the rest percent-encoded.
