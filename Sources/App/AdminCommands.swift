@@ -78,7 +78,9 @@ struct Tickets: ParsableCommand {
             do { try store.setCustomerContact(ticketId: id, email: email, phone: phone) } catch {
                 throw Failure("ticket \(id) added, but how to reach the customer could not be stored: \(error)")
             }
-            print("ticket \(id) added" + [email, phone].compactMap { $0 }.map { "; \($0)" }.joined())
+            // As stored: trimmed, the number in E.164.
+            let reached = [try email.map(ContactRules.email), try phone.map(ContactRules.phone)].compactMap { $0 }
+            print("ticket \(id) added" + reached.map { "; \($0)" }.joined())
         }
     }
 
