@@ -216,6 +216,22 @@ final class LinkByEmailTests: CustomerChannelTestCase {
         XCTAssertNotEqual(try store.outboxEntry(idempotencyKey: "m4")?.state, .delivered)
     }
 
+    func testAServerWhoseCertificateIsNotTrustedGetsNoMail() throws {
+        let (dir, _) = try ticketStore()
+        let cert = try TestCertificate(in: dir)
+        let mail = try mailServer(dir, ["--tlscert", cert.certificate, "--tlskey", cert.key])
+        // The system's roots only: the test's CA is not among them.
+        let mailer = try SMTPMailer(configuration: SMTPConfiguration(host: "localhost", port: mail.port, from: "support@acme.test"))
+        XCTAssertThrowsError(try runAsync {
+            try await mailer.send(MailMessage(from: "support@acme.test", to: "dana@example.com", subject: "s", body: "https://h/j/SECRETTOKEN3",
+                                              messageID: "<y@acme.test>", date: Date()))
+        }) { error in
+            guard case let .tls(why)? = error as? SMTPError else { return XCTFail("\(error)") }
+            XCTAssertTrue(why.contains("CERTIFICATE_VERIFY_FAILED") || why.contains("certificate"), why)
+        }
+        XCTAssertTrue(mail.received.isEmpty, "nothing was sent to a server the engine could not verify")
+    }
+
     func testOffThisMachineAServerWithoutStartTLSGetsNoMailAndTheMessageIsWellFormed() throws {
         // Plain SMTP only to loopback: the rule, and the reason a refusal gives.
         XCTAssertTrue(try SMTPConfiguration(host: "127.0.0.1", port: 25, from: "a@acme.test").isLoopback)

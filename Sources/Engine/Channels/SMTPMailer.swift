@@ -141,6 +141,8 @@ final class SMTPConversation: @unchecked Sendable {
 
     func write(_ text: String) async throws {
         do { try await channel.writeAndFlush(ByteBuffer(string: text)).get() } catch {
+            // The reader knows why the connection went (a failed TLS handshake, a hostile reply): that reason beats "closed".
+            _ = try await reply("the end of the connection")
             throw SMTPError.closed("while the engine was writing (\(error))")
         }
     }
@@ -164,15 +166,13 @@ final class SMTPConversation: @unchecked Sendable {
     /// Puts TLS under the conversation. Anything the server sent after its go-ahead is refused: it was sent in clear and would be read as if it came through TLS.
     func startTLS(context: NIOSSLContext, serverHostname: String?) async throws {
         let (reader, channel) = (self.reader, self.channel)
-        try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
-            guard !reader.hasUnreadInput else {
-                return channel.eventLoop.makeFailedFuture(SMTPError.hostile("it sent more after agreeing to STARTTLS"))
-            }
+        try await channel.eventLoop.submit {
+            guard !reader.hasUnreadInput else { throw SMTPError.hostile("it sent more after agreeing to STARTTLS") }
             do {
                 let handler = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
-                return channel.pipeline.addHandler(handler, position: .first)
+                try channel.pipeline.syncOperations.addHandler(handler, position: .first)
             } catch {
-                return channel.eventLoop.makeFailedFuture(SMTPError.connect("TLS: \(error)"))
+                throw SMTPError.tls(String(describing: error))
             }
         }.get()
     }

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 
 /// A mail server's reply: its code and the text of each line.
 public struct SMTPReply: Equatable, Sendable, CustomStringConvertible {
@@ -24,6 +25,8 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
     /// The server offers no STARTTLS and is not on this machine: the link is not sent in clear over a network.
     case noStartTLS(String)
     case connect(String)
+    /// STARTTLS was agreed but the handshake failed: most often a certificate the engine does not trust.
+    case tls(String)
 
     public var description: String {
         switch self {
@@ -33,6 +36,7 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
         case let .timedOut(s): "the mail server did not answer \(s) in time"
         case let .noStartTLS(host): "the mail server \(host) offers no STARTTLS; the link is not sent in clear over a network"
         case let .connect(s): "could not reach the mail server: \(s)"
+        case let .tls(s): "TLS with the mail server failed (is its certificate trusted? --smtp-ca-file names a private CA): \(s)"
         }
     }
 
@@ -41,7 +45,7 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .refused(_, reply): reply.code >= 500
         case .noStartTLS: true
-        case .hostile, .closed, .timedOut, .connect: false
+        case .hostile, .closed, .timedOut, .connect, .tls: false
         }
     }
 }
@@ -56,6 +60,8 @@ final class SMTPReplyReader: ChannelInboundHandler, @unchecked Sendable {
     /// RFC 5321 allows 512 bytes a reply line; some servers say more in an EHLO line.
     static let maxLineBytes = 2048
     static let maxLines = 100
+    /// Replies received and not yet asked for: a server talks when spoken to, so a few at most.
+    static let maxUnasked = 8
 
     private var partial: [UInt8] = []
     private var lines: [String] = []
@@ -100,7 +106,9 @@ final class SMTPReplyReader: ChannelInboundHandler, @unchecked Sendable {
             let reply = SMTPReply(code: n, lines: lines)
             lines = []
             self.code = nil
-            if let waiter { settleWaiter(); waiter.succeed(reply) } else { ready.append(reply) }
+            if let waiter { settleWaiter(); waiter.succeed(reply); return }
+            ready.append(reply)
+            if ready.count > Self.maxUnasked { fail(.hostile("more than \(Self.maxUnasked) replies nobody asked for")) }
         }
     }
 
@@ -110,6 +118,7 @@ final class SMTPReplyReader: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if error is NIOSSLError || error is BoringSSLError { return fail(.tls(String(describing: error))) }
         fail(.closed("(\(error))"))
     }
 

@@ -16,7 +16,7 @@ public enum OutboxListing {
             }
             out += pad(String(r.id), 7) + pad(r.state.rawValue, 10) + pad(r.route, 11) + pad(r.ticketId, 12)
                 + pad(what(r.call), 18) + pad(String(r.attempts), 7) + OutboxText.mask(why) + "\n"
-            if let body = body(r.call) { out += "       " + body + "\n" }
+            if let body = body(r.call) { out += "       " + (r.recipient.map { "to \($0): " } ?? "") + body + "\n" }
         }
         let failed = rows.filter { $0.state == .failed }.count
         out += "\(rows.count - failed) pending, \(failed) failed\n"
@@ -30,6 +30,7 @@ public enum OutboxListing {
                                     "attempts": r.attempts, "createdAt": f.string(from: r.createdAt), "nextAttemptAt": f.string(from: r.nextAttemptAt)]
             if let e = r.lastError { o["reason"] = OutboxText.mask(e) }
             if let b = body(r.call) { o["body"] = b }
+            if let to = r.recipient { o["to"] = to }
             return o
         }
         let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])) ?? Data("[]".utf8)

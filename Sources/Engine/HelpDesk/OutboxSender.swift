@@ -24,6 +24,8 @@ public final class OutboxSender: Sendable {
     /// Told how each row that names a session ended (accepted, or failed for good), for that session's feed.
     private let onSettled: (@Sendable (OutboxEntry, OutboxSettlement) -> Void)?
     private let state = NIOLockedValueBox(RunState())
+    /// A reason may quote the far side, which may name the customer's address or number: the log gets it redacted.
+    private let redactor = Redactor()
     /// How long a delivered row is kept (its idempotency key dedupes that long).
     static let keepDelivered: TimeInterval = 90 * 86_400
 
@@ -127,7 +129,8 @@ public final class OutboxSender: Sendable {
         let channel = entry.call.channel
         guard let courier = couriers.courier(for: channel) else {
             // Kept, not failed: the engine may be started again with what it needs.
-            settle(entry, CourierAnswer(.retry(after: nil, reason: OutboxCouriers.missing(channel))), label: label, counts: false)
+            // Looked at again at the longest backoff: nothing changes until the engine is started with what it needs.
+            settle(entry, CourierAnswer(.retry(after: backoff.maximum, reason: OutboxCouriers.missing(channel))), label: label, counts: false)
             return
         }
         do { try store.markSending(id: entry.id, at: clock()) } catch {
@@ -153,16 +156,16 @@ public final class OutboxSender: Sendable {
                 if attempts >= backoff.maxAttempts {
                     let why = "gave up after \(attempts) attempts; last: \(reason)"
                     try store.markFailed(id: entry.id, at: now, reason: why)
-                    logger.error("\(channel): \(label) given up after \(attempts) attempts: \(reason)")
+                    logger.error("\(channel): \(label) given up after \(attempts) attempts: \(LogText.safe(reason, redactor))")
                     tell(entry, .failed(reason: why))
                 } else {
                     let wait = backoff.delay(attempts: max(1, attempts), retryAfter: after)
                     try store.markRetry(id: entry.id, at: now, next: now.addingTimeInterval(wait), reason: reason)
-                    logger.warning("\(channel): \(label) not delivered (\(reason)); next try in \(String(format: "%.1f", wait))s")
+                    logger.warning("\(channel): \(label) not delivered (\(LogText.safe(reason, redactor))); next try in \(String(format: "%.1f", wait))s")
                 }
             case let .failed(reason):
                 try store.markFailed(id: entry.id, at: now, reason: reason)
-                logger.error("\(channel): \(label) refused for good: \(reason)")
+                logger.error("\(channel): \(label) refused for good: \(LogText.safe(reason, redactor))")
                 tell(entry, .failed(reason: reason))
             }
         } catch {
