@@ -170,7 +170,8 @@ final class LinkByEmailTests: CustomerChannelTestCase {
         XCTAssertEqual(row.attempts, 1, "a 5xx is not tried again")
         XCTAssertTrue(row.lastError?.contains("550 5.7.1 refused by the test server") ?? false, row.lastError ?? "")
         XCTAssertTrue(mail.received.isEmpty)
-        hub.endLiveSessions()
+        // The row is marked failed first, then the feed is told.
+        try waitUntil { try store.activity(sessionId: session.session.id).contains { $0.kind == .warning && $0.text.contains("was not delivered") } }
         let warning = try XCTUnwrap(store.activity(sessionId: session.session.id).first { $0.kind == .warning && $0.text.contains("was not delivered") })
         XCTAssertTrue(warning.text.hasPrefix("The link to dana@example.com by e-mail was not delivered: the mail server refused the message: 550"), warning.text)
         XCTAssertFalse(warning.text.contains("SECRETTOKEN1"))

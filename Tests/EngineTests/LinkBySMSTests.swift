@@ -87,7 +87,8 @@ final class LinkBySMSTests: CustomerChannelTestCase {
         let row = try XCTUnwrap(store.outboxEntry(idempotencyKey: "bad-number"))
         XCTAssertEqual(row.attempts, 1)
         XCTAssertTrue(row.lastError?.hasPrefix("HTTP 400 (Twilio 21211): The 'To' number +15005550001 is not a valid phone number.") ?? false, row.lastError ?? "")
-        hub.endLiveSessions()
+        // The row is marked failed first, then the feed is told.
+        try waitUntil { try store.activity(sessionId: session.session.id).contains { $0.kind == .warning } }
         let feed = try store.activity(sessionId: session.session.id)
         XCTAssertTrue(feed.contains {
             $0.kind == .warning && $0.text.hasPrefix("The link to +15005550001 by SMS was not delivered: HTTP 400 (Twilio 21211)")
