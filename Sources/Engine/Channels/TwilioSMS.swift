@@ -46,6 +46,7 @@ public struct TwilioSMS: Sendable {
     }
 
     public func answer(_ response: DeskResponse, now: Date) -> CourierAnswer {
+        // A body that is not JSON (a proxy's error page) is answered by its status alone.
         let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
         if (200 ..< 300).contains(response.status) {
             let status = (object?["status"] as? String).map { String($0.prefix(20)) } ?? "accepted"
