@@ -197,6 +197,22 @@ final class LinkByEmailTests: CustomerChannelTestCase {
         XCTAssertEqual(back.received.count, 1)
     }
 
+    func testAMailLeftSendingByAStoppedEngineGoesAtTheNextStartWithTheSameMessageID() throws {
+        let (dir, store) = try ticketStore()
+        try queueMail(store, key: "m5")
+        let row = try XCTUnwrap(store.outboxEntry(idempotencyKey: "m5"))
+        // The engine stopped between handing the mail over and hearing the answer.
+        try store.markSending(id: row.id, at: Date())
+        let reopened = try SQLiteStore(path: dir.file("db.sqlite"))
+        let mail = try mailServer(dir)
+        try mailSender(reopened, try SMTPMailer(configuration: SMTPConfiguration(host: "127.0.0.1", port: mail.port, from: "support@acme.test")))
+        try waitUntil(20) { try reopened.outboxEntry(idempotencyKey: "m5")?.state == .delivered }
+        XCTAssertEqual(try reopened.outboxEntry(idempotencyKey: "m5")?.attempts, 2)
+        XCTAssertEqual(mail.received.count, 1)
+        XCTAssertEqual(mail.received.first?.headers["Message-ID"], MailMessage.messageID(idempotencyKey: "m5", from: "support@acme.test"),
+                       "sent again, it is the same message to the receiving side")
+    }
+
     func testAHostileServerWithAnEndlessReplyLineIsAClearErrorAndCrashesNothing() throws {
         let (dir, store) = try ticketStore()
         let hostile = try mailServer(dir, ["--hostile"])
