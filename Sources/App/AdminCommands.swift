@@ -55,27 +55,49 @@ struct Tickets: ParsableCommand {
         @Option var subject: String
         @Option var customer: String
         @Option var category: String?
+        @Option(help: ArgumentHelp("The customer's e-mail address, for a link sent by e-mail (invite --send email).", valueName: "ADDR"))
+        var email: String?
+        @Option(help: ArgumentHelp("The customer's mobile number in E.164 (+ and the country code), for a link sent by SMS.", valueName: "+E164"))
+        var phone: String?
         @OptionGroup var data: DataOptions
+
+        func validate() throws {
+            do {
+                if let email { _ = try ContactRules.email(email) }
+                if let phone { _ = try ContactRules.phone(phone) }
+            } catch let e as ContactError {
+                throw ValidationError(e.message)
+            }
+        }
+
         func run() throws {
             let store = try data.openStore()
             do { try store.addTicket(Ticket(id: id, subject: subject, customer: customer, category: category)) } catch {
                 throw Failure("could not add ticket: \(error)")
             }
-            print("ticket \(id) added")
+            do { try store.setCustomerContact(ticketId: id, email: email, phone: phone) } catch {
+                throw Failure("ticket \(id) added, but how to reach the customer could not be stored: \(error)")
+            }
+            // As stored: trimmed, the number in E.164.
+            let reached = [try email.map(ContactRules.email), try phone.map(ContactRules.phone)].compactMap { $0 }
+            print("ticket \(id) added" + reached.map { "; \($0)" }.joined())
         }
     }
 
     struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Import tickets from a CSV (id,subject,customer,category) or JSON file.")
+        static let configuration = CommandConfiguration(abstract: "Import tickets from a CSV (id,subject,customer[,category,status,email,phone]) or JSON file.")
         @Argument(help: "FILE.csv or FILE.json") var file: String
         @OptionGroup var data: DataOptions
         func run() throws {
-            let tickets: [Ticket]
-            do { tickets = try TicketImporter.load(path: file) } catch { throw Failure("\(error)") }
+            let tickets: [ImportedTicket]
+            do { tickets = try TicketImporter.loadEntries(path: file) } catch { throw Failure("\(error)") }
             let store = try data.openStore()
             var added = 0
             for t in tickets {
-                do { try store.addTicket(t); added += 1 } catch { print("skipped \(t.id): \(error)") }
+                do { try store.addTicket(t.ticket); added += 1 } catch { print("skipped \(t.ticket.id): \(error)"); continue }
+                do { try store.setCustomerContact(ticketId: t.ticket.id, email: t.contact.email, phone: t.contact.phone) } catch {
+                    print("ticket \(t.ticket.id) added without its e-mail/phone: \(error)")
+                }
             }
             print("imported \(added) of \(tickets.count) tickets")
         }

@@ -48,6 +48,7 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("live-help-origins"),
             help: ArgumentHelp("Switch on the \"Get live help\" button of cobrowse.js for these sites: their origins, comma-separated (self: the engine's own demo site). A request from any other origin is refused.", valueName: "ORIGINS"))
     var liveHelpOrigins: String?
+    @OptionGroup var channels: CustomerChannelOptions
 
     /// The gateway's bounds from the options above.
     var gatewayLimits: GatewayLimits {
@@ -88,6 +89,8 @@ struct Serve: ParsableCommand {
         _ = try parseHostPort(listen)
         _ = try helpDesk.configuration()
         _ = try liveHelp()
+        _ = try channels.mail()
+        _ = try channels.sms()
         guard (0.1 ... 100_000).contains(linkLookupsPerSecond), (1 ... 1_000_000).contains(requestsPerSecond),
               (1 ... 1_000_000).contains(pendingHandshakes), (1 ... 1_000_000).contains(connectionsPerAddress) else {
             throw ValidationError("--link-lookups-per-second is 0.1...100000, --requests-per-second 1...1000000, --pending-handshakes-per-address and --connections-per-address 1...1000000")
@@ -128,6 +131,8 @@ struct Serve: ParsableCommand {
         }
         config.helpDesk = try helpDesk.configuration()
         config.liveHelpOrigins = try liveHelp()
+        config.mail = try channels.mail()
+        config.sms = try channels.sms()
         let server = EngineServer(configuration: config)
         do { try server.start() } catch { throw Failure("the engine could not start: \(error)") }
         print("engine: socket \(config.socketPath)")
@@ -136,7 +141,9 @@ struct Serve: ParsableCommand {
         print("engine: recordings kept \(recordingRetentionDays) days")
         if let desk = config.helpDesk { print("engine: help desk \(desk.kind.rawValue)") }
         if let origins = server.hub.liveHelp?.origins.origins { print("engine: live help from \(origins.sorted().joined(separator: ", "))") }
-        for warning in helpDesk.warnings { FileHandle.standardError.write(Data("cobrowse: warning: \(warning)\n".utf8)) }
+        if let mail = config.mail { print("engine: links by e-mail through \(mail.host):\(mail.port) from \(mail.from)") }
+        if let sms = config.sms { print("engine: links by SMS from \(sms.from)") }
+        for warning in helpDesk.warnings + channels.warnings { FileHandle.standardError.write(Data("cobrowse: warning: \(warning)\n".utf8)) }
         fflush(stdout)
         waitForTermination()
         let ended = server.stop()
@@ -167,7 +174,7 @@ struct Invite: ParsableCommand {
     @Option(help: "The ticket the session is about (required: no ticket, no session).") var ticket: String
     @Flag(help: "Ask the customer for recording consent.") var record = false
     @Flag(help: "A guided walkthrough of first-time setup (the session is kept as onboarding).") var onboarding = false
-    @Option(help: ArgumentHelp("How the link reaches the customer: helpdesk (a public reply on the ticket, which the desk e-mails or chats to them; needs serve --helpdesk) or none (printed here for you to hand over).", valueName: "CHANNEL"))
+    @Option(help: ArgumentHelp("How the link reaches the customer: helpdesk (a public reply on the ticket, which the desk e-mails or chats to them; needs serve --helpdesk), email (to the ticket's address; needs serve --smtp), sms (to the ticket's mobile; needs serve --sms-url) or none (printed here for you to hand over).", valueName: "CHANNEL"))
     var send: LinkDelivery = .none
     @Option(help: ArgumentHelp("The page the customer lands on after consenting: any http(s) page that includes <script src=\"https://ENGINE/cobrowse.js\">. Default: the engine's demo site.", valueName: "URL")) var url: String?
     @OptionGroup var socket: SocketOptions
@@ -190,8 +197,9 @@ struct Invite: ParsableCommand {
         case let .sessionStarted(s):
             print("session: \(s.session.id)")
             print("ticket: \(s.session.ticket.id) (\(s.session.ticket.customer))")
-            if send == .helpdesk {
-                print("The link went to the customer as a public reply on the help-desk ticket (cobrowse helpdesk outbox shows until the desk has it).")
+            if send != .none {
+                let how = send == .helpdesk ? "as a public reply on the help-desk ticket" : send == .email ? "by e-mail" : "by SMS"
+                print("The link is on its way to the customer \(how) (cobrowse helpdesk outbox shows until it is accepted; the session's feed says when it is).")
                 print("The same one-time link, should they need it again (valid once, for 15 minutes):")
             } else {
                 print("Send this one-time link to the customer (valid once, for 15 minutes):")

@@ -124,4 +124,32 @@ final class CommandLineRefusalsTests: XCTestCase {
         let rows = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], json)
         XCTAssertEqual(rows.first { $0["id"] as? String == session }?["initiator"] as? String, "onboarding")
     }
+
+    func testTheMailAndSMSFlagsAreCheckedAndTicketsAddRefusesAHostileAddress() throws {
+        let f = try EngineFixture(agents: false)
+        defer { f.shutdown() }
+        let token = f.dir + "/sms-token"
+        try "AC0123:secret-token\n".write(toFile: token, atomically: true, encoding: .utf8)
+        let serve = ["serve", "--data", f.dir, "--listen", "127.0.0.1:0"]
+        for (flags, says) in [(["--smtp", "mail.acme.test"], "--smtp mail.acme.test: expected HOST:PORT"),
+                              (["--smtp-from", "support@acme.test"], "--smtp-from and --smtp-ca-file need --smtp HOST:PORT"),
+                              (["--smtp", "127.0.0.1:2525", "--smtp-from", "support@acme.test\r\nBcc: x@evil.test"], "--smtp-from: the e-mail address holds a line break"),
+                              (["--sms-url", "https://api.twilio.com", "--sms-token-file", token], "--sms-url needs --sms-from +E164"),
+                              (["--sms-url", "http://sms.example.com", "--sms-token-file", token, "--sms-from", "+15555550100"], "--sms-url must be https (plain http only to this machine)"),
+                              (["--sms-url", "https://api.twilio.com", "--sms-from", "+15555550100"], "--sms-url needs --sms-token-file")] {
+            let out = try f.run(serve + flags, expectFailure: true)
+            XCTAssertNotEqual(out.status, 0, "\(flags)")
+            XCTAssertTrue(out.stderr.contains(says), "\(flags): \(out.stderr)")
+            XCTAssertFalse(out.stderr.contains("secret-token"), "the token is never said back")
+        }
+        let add = ["tickets", "add", "--id", "T-1", "--subject", "Export", "--customer", "Dana Whitfield", "--data", f.dir]
+        let hostile = try f.run(add + ["--email", "dana@example.com\r\nBcc: all@example.com"], expectFailure: true)
+        XCTAssertTrue(hostile.stderr.contains("the e-mail address holds a line break"), hostile.stderr)
+        let huge = try f.run(add + ["--email", String(repeating: "a", count: 5000) + "@example.com"], expectFailure: true)
+        XCTAssertTrue(huge.stderr.contains("at most 254"), huge.stderr)
+        let notE164 = try f.run(add + ["--phone", "555-0123"], expectFailure: true)
+        XCTAssertTrue(notE164.stderr.contains("E.164"), notE164.stderr)
+        let added = try f.run(add + ["--email", "dana@example.com", "--phone", "+1 555 555 0123"])
+        XCTAssertTrue(added.stdout.contains("ticket T-1 added; dana@example.com; +15555550123"), added.stdout)
+    }
 }

@@ -38,6 +38,7 @@ final class HelpDeskOutboxTests: XCTestCase {
         case let .zendesk(email, token): try HelpDeskConfiguration(kind: .zendesk, baseURL: d.url, email: email, token: token)
         case let .freshdesk(key): try HelpDeskConfiguration(kind: .freshdesk, baseURL: d.url, token: key)
         case let .webhook(secret): try HelpDeskConfiguration(kind: .webhook, baseURL: d.url, webhookSecret: secret)
+        case .twilio: throw HelpDeskError.configuration("an SMS gateway is not a help desk")
         }
     }
 

@@ -15,6 +15,8 @@ final class FakeDesk: @unchecked Sendable {
         case zendesk(email: String, token: String)
         case freshdesk(apiKey: String)
         case webhook(secret: String)
+        /// An SMS gateway on Twilio's Messages contract (form POST, basic auth SID:token, 201 with sid/status).
+        case twilio(accountSid: String, authToken: String)
     }
 
     struct Request {
@@ -24,6 +26,15 @@ final class FakeDesk: @unchecked Sendable {
         var body: [UInt8]
         var at: Date
         var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]) ?? [:] }
+        /// An application/x-www-form-urlencoded body, decoded.
+        var form: [String: String] {
+            var out: [String: String] = [:]
+            for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+                if kv.count == 2 { out[kv[0]] = kv[1] }
+            }
+            return out
+        }
         func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
     }
 
@@ -97,7 +108,10 @@ final class FakeDesk: @unchecked Sendable {
         if let id = ticketId(r.path), state.withLockedValue({ $0.missingTickets.contains(id) }) {
             return Answer(status: 404, body: #"{"error":"RecordNotFound","description":"Not found"}"#)
         }
-        state.withLockedValue { $0.applied.append(r) }
+        let n = state.withLockedValue { s -> Int in s.applied.append(r); return s.applied.count }
+        if case .twilio = contract {
+            return Answer(status: 201, body: #"{"sid":"SM\#(String(format: "%032d", n))","status":"queued","to":"\#(r.form["To"] ?? "")"}"#)
+        }
         return Answer(status: r.method == "POST" ? 201 : 200, body: "{}")
     }
 
@@ -133,6 +147,22 @@ final class FakeDesk: @unchecked Sendable {
                 guard let s = json["status"] as? Int, (2 ... 5).contains(s) else { return bad("status is 2...5") }
             } else {
                 return Answer(status: 404, body: #"{"code":"invalid_path","message":"This path is not valid"}"#)
+            }
+        case let .twilio(sid, token):
+            guard r.header("Authorization") == "Basic " + Data("\(sid):\(token)".utf8).base64EncodedString() else {
+                return Answer(status: 401, body: #"{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}"#)
+            }
+            guard r.method == "POST", r.path == "/2010-04-01/Accounts/\(sid)/Messages.json",
+                  r.header("Content-Type") == "application/x-www-form-urlencoded" else {
+                return Answer(status: 404, body: #"{"code":20404,"message":"The requested resource was not found","status":404}"#)
+            }
+            let form = r.form
+            guard let to = form["To"], form["From"] != nil, let body = form["Body"], !body.isEmpty else {
+                return Answer(status: 400, body: #"{"code":21604,"message":"A 'To' phone number, 'From' and 'Body' are required.","status":400}"#)
+            }
+            // Twilio's test number for "not a valid phone number".
+            if to == "+15005550001" {
+                return Answer(status: 400, body: #"{"code":21211,"message":"The 'To' number +15005550001 is not a valid phone number.","more_info":"https://www.twilio.com/docs/errors/21211","status":400}"#)
             }
         case let .webhook(secret):
             guard let ts = r.header("X-Cobrowse-Timestamp"), let sig = r.header("X-Cobrowse-Signature"),

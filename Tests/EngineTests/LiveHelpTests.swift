@@ -60,7 +60,7 @@ final class LiveHelpTests: XCTestCase {
         let ticket = try XCTUnwrap(try store.ticket(id: id))
         XCTAssertEqual(ticket.customer, "Dana Whitfield")
         XCTAssertEqual(ticket.subject, "Live help: SSO login loops back to the start")
-        XCTAssertEqual(try store.deskDetails(ticketId: id)?.requesterEmail, "dana@northwind.test", "where the link can go")
+        XCTAssertEqual(try store.customerContact(ticketId: id)?.email, "dana@northwind.test", "where the link can go")
 
         let lobby = try hub.lobby(for: maria)
         let asked = try XCTUnwrap(lobby.requested?[id])

@@ -123,12 +123,12 @@ struct LiveSession {
     let id: String
     let link: String
 
-    static func open(on hub: EngineHub, ticket: String, agentUID: Int = 1001, access: AccessLevel = .viewOnly,
+    static func open(on hub: EngineHub, ticket: String, agentUID: Int = 1001, access: AccessLevel = .viewOnly, send delivery: LinkDelivery? = nil,
                      connect: (PeerIdentity) -> WaitingConnection) throws -> LiveSession {
         func send(_ c: WaitingConnection, _ m: WireMessage, id: Int? = nil) { hub.connection(c, received: WireCodec.encode(m, id: id)) }
         let agent = connect(.local(uid: agentUID, pid: 1))
         send(agent, .hello(Hello(client: "test")))
-        send(agent, .startSession(StartSession(ticketId: ticket)), id: 1)
+        send(agent, .startSession(StartSession(ticketId: ticket, send: delivery)), id: 1)
         let started = try agent.wait("session started") { if case let .sessionStarted(s) = $0 { s } else { nil } }
         send(agent, .attach(Attach(sessionId: started.session.id)))
         try agent.wait("snapshot") { if case .snapshot = $0 { true } else { nil } }

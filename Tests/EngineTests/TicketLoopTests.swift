@@ -48,6 +48,8 @@ final class TicketLoopTests: XCTestCase {
         XCTAssertTrue(reply.contains(started.link), "the customer gets the link itself")
         XCTAssertTrue(reply.contains("— Maria S."), reply)
         XCTAssertTrue(try store.activity(sessionId: started.session.id).contains { $0.text.contains("public reply on Zendesk ticket 2201") && $0.text.contains("ana@example.com") })
+        // The feed hears when the desk took the reply, not only that it was queued.
+        try waitUntil { try store.activity(sessionId: started.session.id).contains { $0.text == "Zendesk accepted the reply with the link for ana@example.com (HTTP 200)" } }
         let token = String(started.link.split(separator: "/").last!)
         XCTAssertFalse(try store.auditEntries(sessionId: nil).contains { $0.detail.contains(token) }, "the link is not in the audit trail")
 

@@ -42,6 +42,24 @@ final class ConsoleModelTests: XCTestCase {
         XCTAssertEqual(m.handle(key: .character("d")), [.quit])
     }
 
+    func testTheStartDialogSendsTheLinkByTheHelpDeskEmailOrSMSAndSaysSo() {
+        for (key, via) in [("h", LinkDelivery.helpdesk), ("e", .email), ("s", .sms)] {
+            var m = ConsoleModel()
+            m.handle(.lobby(Fixtures.lobby()))
+            _ = m.handle(key: .down); _ = m.handle(key: .down)
+            XCTAssertEqual(m.handle(key: .enter), [])
+            XCTAssertEqual(m.handle(key: .character(Character(key))), [.send(.startSession(StartSession(ticketId: "TCK-1043", record: false, send: via)))])
+            XCTAssertNil(m.dialog)
+            XCTAssertTrue(m.message?.text.contains(via == .helpdesk ? "as a reply on the help desk" : via.phrase) == true, m.message?.text ?? "")
+            // The link went out: no dialog with it to hand over, a line saying where it went.
+            let summary = SessionSummary(id: "S-new", ticket: Ticket(id: "TCK-1043", subject: "s", customer: "Ravi Patel"), agentName: "Maria S.",
+                                         status: .linkMinted, recording: false, createdAt: Date(timeIntervalSince1970: 0))
+            _ = m.handle(.sessionStarted(SessionStarted(session: summary, link: "https://h/j/tok")))
+            XCTAssertNil(m.dialog, "\(via): \(String(describing: m.dialog))")
+            XCTAssertTrue(m.message?.text.contains("the link is on its way to Ravi Patel") == true, m.message?.text ?? "")
+        }
+    }
+
     func testAMessageIsNewsAndGoesWhenItsTimeIsUp() {
         var m = attached()
         m.now = Date(timeIntervalSince1970: 1_000)

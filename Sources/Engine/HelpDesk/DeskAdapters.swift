@@ -21,6 +21,7 @@ public struct ZendeskDesk: HelpDesk {
         case let .internalNote(body): fields = ["comment": ["body": body, "public": false]]
         case let .setStatus(status): fields = ["status": status.rawValue]
         case .event: throw HelpDeskError.unsendable("Zendesk takes replies, notes and statuses, not webhook events")
+        case .email, .sms: throw HelpDeskError.unsendable("a mail or a text to the customer goes by its own courier, not Zendesk")
         }
         return DeskRequest(method: "PUT", url: "\(baseURL)/api/v2/tickets/\(id).json",
                            headers: [("Authorization", DeskJSON.basicAuth("\(email)/token", token)),
@@ -52,6 +53,7 @@ public struct FreshdeskDesk: HelpDesk {
         case let .internalNote(text): (method, path, body) = ("POST", "/api/v2/tickets/\(id)/notes", ["body": text, "private": true])
         case let .setStatus(status): (method, path, body) = ("PUT", "/api/v2/tickets/\(id)", ["status": Self.statusCode(status)])
         case .event: throw HelpDeskError.unsendable("Freshdesk takes replies, notes and statuses, not webhook events")
+        case .email, .sms: throw HelpDeskError.unsendable("a mail or a text to the customer goes by its own courier, not Freshdesk")
         }
         return DeskRequest(method: method, url: baseURL + path,
                            headers: [("Authorization", DeskJSON.basicAuth(apiKey, "X")),
@@ -84,6 +86,7 @@ public struct WebhookDesk: HelpDesk {
         case let .publicReply(body): event["event"] = "ticket.reply"; event["body"] = body; event["public"] = true
         case let .internalNote(body): event["event"] = "ticket.note"; event["body"] = body; event["public"] = false
         case let .setStatus(status): event["event"] = "ticket.status"; event["status"] = status.rawValue
+        case .email, .sms: throw HelpDeskError.unsendable("a mail or a text to the customer goes by its own courier, not the desk's webhook")
         }
         let body = DeskJSON.encode(event)
         let timestamp = String(Int(now.timeIntervalSince1970))

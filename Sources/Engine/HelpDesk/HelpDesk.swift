@@ -41,6 +41,26 @@ public enum DeskCall: Equatable, Sendable {
     case setStatus(TicketDeskStatus)
     /// For a webhook desk; `text` is the session summary of `session.ended`.
     case event(DeskEvent, sessionId: String, text: String?)
+    /// A mail to the customer, through the engine's mail server rather than a desk.
+    case email(to: String, subject: String, body: String)
+    /// A text message to the customer's mobile, through the engine's SMS gateway.
+    case sms(to: String, body: String)
+
+    /// Which courier carries the call: the help desk, the mail server or the SMS gateway.
+    public var channel: OutboxChannel {
+        switch self {
+        case .publicReply, .internalNote, .setStatus, .event: .helpDesk
+        case .email: .email
+        case .sms: .sms
+        }
+    }
+}
+
+/// The couriers an outbox row may go by.
+public enum OutboxChannel: String, Sendable, CaseIterable {
+    case helpDesk = "helpdesk"
+    case email
+    case sms
 }
 
 /// An HTTP request to a desk, built by an adapter; `headers` may hold the credential, so it is never logged or stored.
@@ -165,14 +185,13 @@ public struct HelpDeskConfiguration: Sendable {
 
 /// The one rule for desk addresses: https, or plain http to this machine only (tests, a local relay).
 enum DeskURL {
-    static func check(_ url: String) throws {
+    static func check(_ url: String, option: String = "--helpdesk-url") throws {
         guard let u = URLComponents(string: url), let scheme = u.scheme?.lowercased(), let host = u.host, !host.isEmpty else {
-            throw HelpDeskError.configuration("--helpdesk-url \(url) is not an absolute URL")
+            throw HelpDeskError.configuration("\(option) \(url) is not an absolute URL")
         }
         if scheme == "https" { return }
-        guard scheme == "http" else { throw HelpDeskError.configuration("--helpdesk-url must be https") }
-        let loopback = ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host.lowercased()) || host.hasPrefix("127.")
-        guard loopback else { throw HelpDeskError.configuration("--helpdesk-url must be https (plain http only to this machine)") }
+        guard scheme == "http" else { throw HelpDeskError.configuration("\(option) must be https") }
+        guard LoopbackHost.contains(host) else { throw HelpDeskError.configuration("\(option) must be https (plain http only to this machine)") }
     }
 }
 

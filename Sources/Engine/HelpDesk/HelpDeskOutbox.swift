@@ -13,8 +13,11 @@ public final class HelpDeskOutbox: Sendable {
         self.desk = desk; self.store = store; self.clock = clock
     }
 
-    public func publicReply(ticket: String, body: String, key: String? = nil) throws {
-        try enqueue([OutboxDraft(idempotencyKey: key ?? Self.freshKey(), ticketId: ticket, call: .publicReply(body: body))])
+    /// `sessionId`: set for a reply that carries a session's link, so its feed hears when the desk took it.
+    public func publicReply(ticket: String, body: String, key: String? = nil, sessionId: String? = nil) throws {
+        let recipient = sessionId == nil ? nil : try requester(of: ticket)
+        try enqueue([OutboxDraft(idempotencyKey: key ?? Self.freshKey(), ticketId: ticket, call: .publicReply(body: body),
+                                 sessionId: sessionId, recipient: recipient)])
     }
 
     public func internalNote(ticket: String, body: String, key: String? = nil) throws {

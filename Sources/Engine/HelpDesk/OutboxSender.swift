@@ -2,9 +2,9 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 
-/// Sends the outbox to the desk, one row at a time in row order (so a ticket's
-/// rows arrive in the order they were written), on a task of its own: never on
-/// an event loop.
+/// Sends the outbox, one row at a time in row order (so a ticket's rows arrive
+/// in the order they were written), each by its courier (the desk, the mail
+/// server, the SMS gateway), on a task of its own: never on an event loop.
 ///
 /// Crash safety: a row is marked `sending` before the call and `delivered` (or
 /// retry, or failed) in the one write that follows the answer. Nothing is lost:
@@ -16,13 +16,16 @@ import NIOConcurrencyHelpers
 /// and may see that one call twice.
 public final class OutboxSender: Sendable {
     private let store: HelpDeskStore
-    private let desk: HelpDesk
-    private let transport: DeskTransport
+    private let couriers: OutboxCouriers
     private let backoff: OutboxBackoff
     private let pollInterval: TimeInterval
     private let clock: @Sendable () -> Date
     private let logger: Logger
+    /// Told how each row that names a session ended (accepted, or failed for good), for that session's feed.
+    private let onSettled: (@Sendable (OutboxEntry, OutboxSettlement) -> Void)?
     private let state = NIOLockedValueBox(RunState())
+    /// A reason may quote the far side, which may name the customer's address or number: the log gets it redacted.
+    private let redactor = Redactor()
     /// How long a delivered row is kept (its idempotency key dedupes that long).
     static let keepDelivered: TimeInterval = 90 * 86_400
 
@@ -32,11 +35,20 @@ public final class OutboxSender: Sendable {
         var stopAt: Date?
     }
 
-    public init(store: HelpDeskStore, desk: HelpDesk, transport: DeskTransport, backoff: OutboxBackoff = .init(),
+    public init(store: HelpDeskStore, couriers: OutboxCouriers, backoff: OutboxBackoff = .init(),
                 pollInterval: TimeInterval = 0.5, clock: @escaping @Sendable () -> Date = { Date() },
-                logger: Logger = Logger(label: "cobrowse.helpdesk")) {
-        self.store = store; self.desk = desk; self.transport = transport; self.backoff = backoff
-        self.pollInterval = pollInterval; self.clock = clock; self.logger = logger
+                logger: Logger = Logger(label: "cobrowse.outbox"),
+                onSettled: (@Sendable (OutboxEntry, OutboxSettlement) -> Void)? = nil) {
+        self.store = store; self.couriers = couriers; self.backoff = backoff
+        self.pollInterval = pollInterval; self.clock = clock; self.logger = logger; self.onSettled = onSettled
+    }
+
+    /// A sender for the help desk alone.
+    public convenience init(store: HelpDeskStore, desk: HelpDesk, transport: DeskTransport, backoff: OutboxBackoff = .init(),
+                            pollInterval: TimeInterval = 0.5, clock: @escaping @Sendable () -> Date = { Date() },
+                            logger: Logger = Logger(label: "cobrowse.helpdesk")) {
+        self.init(store: store, couriers: OutboxCouriers(helpDesk: DeskCourier(desk: desk, transport: transport)), backoff: backoff,
+                  pollInterval: pollInterval, clock: clock, logger: logger)
     }
 
     /// Puts back rows an earlier engine left mid-call, then sends until `stop`.
@@ -45,8 +57,8 @@ public final class OutboxSender: Sendable {
         let requeued = try store.requeueInterrupted(at: now)
         // Long enough that a repeat of the same event is still caught; short enough that the outbox does not grow for ever.
         let pruned = try store.pruneDelivered(before: now.addingTimeInterval(-Self.keepDelivered))
-        if pruned > 0 { logger.info("help desk: forgot \(pruned) call(s) delivered more than 90 days ago") }
-        if requeued > 0 { logger.notice("help desk: \(requeued) call(s) were being sent when the engine stopped; sending them again") }
+        if pruned > 0 { logger.info("outbox: forgot \(pruned) call(s) delivered more than 90 days ago") }
+        if requeued > 0 { logger.notice("outbox: \(requeued) call(s) were being sent when the engine stopped; sending them again") }
         state.withLockedValue { s in
             guard s.task == nil else { return }
             s.task = Task.detached { [self] in await self.run() }
@@ -99,7 +111,7 @@ public final class OutboxSender: Sendable {
     public func sendDue(limit: Int = 32) async -> Int {
         let due: [OutboxEntry]
         do { due = try store.dueOutbox(now: clock(), limit: limit) } catch {
-            logger.error("help desk: the outbox could not be read: \(error)")
+            logger.error("outbox: could not be read: \(error)")
             return 0
         }
         var tried = 0
@@ -114,52 +126,58 @@ public final class OutboxSender: Sendable {
 
     private func deliver(_ entry: OutboxEntry) async {
         let label = "row \(entry.id) (ticket \(entry.ticketId), \(Self.kind(entry.call)))"
-        let request: DeskRequest
-        do {
-            request = try desk.request(ticket: entry.ticketId, call: entry.call, idempotencyKey: entry.idempotencyKey, now: clock())
-        } catch {
-            settle(entry, .failed(reason: "not sendable: \(error)"), label: label)
+        let channel = entry.call.channel
+        guard let courier = couriers.courier(for: channel) else {
+            // Kept, not failed: the engine may be started again with what it needs.
+            // Looked at again at the longest backoff: nothing changes until the engine is started with what it needs.
+            settle(entry, CourierAnswer(.retry(after: backoff.maximum, reason: OutboxCouriers.missing(channel))), label: label, counts: false)
             return
         }
         do { try store.markSending(id: entry.id, at: clock()) } catch {
             // Not marked, not sent: the row is tried again next round.
-            logger.error("help desk: \(label) could not be marked as being sent: \(error)")
+            logger.error("\(channel.rawValue): \(label) could not be marked as being sent: \(error)")
             return
         }
-        let outcome: DeskOutcome
-        do {
-            outcome = DeskOutcome.of(try await transport.send(request), now: clock())
-        } catch {
-            outcome = .retry(after: nil, reason: "no answer from the desk: \(OutboxText.mask(String(describing: error)))")
-        }
-        settle(entry, outcome, label: label)
+        settle(entry, await courier.carry(entry, now: clock()), label: label)
     }
 
-    private func settle(_ entry: OutboxEntry, _ outcome: DeskOutcome, label: String) {
+    /// `counts`: whether the answer followed an attempt (a row no courier could take was not tried).
+    private func settle(_ entry: OutboxEntry, _ answer: CourierAnswer, label: String, counts: Bool = true) {
         let now = clock()
+        let channel = entry.call.channel.rawValue
         do {
-            switch outcome {
+            switch answer.outcome {
             case .delivered:
                 try store.markDelivered(id: entry.id, at: now)
-                logger.info("help desk: \(label) delivered")
+                logger.info("\(channel): \(label) delivered")
+                tell(entry, .accepted(receipt: answer.receipt))
             case let .retry(after, reason):
-                let attempts = entry.attempts + 1
+                let attempts = entry.attempts + (counts ? 1 : 0)
                 if attempts >= backoff.maxAttempts {
-                    try store.markFailed(id: entry.id, at: now, reason: "gave up after \(attempts) attempts; last: \(reason)")
-                    logger.error("help desk: \(label) given up after \(attempts) attempts: \(reason)")
+                    let why = "gave up after \(attempts) attempts; last: \(reason)"
+                    try store.markFailed(id: entry.id, at: now, reason: why)
+                    logger.error("\(channel): \(label) given up after \(attempts) attempts: \(LogText.safe(reason, redactor))")
+                    tell(entry, .failed(reason: why))
                 } else {
-                    let wait = backoff.delay(attempts: attempts, retryAfter: after)
+                    let wait = backoff.delay(attempts: max(1, attempts), retryAfter: after)
                     try store.markRetry(id: entry.id, at: now, next: now.addingTimeInterval(wait), reason: reason)
-                    logger.warning("help desk: \(label) not delivered (\(reason)); next try in \(String(format: "%.1f", wait))s")
+                    logger.warning("\(channel): \(label) not delivered (\(LogText.safe(reason, redactor))); next try in \(String(format: "%.1f", wait))s")
                 }
             case let .failed(reason):
                 try store.markFailed(id: entry.id, at: now, reason: reason)
-                logger.error("help desk: \(label) refused for good: \(reason)")
+                logger.error("\(channel): \(label) refused for good: \(LogText.safe(reason, redactor))")
+                tell(entry, .failed(reason: reason))
             }
         } catch {
             // The row stays `sending` and is tried again: at worst a second send, never a lost one.
-            logger.error("help desk: \(label) could not be settled in the outbox: \(error)")
+            logger.error("\(channel): \(label) could not be settled in the outbox: \(error)")
         }
+    }
+
+    /// Only rows that name a session have a feed to tell.
+    private func tell(_ entry: OutboxEntry, _ settlement: OutboxSettlement) {
+        guard entry.sessionId != nil else { return }
+        onSettled?(entry, settlement)
     }
 
     static func kind(_ call: DeskCall) -> String {
@@ -168,6 +186,8 @@ public final class OutboxSender: Sendable {
         case .internalNote: "internal note"
         case let .setStatus(s): "status \(s.rawValue)"
         case let .event(e, _, _): e.rawValue
+        case .email: "e-mail"
+        case .sms: "SMS"
         }
     }
 }

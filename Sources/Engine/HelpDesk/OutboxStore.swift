@@ -13,9 +13,14 @@ public struct OutboxEntry: Equatable, Sendable {
     }
     public var id: Int64
     public var idempotencyKey: String
-    public var desk: HelpDeskKind
+    /// The desk a help-desk call goes to; nil for a mail or a text to the customer.
+    public var desk: HelpDeskKind?
     public var ticketId: String
     public var call: DeskCall
+    /// The session the row is about, when the feed is to hear how it went (a one-time link).
+    public var sessionId: String?
+    /// Who the customer-facing row is for (an address or a number), as the feed names them.
+    public var recipient: String?
     public var state: State
     public var attempts: Int
     public var createdAt: Date
@@ -23,6 +28,9 @@ public struct OutboxEntry: Equatable, Sendable {
     public var lastAttemptAt: Date?
     public var deliveredAt: Date?
     public var lastError: String?
+
+    /// Who carries the row, as the listing names it: the desk's name, email or sms.
+    public var route: String { desk?.rawValue ?? call.channel.rawValue }
 }
 
 /// A call to enqueue, before it has a row.
@@ -30,8 +38,11 @@ public struct OutboxDraft: Equatable, Sendable {
     public var idempotencyKey: String
     public var ticketId: String
     public var call: DeskCall
-    public init(idempotencyKey: String, ticketId: String, call: DeskCall) {
-        self.idempotencyKey = idempotencyKey; self.ticketId = ticketId; self.call = call
+    /// Set for a one-time link: the feed of this session hears when it was accepted or refused.
+    public var sessionId: String?
+    public var recipient: String?
+    public init(idempotencyKey: String, ticketId: String, call: DeskCall, sessionId: String? = nil, recipient: String? = nil) {
+        self.idempotencyKey = idempotencyKey; self.ticketId = ticketId; self.call = call; self.sessionId = sessionId; self.recipient = recipient
     }
 }
 
@@ -67,7 +78,8 @@ public struct DeskTicketDetails: Equatable, Sendable {
 public protocol HelpDeskStore: AnyObject, Sendable {
     /// Writes the drafts in order; a key already in the outbox is skipped (sent once). Returns the rows written.
     @discardableResult
-    func enqueue(_ drafts: [OutboxDraft], desk: HelpDeskKind, at: Date) throws -> Int
+    /// `desk`: the desk help-desk calls go to; nil for drafts that are all mails or texts to the customer.
+    func enqueue(_ drafts: [OutboxDraft], desk: HelpDeskKind?, at: Date) throws -> Int
     /// The oldest unsent row of each ticket that is due (later rows of a ticket wait for it).
     func dueOutbox(now: Date, limit: Int) throws -> [OutboxEntry]
     /// Marks a row as handed to the desk (one more attempt).
@@ -108,15 +120,26 @@ struct OutboxRow: Codable, FetchableRecord, PersistableRecord {
     var lastAttemptAt: Millis?
     var deliveredAt: Millis?
     var lastError: String?
+    var recipient: String?
+    var subject: String?
 
-    init(_ d: OutboxDraft, desk: HelpDeskKind, at: Date) {
-        id = nil; idempotencyKey = d.idempotencyKey; self.desk = desk.rawValue; ticketId = d.ticketId
+    init(_ d: OutboxDraft, desk: HelpDeskKind?, at: Date) throws {
+        id = nil; idempotencyKey = d.idempotencyKey; ticketId = d.ticketId
         state = OutboxEntry.State.pending.rawValue; attempts = 0; createdAt = millis(at); nextAttemptAt = millis(at)
+        sessionId = d.sessionId; recipient = d.recipient
+        if d.call.channel == .helpDesk {
+            guard let desk else { throw StoreError.invalid("a help-desk call for ticket \(d.ticketId) with no desk to send it to") }
+            self.desk = desk.rawValue
+        } else {
+            self.desk = d.call.channel.rawValue
+        }
         switch d.call {
         case let .publicReply(b): kind = "reply"; body = b
         case let .internalNote(b): kind = "note"; body = b
         case let .setStatus(s): kind = "status"; deskStatus = s.rawValue
         case let .event(e, sid, text): kind = "event"; event = e.rawValue; sessionId = sid; body = text
+        case let .email(to, subj, b): kind = "email"; recipient = to; subject = subj; body = b
+        case let .sms(to, b): kind = "sms"; recipient = to; body = b
         }
     }
 
@@ -131,19 +154,27 @@ struct OutboxRow: Codable, FetchableRecord, PersistableRecord {
         case "event":
             guard let e = event.flatMap(DeskEvent.init(rawValue:)) else { throw StoreError.invalid("outbox row \(id ?? 0) has an unknown event") }
             call = .event(e, sessionId: sessionId ?? "", text: body)
+        case "email":
+            guard let to = recipient else { throw StoreError.invalid("outbox row \(id ?? 0) is a mail with no address") }
+            call = .email(to: to, subject: subject ?? "", body: body ?? "")
+        case "sms":
+            guard let to = recipient else { throw StoreError.invalid("outbox row \(id ?? 0) is a text with no number") }
+            call = .sms(to: to, body: body ?? "")
         default: throw StoreError.invalid("outbox row \(id ?? 0) has unknown kind \(kind)")
         }
-        guard let d = HelpDeskKind(rawValue: desk), let s = OutboxEntry.State(rawValue: state) else {
+        let d = HelpDeskKind(rawValue: desk)
+        guard d != nil || call.channel.rawValue == desk, let s = OutboxEntry.State(rawValue: state) else {
             throw StoreError.invalid("outbox row \(id ?? 0) has unknown desk \(desk) or state \(state)")
         }
-        return OutboxEntry(id: id ?? 0, idempotencyKey: idempotencyKey, desk: d, ticketId: ticketId, call: call, state: s, attempts: attempts,
+        return OutboxEntry(id: id ?? 0, idempotencyKey: idempotencyKey, desk: d, ticketId: ticketId, call: call,
+                           sessionId: kind == "event" ? nil : sessionId, recipient: recipient, state: s, attempts: attempts,
                            createdAt: date(createdAt), nextAttemptAt: date(nextAttemptAt), lastAttemptAt: lastAttemptAt.map(date),
                            deliveredAt: deliveredAt.map(date), lastError: lastError)
     }
 }
 
 extension SQLiteStore: HelpDeskStore {
-    public func enqueue(_ drafts: [OutboxDraft], desk: HelpDeskKind, at: Date) throws -> Int {
+    public func enqueue(_ drafts: [OutboxDraft], desk: HelpDeskKind?, at: Date) throws -> Int {
         try db.write { db in
             var written = 0
             for d in drafts {

@@ -101,8 +101,12 @@ extension SessionRuntime {
     /// alone, not through `broadcast`, which records.
     private func renewCustomerLink(after seconds: Int) throws {
         let link = try hub.links.mint(nil, session: id)
-        let bytes = WireCodec.encode(.linkRenewed(LinkRenewed(sessionId: id, link: link)))
+        // On the channel the first link went on, when it went on one (the feed says so from there).
+        let via = hub.sendRenewedLink(of: machine.summary, link: link, at: now)
+        let sentVia = via.map { $0 == .helpdesk ? "the help desk" : $0 == .email ? "e-mail" : "SMS" }
+        let bytes = WireCodec.encode(.linkRenewed(LinkRenewed(sessionId: id, link: link, sentVia: sentVia)))
         for l in room.values { if case .console = l.role { l.connection.send(bytes) } }
+        guard via == nil else { return }
         let customer = machine.summary.ticket.customer
         let item = ActivityItem(at: now, kind: .warning, actor: "engine",
                                 text: "\(customer) has been gone \(seconds) s: a new one-time link for this session is on your screen to send them (their page still reconnects by itself if it comes back)")

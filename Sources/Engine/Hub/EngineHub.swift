@@ -48,6 +48,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         set { liveHelpBox.withLockedValue { $0 = newValue } }
     }
     private let liveHelpBox = NIOLockedValueBox<LiveHelpDesk?>(nil)
+    /// The mail server and SMS gateway a link can go by, and where each ticket's customer is reached; nil: neither.
+    public var customerChannels: CustomerChannels?
 
     /// Base of the customer-facing links, e.g. "https://127.0.0.1:8443".
     public var publicBaseURL: String {

@@ -84,8 +84,22 @@ public struct StartSession: Codable, Equatable, Sendable {
 public enum LinkDelivery: String, Codable, CaseIterable, Sendable {
     /// A public reply on the help-desk ticket, which the desk e-mails or chats to the requester.
     case helpdesk
+    /// An e-mail to the ticket's address, through the engine's mail server (serve --smtp).
+    case email
+    /// A text message to the ticket's mobile number, through the engine's SMS gateway (serve --sms-url).
+    case sms
     /// Shown to the agent, who hands it over.
     case none
+
+    /// As the feed says it: "… sent to Dana by e-mail".
+    public var phrase: String {
+        switch self {
+        case .helpdesk: "as a reply on the help desk"
+        case .email: "by e-mail"
+        case .sms: "by SMS"
+        case .none: "by hand"
+        }
+    }
 }
 
 /// A fresh one-time link for a customer who dropped and did not come back:

@@ -26,6 +26,10 @@ public struct EngineConfiguration: Sendable {
     public var helpDesk: HelpDeskConfiguration?
     /// The pages whose "Get live help" button may file requests; nil: the button's requests are refused.
     public var liveHelpOrigins: LiveHelpOrigins?
+    /// The mail server one-time links go out by (invite --send email); nil: none.
+    public var mail: SMTPConfiguration?
+    /// The SMS gateway one-time links go out by (invite --send sms); nil: none.
+    public var sms: SMSConfiguration?
 
     public init(dataDirectory: String, socketPath: String? = nil, listenHost: String = "127.0.0.1", listenPort: Int = 8443,
                 certificatePath: String? = nil, keyPath: String? = nil, policy: SessionPolicy = .init(), tickInterval: TimeInterval = 0.25) {
@@ -97,7 +101,8 @@ public final class EngineServer: @unchecked Sendable {
                                           beingWritten: { [weak recordings] id in recordings?.isBeingWritten(id) ?? false })
         try hub.restoreOpenSessions()
         self.hub = hub
-        if let desk = c.helpDesk { try startHelpDesk(desk, store: store, hub: hub) }
+        if let desk = c.helpDesk { startHelpDesk(desk, store: store, hub: hub) }
+        try startOutbox(store: store, hub: hub)
         let gateway = CustomerGateway()
         gateway.connectionsPerAddress = c.gatewayLimits.connectionsPerAddress
         gatewayPort = try gateway.start(host: c.listenHost, port: c.listenPort, certificatePath: cert, keyPath: key,
@@ -144,20 +149,41 @@ public final class EngineServer: @unchecked Sendable {
         return ended
     }
 
-    /// The outbox sender runs with the engine; the inbox only with a secret to check the desk's signatures.
-    private func startHelpDesk(_ desk: HelpDeskConfiguration, store: SQLiteStore, hub: EngineHub) throws {
+    /// The inbox only with a secret to check the desk's signatures.
+    private func startHelpDesk(_ desk: HelpDeskConfiguration, store: SQLiteStore, hub: EngineHub) {
         hub.helpDeskOutbox = HelpDeskOutbox(desk: desk.kind, store: store)
         if let secret = desk.webhookSecret {
             hub.helpDeskInbox = HelpDeskInbox(desk: desk.kind, secret: secret, store: store,
                                               auditRefusal: { [weak hub] draft, address in hub?.auditRefusal(draft, address: address) })
         }
+        logger.info("help desk: \(desk.kind.rawValue) at \(OutboxText.mask(desk.baseURL))\(desk.webhookSecret == nil ? "" : "; tickets taken at /helpdesk/\(desk.kind.rawValue)")")
+    }
+
+    /// One outbox sender runs with the engine for the desk, the mail server and the SMS gateway, whichever it has;
+    /// it tells each session's feed how its link went.
+    private func startOutbox(store: SQLiteStore, hub: EngineHub) throws {
+        let c = configuration
+        hub.customerChannels = CustomerChannels(outbox: store, contacts: store, canEmail: c.mail != nil, canText: c.sms != nil)
+        guard c.helpDesk != nil || c.mail != nil || c.sms != nil else { return }
         let transport = AsyncHTTPDeskTransport()
-        let sender = OutboxSender(store: store, desk: desk.desk(), transport: transport, logger: logger)
-        do { try sender.start() } catch {
+        var couriers = OutboxCouriers()
+        do {
+            if let desk = c.helpDesk { couriers.helpDesk = DeskCourier(desk: desk.desk(), transport: transport) }
+            if let mail = c.mail {
+                couriers.email = MailCourier(mailer: try SMTPMailer(configuration: mail))
+                logger.info("mail: links go by \(mail.host):\(mail.port) from \(mail.from)")
+            }
+            if let sms = c.sms {
+                couriers.sms = SMSCourier(gateway: TwilioSMS(configuration: sms), transport: transport)
+                logger.info("sms: links go by \(OutboxText.mask(sms.baseURL)) from \(sms.from)")
+            }
+            let sender = OutboxSender(store: store, couriers: couriers, logger: logger,
+                                      onSettled: { [weak hub] entry, settlement in hub?.outboxSettled(entry, settlement) })
+            try sender.start()
+            (deskTransport, deskSender) = (transport, sender)
+        } catch {
             transport.shutdown()
             throw error
         }
-        (deskTransport, deskSender) = (transport, sender)
-        logger.info("help desk: \(desk.kind.rawValue) at \(OutboxText.mask(desk.baseURL))\(desk.webhookSecret == nil ? "" : "; tickets taken at /helpdesk/\(desk.kind.rawValue)")")
     }
 }

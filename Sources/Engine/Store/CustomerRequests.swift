@@ -54,8 +54,8 @@ extension SQLiteStore: CustomerRequestStore {
         try db.write { db in
             let open = "t.status NOT IN ('closed', 'solved', 'resolved')"
             if let id = try String.fetchOne(db, sql: """
-                SELECT t.id FROM customerRequest r JOIN ticket t ON t.id = r.ticketId
-                WHERE r.via = 'page' AND t.requesterEmail = ? AND \(open) ORDER BY r.requestedAt DESC LIMIT 1
+                SELECT t.id FROM customerRequest r JOIN ticket t ON t.id = r.ticketId JOIN customerContact c ON c.ticketId = t.id
+                WHERE r.via = 'page' AND c.email = ? AND \(open) ORDER BY r.requestedAt DESC LIMIT 1
                 """, arguments: [request.email]), let ticket = try TicketRow.fetchOne(db, key: id) {
                 return .alreadyWaiting(ticket.model)
             }
@@ -67,7 +67,9 @@ extension SQLiteStore: CustomerRequestStore {
             guard waiting < maxWaiting else { return .full(waiting: waiting) }
             let ticket = Ticket(id: ticketId, subject: subject, customer: request.name, category: "live help")
             try TicketRow(ticket).insert(db)
-            try db.execute(sql: "UPDATE ticket SET requesterEmail = ?, channel = 'web' WHERE id = ?", arguments: [request.email, ticketId])
+            // Where the link goes: the address they gave, as for a ticket added here.
+            try CustomerContactRow(ticketId: ticketId, email: request.email, phone: nil).insert(db)
+            try db.execute(sql: "UPDATE ticket SET channel = 'web' WHERE id = ?", arguments: [ticketId])
             try CustomerRequestRow(ticketId: ticketId, via: CustomerRequest.Channel.page.rawValue, page: request.page, requestedAt: millis(at)).insert(db)
             _ = try Self.chain(audit, in: db)
             return .filed(ticket)

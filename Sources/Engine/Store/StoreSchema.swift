@@ -194,6 +194,24 @@ enum StoreSchema {
                 t.add(column: "desk", .text)
             }
         }
+        m.registerMigration("v8: how to reach each ticket's customer") { db in
+            // What an admin added here; the desk's requester details stay on the ticket row, and this wins over them.
+            try db.create(table: "customerContact") { t in
+                t.primaryKey("ticketId", .text).references("ticket", onDelete: .cascade)
+                t.column("email", .text)
+                t.column("phone", .text)
+            }
+            // The channel each session's first link went on: a renewed link goes the same way.
+            try db.create(table: "sessionLinkChannel") { t in
+                t.primaryKey("sessionId", .text).references("session", onDelete: .cascade)
+                t.column("channel", .text).notNull()
+            }
+            // Outbox rows that go to the customer: the address or number, the mail's subject.
+            try db.alter(table: "helpdeskOutbox") { t in
+                t.add(column: "recipient", .text)
+                t.add(column: "subject", .text)
+            }
+        }
         m.registerMigration("v10: customers who asked for live help from a page") { db in
             try db.create(table: "customerRequest") { t in
                 // One request per ticket: the ticket was made for it.
@@ -207,6 +225,19 @@ enum StoreSchema {
         }
         return m
     }
+}
+
+struct CustomerContactRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "customerContact"
+    var ticketId: String
+    var email: String?
+    var phone: String?
+}
+
+struct SessionLinkChannelRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "sessionLinkChannel"
+    var sessionId: String
+    var channel: String
 }
 
 struct OutcomeRow: Codable, FetchableRecord, PersistableRecord {

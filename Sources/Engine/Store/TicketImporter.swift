@@ -8,11 +8,20 @@ public struct TicketImportError: Error, Equatable, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// A ticket as an import file gives it, with how to reach its customer.
+public struct ImportedTicket: Equatable, Sendable {
+    public var ticket: Ticket
+    public var contact: CustomerContact
+}
+
 /// Reads tickets exported from a help desk: CSV with a header row, or JSON (an
 /// array of objects, or `{"tickets": [...]}`), keys id, subject, customer and
-/// optional category / status. All or nothing: one bad row refuses the file.
+/// optional category / status / email / phone. All or nothing: one bad row
+/// (an address with a line break in it, say) refuses the file.
 public enum TicketImporter {
-    public static func load(path: String) throws -> [Ticket] {
+    public static func load(path: String) throws -> [Ticket] { try loadEntries(path: path).map(\.ticket) }
+
+    public static func loadEntries(path: String) throws -> [ImportedTicket] {
         let name = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TicketImportError("\(path): cannot read the file")
@@ -20,8 +29,8 @@ public enum TicketImporter {
         switch (path as NSString).pathExtension.lowercased() {
         case "csv": 
             guard let text = String(data: data, encoding: .utf8) else { throw TicketImportError("\(name): not UTF-8 text") }
-            return try parseCSV(text, source: name)
-        case "json": return try parseJSON(data, source: name)
+            return try parseCSVEntries(text, source: name)
+        case "json": return try parseJSONEntries(data, source: name)
         default: throw TicketImportError("\(name): expected a .csv or .json file")
         }
     }
@@ -29,6 +38,10 @@ public enum TicketImporter {
     // MARK: CSV
 
     public static func parseCSV(_ text: String, source: String = "tickets.csv") throws -> [Ticket] {
+        try parseCSVEntries(text, source: source).map(\.ticket)
+    }
+
+    public static func parseCSVEntries(_ text: String, source: String = "tickets.csv") throws -> [ImportedTicket] {
         let rows = try csvRows(text, source: source)
         guard let (headerLine, header) = rows.first else { throw TicketImportError("\(source): empty file, expected a header line id,subject,customer[,category]") }
         let columns = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
@@ -40,8 +53,9 @@ public enum TicketImporter {
         let iId = try index("id", required: true)!, iSubject = try index("subject", required: true)!
         let iCustomer = try index("customer", required: true)!
         let iCategory = try index("category", required: false), iStatus = try index("status", required: false)
+        let iEmail = try index("email", required: false), iPhone = try index("phone", required: false)
 
-        var tickets: [Ticket] = []
+        var tickets: [ImportedTicket] = []
         var seen: [String: Int] = [:]
         for (line, fields) in rows.dropFirst() {
             if fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue } // blank line
@@ -53,11 +67,12 @@ public enum TicketImporter {
                 let v = fields[i].trimmingCharacters(in: .whitespaces)
                 return v.isEmpty ? nil : v
             }
+            let at = "\(source) line \(line)"
             let t = try ticket(id: value(iId), subject: value(iSubject), customer: value(iCustomer),
-                               category: value(iCategory), status: value(iStatus), at: "\(source) line \(line)")
+                               category: value(iCategory), status: value(iStatus), at: at)
             if let first = seen[t.id] { throw TicketImportError("\(source) line \(line): ticket \(t.id) already appears on line \(first)") }
             seen[t.id] = line
-            tickets.append(t)
+            tickets.append(ImportedTicket(ticket: t, contact: try contact(email: value(iEmail), phone: value(iPhone), at: at)))
         }
         return tickets
     }
@@ -105,6 +120,10 @@ public enum TicketImporter {
     // MARK: JSON
 
     public static func parseJSON(_ data: Data, source: String = "tickets.json") throws -> [Ticket] {
+        try parseJSONEntries(data, source: source).map(\.ticket)
+    }
+
+    public static func parseJSONEntries(_ data: Data, source: String = "tickets.json") throws -> [ImportedTicket] {
         let root: Any
         do { root = try JSONSerialization.jsonObject(with: data) } catch {
             throw TicketImportError("\(source): not valid JSON (\(error.localizedDescription))")
@@ -114,7 +133,7 @@ public enum TicketImporter {
         else if let o = root as? [String: Any], let a = o["tickets"] as? [Any] { items = a }
         else { throw TicketImportError("\(source): expected an array of tickets or {\"tickets\": [...]}") }
 
-        var tickets: [Ticket] = []
+        var tickets: [ImportedTicket] = []
         var seen: [String: Int] = [:]
         for (n, item) in items.enumerated() {
             let at = "\(source) item \(n + 1)"
@@ -131,9 +150,18 @@ public enum TicketImporter {
                                category: string("category"), status: string("status"), at: at)
             if let first = seen[t.id] { throw TicketImportError("\(at): ticket \(t.id) already appears as item \(first)") }
             seen[t.id] = n + 1
-            tickets.append(t)
+            tickets.append(ImportedTicket(ticket: t, contact: try contact(email: string("email"), phone: string("phone"), at: at)))
         }
         return tickets
+    }
+
+    /// The customer's address and number, checked as they will be when the link goes out.
+    static func contact(email: String?, phone: String?, at: String) throws -> CustomerContact {
+        do {
+            return CustomerContact(email: try email.map(ContactRules.email), phone: try phone.map(ContactRules.phone))
+        } catch let e as ContactError {
+            throw TicketImportError("\(at): \(e.message)")
+        }
     }
 
     static func ticket(id: String?, subject: String?, customer: String?, category: String?, status: String?, at: String) throws -> Ticket {

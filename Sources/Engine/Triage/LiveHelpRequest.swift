@@ -37,9 +37,11 @@ public struct LiveHelpRequest: Equatable, Sendable {
         }
         guard let name = try string("name").map(oneLine), !name.isEmpty else { throw Refusal(400, "please give your name") }
         guard name.count <= maxName else { throw Refusal(400, "the name is longer than \(maxName) characters") }
-        guard let email = try string("email").flatMap(EmailAddress.normalized) else {
+        guard let given = try string("email"), !given.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw Refusal(400, "please give an e-mail address the agent can send the link to")
         }
+        let email: String
+        do { email = try ContactRules.email(given) } catch let e as ContactError { throw Refusal(400, e.message) }
         let topic = try string("topic").map(oneLine).flatMap { $0.isEmpty ? nil : $0 }
         if let topic, topic.count > maxTopic { throw Refusal(400, "the description is longer than \(maxTopic) characters") }
         guard let pageText = try string("page"), let page = Self.page(pageText, origin: origin) else {

@@ -275,8 +275,8 @@ public struct ConsoleModel: Equatable, Sendable {
     public internal(set) var approvals: [ApprovalRequest] = []
     /// The name of a viewer invitation waiting for its link (an error then belongs to it).
     public internal(set) var pendingInvite: String?
-    /// The last start asked the engine to reply the link on the help desk.
-    var linkGoesByHelpDesk = false
+    /// The channel the last start asked the engine to send the link on (help desk, e-mail, SMS); nil: shown to the agent.
+    var linkGoesBy: LinkDelivery?
     /// Sessions this console has said the outcome of (the engine answered with the wrap-up).
     public internal(set) var outcomeGiven: Set<String> = []
     /// Sessions whose outcome this console has sent and not yet heard back about.
@@ -353,9 +353,10 @@ public struct ConsoleModel: Equatable, Sendable {
             if let waiting = l.approvals { approvals = waiting }
             lobbySelection = min(lobbySelection, max(0, lobbyRows.count - 1))
         case let .sessionStarted(started):
-            if linkGoesByHelpDesk {
-                linkGoesByHelpDesk = false
-                self.message = StatusMessage(.info, "\(started.session.ticket.id): the link went to \(SafeText.clean(started.session.ticket.customer)) as a reply on the help desk")
+            if let via = linkGoesBy {
+                linkGoesBy = nil
+                let how = via == .helpdesk ? "as a reply on the help desk" : via.phrase
+                self.message = StatusMessage(.info, "\(started.session.ticket.id): the link is on its way to \(SafeText.clean(started.session.ticket.customer)) \(how); the feed says when it is accepted")
             } else {
                 dialog = .link(url: started.link, ticketID: started.session.ticket.id)
             }
@@ -418,7 +419,7 @@ public struct ConsoleModel: Equatable, Sendable {
                 participants = participants.map { var p = $0; p.controller = false; return p }
             }
         case let .error(e):
-            linkGoesByHelpDesk = false
+            linkGoesBy = nil
             self.message = StatusMessage(.error, "\(e.code.rawValue): \(e.message)")
             if let name = pendingInvite {
                 pendingInvite = nil
@@ -673,11 +674,13 @@ public struct ConsoleModel: Equatable, Sendable {
                 dialog = nil
                 message = StatusMessage(.info, "Starting a session for \(ticket.id)…")
                 return [.send(.startSession(StartSession(ticketId: ticket.id, record: record)))]
-            case .character("h"), .character("H"):
+            case .character("h"), .character("H"), .character("e"), .character("E"), .character("s"), .character("S"):
+                let via: LinkDelivery = [.character("h"), .character("H")].contains(key) ? .helpdesk
+                    : [.character("e"), .character("E")].contains(key) ? .email : .sms
                 dialog = nil
-                message = StatusMessage(.info, "Starting a session for \(ticket.id); the link goes out as a reply on the help desk…")
-                linkGoesByHelpDesk = true
-                return [.send(.startSession(StartSession(ticketId: ticket.id, record: record, send: .helpdesk)))]
+                message = StatusMessage(.info, "Starting a session for \(ticket.id); the link goes out \(via == .helpdesk ? "as a reply on the help desk" : via.phrase)…")
+                linkGoesBy = via
+                return [.send(.startSession(StartSession(ticketId: ticket.id, record: record, send: via)))]
             case .character("n"), .character("N"), .escape: dialog = nil
             default: break
             }

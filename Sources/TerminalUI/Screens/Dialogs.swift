@@ -102,6 +102,7 @@ struct DialogView {
                                                    "A one-time link is minted for the customer\(record ? ", with recording requested" : "").", "",
                                                    "y  start it (the link is shown to you)",
                                                    "h  start it and reply the link on the help desk",
+                                                   "e  start it and e-mail the link    s  text it (SMS)",
                                                    "n / Esc  not now"], on: &sheet)
         case .confirmLeave:
             let customer = model.session?.ticket.customer ?? "The customer"

@@ -1,0 +1,56 @@
+import Foundation
+import XCTest
+
+/// The product's own command line, end to end: `serve --smtp` against
+/// Debian's aiosmtpd (Tests/Mail/mail_server.py), `tickets add --email`, and
+/// `invite --send email` puts the one-time link in the customer's mailbox;
+/// the engine's log never holds it, and the outbox listing empties once the
+/// mail server took it.
+final class LinkByEmailEndToEndTests: XCTestCase {
+    func testInviteSendEmailPutsTheLinkInTheCustomersMailbox() throws {
+        let f = try EngineFixture()
+        defer { f.shutdown() }
+        let mailbox = f.dir + "/mailbox"
+        try FileManager.default.createDirectory(atPath: mailbox, withIntermediateDirectories: true)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Mail/mail_server.py").path
+        let ready = f.dir + "/mail-ready"
+        let mail = Process()
+        mail.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        mail.arguments = [script, "--dir", mailbox]
+        FileManager.default.createFile(atPath: ready, contents: nil)
+        mail.standardOutput = FileHandle(forWritingAtPath: ready)
+        mail.standardError = FileHandle.nullDevice
+        try mail.run()
+        defer { mail.terminate(); mail.waitUntilExit() }
+        var port = 0
+        try f.waitUntil(timeout: 15, "the mail server") {
+            let line = (try? String(contentsOfFile: ready, encoding: .utf8)) ?? ""
+            port = line.hasPrefix("READY ") ? Int(line.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 : 0
+            return port > 0
+        }
+
+        try f.run(["tickets", "add", "--id", "T-8", "--subject", "Export fails", "--customer", "Dana Whitfield", "--email", "dana@example.com", "--data", f.dir])
+        try f.startEngine(extra: ["--smtp", "127.0.0.1:\(port)", "--smtp-from", "support@acme.test"])
+        let noGateway = try f.run(["invite", "--ticket", "T-8", "--send", "sms", "--socket", f.socket], expectFailure: true)
+        XCTAssertTrue(noGateway.stderr.contains("no SMS gateway"), noGateway.stderr)
+        let noAddress = try f.run(["invite", "--ticket", "T-7", "--send", "email", "--socket", f.socket], expectFailure: true)
+        XCTAssertTrue(noAddress.stderr.contains("ticket T-7 has no e-mail address for Dana Whitfield"), noAddress.stderr)
+
+        let out = try f.run(["invite", "--ticket", "T-8", "--send", "email", "--socket", f.socket]).stdout
+        XCTAssertTrue(out.contains("The link is on its way to the customer by e-mail"), out)
+        let link = try XCTUnwrap(out.split(separator: "\n").last.map(String.init), out)
+        try f.waitUntil(timeout: 20, "the mail") { FileManager.default.fileExists(atPath: mailbox + "/1.json") }
+        let saved = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: mailbox + "/1.json"))) as? [String: Any])
+        XCTAssertEqual(saved["rcpt_tos"] as? [String], ["dana@example.com"])
+        XCTAssertTrue((saved["body"] as? String)?.contains(link) ?? false, "\(saved)")
+        try f.waitUntil(timeout: 10, "the outbox to empty") {
+            ((try? f.run(["helpdesk", "outbox", "--data", f.dir]).stdout) ?? "").contains("nothing waiting")
+        }
+        let token = String(link.split(separator: "/").last ?? "")
+        let logs = try FileManager.default.contentsOfDirectory(atPath: f.dir).filter { $0.hasPrefix("serve-") && $0.hasSuffix(".log") }
+        let log = try logs.map { try String(contentsOfFile: f.dir + "/" + $0, encoding: .utf8) }.joined()
+        XCTAssertTrue(log.contains("links by e-mail through 127.0.0.1:\(port) from support@acme.test"), log)
+        XCTAssertFalse(log.contains(token), "the engine's log never holds the link")
+        XCTAssertFalse(try f.run(["audit", "--data", f.dir]).stdout.contains(token), "nor does the audit trail")
+    }
+}
