@@ -72,6 +72,9 @@ final class DoorStore: SessionStore, @unchecked Sendable {
     func outcome(sessionId: String) throws -> RecordedOutcome? { try inner.outcome(sessionId: sessionId) }
     func addScreenshot(_ shot: ScreenshotRecord) throws { try inner.addScreenshot(shot) }
     func screenshots(sessionId: String) throws -> [ScreenshotRecord] { try inner.screenshots(sessionId: sessionId) }
+    func recordHandOff(_ handOff: HandOffRecord) throws { try inner.recordHandOff(handOff) }
+    func handOffs(sessionId: String) throws -> [HandOffRecord] { try inner.handOffs(sessionId: sessionId) }
+    func handedOffSessionIDs() throws -> Set<String> { try inner.handedOffSessionIDs() }
     func appendAudit(at: Date, actor: String, action: String, sessionId: String?, detail: String) throws -> AuditEntry {
         door(sessionId)
         return try inner.appendAudit(at: at, actor: actor, action: action, sessionId: sessionId, detail: detail)

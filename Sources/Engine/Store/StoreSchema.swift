@@ -194,8 +194,37 @@ enum StoreSchema {
                 t.add(column: "desk", .text)
             }
         }
+        m.registerMigration("v9: sessions handed to a specialist") { db in
+            try db.create(table: "handoff") { t in
+                // A session may change hands more than once: one row each, in order.
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sessionId", .text).notNull().indexed().references("session", onDelete: .cascade)
+                t.column("at", .integer).notNull()
+                t.column("fromAgent", .text).notNull()
+                t.column("toAgent", .text).notNull()
+                // Redacted by the engine before it is stored.
+                t.column("reason", .text).notNull()
+                t.column("stayed", .boolean).notNull()
+            }
+        }
         return m
     }
+}
+
+struct HandOffRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "handoff"
+    var id: Int64?
+    var sessionId: String
+    var at: Millis
+    var fromAgent: String
+    var toAgent: String
+    var reason: String
+    var stayed: Bool
+
+    init(_ h: HandOffRecord) {
+        id = nil; sessionId = h.sessionId; at = millis(h.at); fromAgent = h.from; toAgent = h.to; reason = h.reason; stayed = h.stayed
+    }
+    var model: HandOffRecord { HandOffRecord(sessionId: sessionId, at: date(at), from: fromAgent, to: toAgent, reason: reason, stayed: stayed) }
 }
 
 struct OutcomeRow: Codable, FetchableRecord, PersistableRecord {
