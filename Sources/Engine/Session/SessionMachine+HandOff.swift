@@ -62,7 +62,7 @@ extension SessionMachine {
             summary.handOff = nil
             return [.audit(action: "handoff.declined", actor: agent.name, detail: "from=\(offer.from)"),
                     activity(.warning, agent.name, "\(agent.name) declined the hand-off; \(offer.from) keeps the session", now),
-                    .toConsoles(.summary(summary)), .toAgent(agent.name, .summary(summary))]
+                    .toConsoles(.summary(summary)), .toAgent(agent.name, .summary(summary)), .reply(.summary(summary))]
         }
         return takeOver(offer, now)
     }
@@ -99,7 +99,7 @@ extension SessionMachine {
                     activity(.modeChanged, Self.engine, "Control is back to \(ControlMode.viewOnly.title): \(offer.to) asks the customer again", now)]
         }
         out += controlAfterModeChange(now)
-        out += [.persist(summary), .toConsoles(.summary(summary)), .toAgent(offer.to, .summary(summary))]
+        out += [.persist(summary), .toConsoles(.summary(summary)), .toAgent(offer.to, .summary(summary)), .reply(.summary(summary))]
         out += [.toCustomer(.specialistJoining(SpecialistJoining(name: offer.to, reason: offer.reason)))]
         if !customerHere {
             out.append(activity(.warning, Self.engine, "The customer is away: they are told \(offer.to) joined when they are back", now))
