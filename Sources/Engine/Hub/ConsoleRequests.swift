@@ -121,6 +121,11 @@ extension EngineHub {
         let tickets = try store.allTickets().filter { $0.status != "closed" }
         let approvals = agent.level == .manager ? approvalsWaiting : nil
         let handOffs = handOffsWaiting(for: agent.name)
+        // The engine knows the agents: the hand-off dialog offers those who may take a session.
+        let targets = Capabilities(level: agent.level).canStartSessions
+            ? try store.allAgents().filter { $0.name != agent.name && Capabilities(level: $0.level).canTakeHandOffs }
+                .sorted { $0.name < $1.name }.map { HandOffTarget(name: $0.name, level: $0.level) }
+            : nil
         // Those who may watch see the team's live sessions beside their own.
         let team = Capabilities(level: agent.level).canWatch
             ? try store.allOpenSessions().filter { $0.agentName != agent.name && $0.status != .ended }.prefix(Lobby.maxTeamSessions).map(liveSummary)
@@ -131,7 +136,7 @@ extension EngineHub {
         let requested = tickets.map(\.id).filter(asked.contains)
         return ConsoleFrames.fitting(Lobby(agent: agent, tickets: tickets, sessions: sessions, approvals: approvals, team: team,
                                            suggestions: suggested.isEmpty ? nil : suggested, requested: requested.isEmpty ? nil : requested,
-                                           handOffs: handOffs.isEmpty ? nil : handOffs))
+                                           handOffs: handOffs.isEmpty ? nil : handOffs, handOffTargets: targets))
     }
 
     /// A console that had stopped reading missed frames: it gets what is true

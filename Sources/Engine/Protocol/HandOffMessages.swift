@@ -68,6 +68,13 @@ public struct SpecialistJoining: Codable, Equatable, Sendable {
     }
 }
 
+/// Someone a session may be handed to, as the lobby lists them for the hand-off dialog.
+public struct HandOffTarget: Codable, Equatable, Sendable {
+    public var name: String
+    public var level: AgentLevel
+    public init(name: String, level: AgentLevel) { self.name = name; self.level = level }
+}
+
 /// Where a session's hand-off stands, in its summary (live only: the store
 /// keeps the hand-off itself, `HandOffRecord`).
 public struct HandOffStatus: Codable, Equatable, Sendable {

@@ -56,15 +56,18 @@ public struct Lobby: Codable, Equatable, Sendable {
     public var requested: [String]?
     /// Sessions other agents hand to this one, waiting for an answer (oldest first).
     public var handOffs: [HandOffOffer]?
+    /// Who this agent may hand a session to (L2 and above, specialists), by name; nil for those who start no sessions.
+    public var handOffTargets: [HandOffTarget]?
     /// A lobby lists at most this many tickets; the admin CLI lists them all.
     public static let maxTickets = 500
     /// …and at most this many of the team's sessions.
     public static let maxTeamSessions = 200
     public init(agent: Agent, tickets: [Ticket], sessions: [SessionSummary], approvals: [ApprovalRequest]? = nil, ticketsNotShown: Int? = nil,
-                team: [SessionSummary]? = nil, suggestions: [String: String]? = nil, requested: [String]? = nil, handOffs: [HandOffOffer]? = nil) {
+                team: [SessionSummary]? = nil, suggestions: [String: String]? = nil, requested: [String]? = nil, handOffs: [HandOffOffer]? = nil,
+                handOffTargets: [HandOffTarget]? = nil) {
         self.agent = agent; self.tickets = tickets; self.sessions = sessions; self.approvals = approvals
         self.ticketsNotShown = ticketsNotShown; self.team = team; self.suggestions = suggestions; self.requested = requested
-        self.handOffs = handOffs
+        self.handOffs = handOffs; self.handOffTargets = handOffTargets
     }
 }
 

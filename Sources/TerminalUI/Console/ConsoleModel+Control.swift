@@ -427,6 +427,7 @@ extension ConsoleModel {
                 return [.send(.inviteViewer(InviteViewer(name: text)))]
             case .followUpPlan, .followUpOwner, .followUpDue, .escalateTo, .escalateReason:
                 return outcomePromptAnswered(purpose, text)
+            case let .handOffReason(to): handOffReasonGiven(to: to, text)
             }
         }
         return []
