@@ -137,8 +137,8 @@ extension ConsoleModel {
         guard let s = session, s.status == .active, let h = s.handOff, h.accepted, !h.acknowledged, s.agentName == agent?.name else { return nil }
         let customer = SafeText.clean(s.ticket.customer)
         return s.customerConnected
-            ? "Waiting for \(customer) to acknowledge you: you see the page; annotating and control wait for their OK"
-            : "\(customer) is away: they are asked to acknowledge you when back; until then you only watch"
+            ? "\(customer) has not acknowledged you yet: you watch; marks and control wait"
+            : "\(customer) is away: they acknowledge you when back; you watch until then"
     }
 
     /// A session handed off by this console's agent, who stayed to watch it.
