@@ -126,6 +126,26 @@ final class HubHandOffTests: XCTestCase {
         XCTAssertTrue(wrap.text.contains("escalated"), wrap.text)
     }
 
+    func testTheFirstAgentWhoDoesNotStayLeavesTheRoom() throws {
+        let live = try LiveSession.open(on: hub, ticket: "T-1", connect: connect)
+        let sofia = try LocalChannelClient.connect(path: socket, hello: Hello(client: "sofia"), timeout: 5)
+        defer { sofia.close() }
+        send(live.agent, .handOff(HandOffRequest(to: "Sofia Q.", reason: "payments team", stay: false)), id: 2)
+        _ = try waitFor(sofia, "the offer") { if case .handOffOffer = $0 { true } else { nil } }
+        _ = try sofia.request(.handOffAnswer(HandOffAnswer(sessionId: live.id, accept: true)), timeout: 5)
+        try live.agent.wait("why she is let go") {
+            if case let .notice(n) = $0, n.text == "You handed session \(live.id) to Sofia Q.; it is theirs now" { true } else { nil }
+        }
+        guard case .snapshot = try sofia.request(.attach(Attach(sessionId: live.id)), timeout: 5) else { return XCTFail("no snapshot") }
+        sofia.send(.addNote(AddNote(text: "taking it from here")))
+        _ = try waitFor(sofia, "the note in the room") { if case let .note(n) = $0, n.text == "taking it from here" { true } else { nil } }
+        XCTAssertFalse(live.agent.messages.contains { if case let .note(n) = $0 { n.text == "taking it from here" } else { false } },
+                       "the first agent is out of the room")
+        // Back from the lobby: not hers to drive, and an L1 does not watch.
+        send(live.agent, .attach(Attach(sessionId: live.id)), id: 9)
+        try live.agent.wait("the refusal") { if case let .error(e) = $0, e.code == .notAllowed, e.message.contains("belongs to Sofia Q.") { true } else { nil } }
+    }
+
     func testAHandOffOfAnEndedSessionOrAHugeReasonIsRefusedClearly() throws {
         let live = try LiveSession.open(on: hub, ticket: "T-1", connect: connect)
         let huge = String(repeating: "why ", count: 1_000)
