@@ -38,12 +38,10 @@ final class HubHandOffTests: XCTestCase {
     }
 
     private func connect(_ peer: PeerIdentity) -> WaitingConnection {
-        let c = WaitingConnection(nextID, peer)
-        nextID += 1
-        hub.connectionOpened(c)
-        return c
+        defer { nextID += 1 }
+        return hub.openWaitingConnection(nextID, peer)
     }
-    private func send(_ c: WaitingConnection, _ m: WireMessage, id: Int? = nil) { hub.connection(c, received: WireCodec.encode(m, id: id)) }
+    private func send(_ c: WaitingConnection, _ m: WireMessage, id: Int? = nil) { hub.deliver(m, id: id, from: c) }
 
     /// Waits on the socket client for a message `match` picks, keeping the rest.
     private func waitFor<T>(_ client: LocalChannelClient, _ what: String, timeout: TimeInterval = 10, _ match: (WireMessage) -> T?) throws -> T {

@@ -84,6 +84,18 @@ final class DoorStore: SessionStore, @unchecked Sendable {
     func verifyAuditChain() throws { try inner.verifyAuditChain() }
 }
 
+extension EngineHub {
+    /// An in-process connection as `peer`, opened on the hub: a test's stand-in for a socket.
+    func openWaitingConnection(_ id: Int, _ peer: PeerIdentity) -> WaitingConnection {
+        let c = WaitingConnection(id, peer)
+        connectionOpened(c)
+        return c
+    }
+
+    /// `m` as if `c` had sent it.
+    func deliver(_ m: WireMessage, id: Int? = nil, from c: PeerConnection) { connection(c, received: WireCodec.encode(m, id: id)) }
+}
+
 /// A connection written to from any lane; the test waits for what it expects.
 final class WaitingConnection: PeerConnection, @unchecked Sendable {
     let connectionID: Int

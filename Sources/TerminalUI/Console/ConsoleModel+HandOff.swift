@@ -23,9 +23,8 @@ extension ConsoleModel {
 
     mutating func handleHandOffPick(_ selected: Int, _ key: ConsoleKey) -> [ConsoleCommand] {
         let targets = handOffTargets
+        if let moved = Self.listMove(selected, key, count: targets.count) { dialog = .handOffPick(selected: moved); return [] }
         switch key {
-        case .up, .character("k"): dialog = .handOffPick(selected: max(0, selected - 1))
-        case .down, .character("j"): dialog = .handOffPick(selected: min(max(0, targets.count - 1), selected + 1))
         case .escape: dialog = nil
         case .enter:
             guard selected < targets.count else { return [] }
