@@ -141,6 +141,8 @@ final class HandOffConsoleTests: XCTestCase {
         XCTAssertTrue(stays.isReadOnly)
         XCTAssertEqual(stays.keyContext, .watching)
         XCTAssertEqual(stays.message?.text, "You handed TCK-1042 to Sofia Q.; you are watching it read-only")
+        XCTAssertEqual(stays.handle(key: .character("H")), [], "no second hand-off from a watcher")
+        XCTAssertEqual(stays.message, StatusMessage(.error, "Read-only: you are watching this session"))
 
         var leaves = attached()
         s.handOff?.stay = false

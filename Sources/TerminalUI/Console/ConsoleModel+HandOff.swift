@@ -140,9 +140,11 @@ extension ConsoleModel {
             : "\(customer) is away: they acknowledge you when back; you watch until then"
     }
 
-    /// A session handed off by this console's agent, who stayed to watch it.
+    /// A session that is someone else's now (this agent handed it off and stayed
+    /// to watch, or it changed hands again): the engine's rule, that only the
+    /// session's agent writes, as the console's key table.
     var watchingAfterHandOff: Bool {
         guard let s = session, let me = agent?.name else { return false }
-        return s.agentName != me && s.handOff?.from == me
+        return s.agentName != me
     }
 }

@@ -642,7 +642,7 @@ public struct ConsoleModel: Equatable, Sendable {
 
     /// Why an action that touches the customer's session is not allowed now, if it is not.
     func actionRefusal() -> String? {
-        if options.watch { return "Read-only: you are watching this session" }
+        if isReadOnly { return "Read-only: you are watching this session" }
         if session == nil { return "No session attached" }
         if sessionEnded { return "This session has ended" }
         return nil
