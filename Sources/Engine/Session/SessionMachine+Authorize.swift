@@ -102,7 +102,7 @@ extension SessionMachine {
     /// someone else, who exists, and who may take over live sessions (L2 and
     /// above, or a specialist; never a watcher).
     public static func handOffTargetRefusal(_ target: Agent?, named name: String, from: Agent) -> (WireErrorCode, String)? {
-        guard let target else { return (.notFound, "There is no agent named \(name).") }
+        guard let target else { return (.notFound, "There is no agent named \(oneLine(name)).") }
         guard target.name != from.name else { return (.invalid, "\(from.name) already has this session; hand it to someone else.") }
         guard Capabilities(level: target.level).canTakeHandOffs else {
             return (.notAllowed, "\(target.name) is \(target.level.rawValue): a session is handed to an L2 agent, a specialist or a manager.")
