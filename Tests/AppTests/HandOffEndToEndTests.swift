@@ -1,10 +1,15 @@
+import Engine
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import XCTest
 
 /// The agent hands a live session off from the real console in tmux: `H`,
-/// pick the specialist the engine lists, say why, stay. The specialist's
-/// side needs a second uid on the socket, so it is the hub tests'
-/// (HubHandOffTests); here the CLI's refusals are checked against the same engine.
+/// pick the specialist the engine lists, say why, stay. The specialist
+/// answers over the real socket under a uid of their own (`cobrowse wire`
+/// under setpriv, as the privilege matrix does; needs root); the CLI's
+/// refusals are checked against the same engine.
 final class HandOffEndToEndTests: XCTestCase {
     func testTheAgentHandsOffFromTheConsoleAndTheCLISaysWhatItRefuses() throws {
         let f = try EngineFixture()
@@ -43,5 +48,52 @@ final class HandOffEndToEndTests: XCTestCase {
         // Still Maria's until Sofia takes it; the console carries on.
         f.sendKeys(agent, "?")
         try f.waitForScreen(agent, "the help lists it") { $0.contains("H") && $0.contains("hand off to a specialist") }
+    }
+
+    func testTheSpecialistTakesItOverTheCustomerAcknowledgesAndTheFirstAgentWatches() throws {
+        XCTAssertEqual(getuid(), 0, "this test switches uids with setpriv and must run as root (./scripts/test does in CI)")
+        let team: UInt32 = 4242, sofiaUID = 2011
+        let f = try EngineFixture()
+        defer { f.shutdown() }
+        try f.run(["agents", "add", "Sofia Q.", "--uid", "\(sofiaUID)", "--level", "specialist", "--data", f.dir])
+        let socket = "/tmp/cbt-handoff-\(UUID().uuidString.prefix(8)).sock"
+        defer { unlink(socket) }
+        try f.startEngine(extra: ["--socket", socket, "--socket-group", "\(team)"])
+        let (session, link) = try f.invite()
+        try f.spawnCustomer(link, extra: ["--dwell", "60"])
+        let agent = try f.startConsole(["console", "--socket", socket, "--session", session], width: 100, height: 30)
+        try f.waitForScreen(agent, timeout: 30, "the demo page") { $0.contains("Northwind") }
+        f.sendKeys(agent, "H")
+        try f.waitForScreen(agent, "who may take it") { $0.contains("Sofia Q. (specialist)") }
+        f.sendKeys(agent, "Enter")
+        f.sendKeys(agent, "API keys rejected")
+        f.sendKeys(agent, "Enter")
+        try f.waitForScreen(agent, "stay or leave") { $0.contains("y  stay as a watcher") }
+        f.sendKeys(agent, "y")
+        try f.waitForScreen(agent, timeout: 15, "offered") { $0.contains("asked Sofia Q. to take over") || $0.contains("Offered the session to Sofia Q.") }
+
+        // Sofia, under her own uid: her lobby lists it; she takes it over and attaches.
+        func frame(_ m: WireMessage) -> String { String(decoding: WireCodec.encode(m), as: UTF8.self) }
+        let out = try f.runTool("/usr/bin/setpriv", ["--reuid=\(sofiaUID)", "--regid=\(team)", "--clear-groups", EngineFixture.binary,
+                                                     "wire", "--socket", socket, "--pause", "0.3", "--wait", "2"],
+                                stdin: [frame(.lobbyRequest), frame(.handOffAnswer(HandOffAnswer(sessionId: session, accept: true))),
+                                        frame(.attach(Attach(sessionId: session)))].joined(separator: "\n") + "\n")
+        XCTAssertEqual(out.status, 0, out.stderr)
+        let frames = out.stdout.split(separator: "\n").compactMap { try? WireCodec.decode(Array($0.utf8)).message }
+        XCTAssertTrue(frames.contains { if case let .lobby(l) = $0 { l.handOffs?.first?.reason == "API keys rejected" } else { false } }, out.stdout)
+        XCTAssertTrue(frames.contains { if case let .snapshot(s) = $0 { s.summary.agentName == "Sofia Q." } else { false } }, out.stdout)
+
+        let watching = try f.waitForScreen(agent, timeout: 15, "Maria watches") {
+            $0.contains("you are watching it read-only") || $0.contains("Customer acknowledged that Sofia Q. is joining")
+        }
+        XCTAssertFalse(watching.contains("m mode"), "no write keys for a watcher: \(watching)")
+        f.sendKeys(agent, "f")
+        try f.waitForScreen(agent, timeout: 15, "the scripted customer pressed OK") { $0.contains("Customer acknowledged that Sofia Q.") }
+        let text = try f.run(["sessions", "show", session, "--data", f.dir]).stdout
+        XCTAssertTrue(text.contains("Agent: Sofia Q. (handed off by Maria S. to Sofia Q.: API keys rejected)"), text)
+        let audit = try f.run(["audit", "--data", f.dir]).stdout
+        for action in ["handoff.requested", "handoff.accepted", "handoff.acknowledged"] { XCTAssertTrue(audit.contains(action), "\(action): \(audit)") }
+        let listed = try f.run(["sessions", "list", "--format", "json", "--data", f.dir]).stdout
+        XCTAssertTrue(listed.contains("\"escalated\" : true"), listed)
     }
 }
