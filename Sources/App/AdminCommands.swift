@@ -11,12 +11,12 @@ struct Agents: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register an agent for a Unix uid.")
         @Argument(help: "The agent's display name, e.g. \"Maria S.\".") var name: String
         @Option(help: "The Unix uid the agent's console runs as.") var uid: Int
-        @Option(help: "L1, L2, manager, supervisor or trainer.") var level: String
+        @Option(help: "L1, L2, manager, supervisor, trainer or specialist (takes sessions handed off to them, as L2 does).") var level: String
         @OptionGroup var data: DataOptions
 
         func validate() throws {
             guard AgentLevel(rawValue: level) != nil else {
-                throw ValidationError("unknown level \(level): use L1, L2, manager, supervisor or trainer")
+                throw ValidationError("unknown level \(level): use L1, L2, manager, supervisor, trainer or specialist")
             }
             guard uid >= 0 else { throw ValidationError("uid must be 0 or more") }
             guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("the agent needs a name") }

@@ -72,8 +72,8 @@ struct Serve: ParsableCommand {
             let names = list == "none" ? [] : list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             var levels: Set<AgentLevel> = []
             for name in names {
-                guard let level = AgentLevel.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }), level == .l1 || level == .l2 else {
-                    throw ValidationError("--full-control-with-approval: \(name) is not L1 or L2")
+                guard let level = AgentLevel.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }), [.l1, .l2, .specialist].contains(level) else {
+                    throw ValidationError("--full-control-with-approval: \(name) is not L1, L2 or specialist")
                 }
                 levels.insert(level)
             }

@@ -8,7 +8,7 @@ import TerminalUI
 struct Sessions: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Co-browse sessions: who is in one, on which ticket, how it goes.",
-        subcommands: [List.self, Show.self, End.self])
+        subcommands: [List.self, Show.self, End.self, HandOff.self])
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
@@ -44,9 +44,10 @@ struct Sessions: ParsableCommand {
             if let start = from.flatMap(Self.start) { sessions = sessions.filter { $0.createdAt >= start } }
             if let end = to.flatMap(Self.start)?.addingTimeInterval(86_400) { sessions = sessions.filter { $0.createdAt < end } }
             let now = Date()
+            let escalated = try store.handedOffSessionIDs()
             switch format {
             case .json:
-                let rows = sessions.map { SessionListing($0, now: now) }
+                let rows = sessions.map { SessionListing($0, now: now, escalated: escalated.contains($0.id)) }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 encoder.dateEncodingStrategy = .iso8601
@@ -59,7 +60,7 @@ struct Sessions: ParsableCommand {
                 print(pad("SESSION", 20) + pad("AGENT", 16) + pad("TICKET", 10) + pad("CUSTOMER", 20) + pad("STATUS", 12)
                       + pad("MODE", 14) + pad("QUALITY", 9) + pad("ELAPSED", 9) + "REC")
                 for s in sessions {
-                    let l = SessionListing(s, now: now)
+                    let l = SessionListing(s, now: now, escalated: escalated.contains(s.id))
                     print(pad(l.id, 20) + pad(l.agent, 16) + pad(l.ticket, 10) + pad(l.customer, 20) + pad(l.status, 12)
                           + pad(l.mode, 14) + pad(l.quality, 9) + pad(ClockFormat.duration(Double(l.elapsedSeconds)), 9) + (l.recording ? "●" : "-"))
                 }
@@ -140,11 +141,52 @@ struct Sessions: ParsableCommand {
     }
 }
 
+extension Sessions {
+    struct HandOff: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "hand-off",
+            abstract: "Hand a live session of yours to an L2 agent, a specialist or a manager (escalation).",
+            discussion: "The agent named is offered the session in their lobby and takes it or declines; the customer is told who is joining and acknowledges before the new agent may ask for control. This prints where the hand-off stands.")
+        @Argument(help: "The session id.") var id: String
+        @Option(help: ArgumentHelp("Who takes it over (an agent's name, as `agents list` shows it).", valueName: "NAME")) var to: String
+        @Option(help: "Why: the specialist reads it, the customer sees it, the wrap-up keeps it.") var reason: String
+        @Flag(help: "Stay on as a read-only watcher (otherwise you leave the session when it is taken).") var stay = false
+        @OptionGroup var socket: SocketOptions
+
+        func validate() throws {
+            // The codec's own check, so a bad reason is said before anything is sent.
+            let request = WireMessage.handOff(HandOffRequest(sessionId: id, to: to, reason: reason, stay: stay))
+            do { _ = try WireCodec.decode(WireCodec.encode(request)) } catch let e as WireError {
+                throw ValidationError(e.message.replacingOccurrences(of: "hand-off: ", with: "--to/--reason: "))
+            }
+        }
+
+        func run() throws {
+            let client = try connectToEngine(socket.socketPath, client: "cobrowse-sessions-hand-off")
+            defer { client.close() }
+            let reply: WireMessage
+            do { reply = try client.request(.handOff(HandOffRequest(sessionId: id, to: to, reason: reason, stay: stay)), timeout: 10) } catch {
+                throw Failure("\(error)")
+            }
+            switch reply {
+            case let .summary(s):
+                let h = s.handOff.map { "Offered to \($0.to) (\($0.stay ? "you stay as a watcher" : "you leave once it is taken")): \($0.reason)" }
+                print("\(s.id) on \(s.ticket.id): " + (h ?? "offered"))
+                print("It waits in \(to)'s lobby; the customer is told who is joining once it is taken.")
+            case let .error(e): throw Failure(e.message)
+            default: throw Failure("unexpected reply from the engine: \(reply.type)")
+            }
+        }
+    }
+}
+
 extension SessionOutcome.Kind: ExpressibleByArgument {}
 
 /// One session as `sessions list` prints it.
 struct SessionListing: Encodable {
     let id, agent, ticket, customer, status, mode, quality, initiator: String
+    /// Handed to another agent at least once (an escalation; the initiator stays how it began).
+    let escalated: Bool
     let recording: Bool
     let customerConnected: Bool
     let createdAt: Date
@@ -153,7 +195,8 @@ struct SessionListing: Encodable {
     /// From the start (or the link, before one) to the end, or to now while it runs.
     let elapsedSeconds: Int
 
-    init(_ s: SessionSummary, now: Date) {
+    init(_ s: SessionSummary, now: Date, escalated: Bool = false) {
+        self.escalated = escalated
         id = s.id; agent = SafeText.clean(s.agentName); ticket = s.ticket.id; customer = SafeText.clean(s.ticket.customer)
         status = s.status.rawValue; mode = s.controlMode.title; quality = s.quality.rawValue
         initiator = (s.initiator ?? .agent).rawValue

@@ -47,9 +47,10 @@ final class AccessTests: XCTestCase {
     }
 
     func testCapabilitiesByLevel() {
-        XCTAssertEqual(AgentLevel.allCases.filter { Capabilities(level: $0).canStartSessions }, [.l1, .l2, .manager])
+        XCTAssertEqual(AgentLevel.allCases.filter { Capabilities(level: $0).canStartSessions }, [.l1, .l2, .manager, .specialist])
         XCTAssertEqual(AgentLevel.allCases.filter { Capabilities(level: $0).canWatch }, [.manager, .supervisor])
-        XCTAssertEqual(AgentLevel.allCases.map { Capabilities(level: $0).maxControlMode }, [.guided, .controlled, .fullControl, .viewOnly, .viewOnly])
+        XCTAssertEqual(AgentLevel.allCases.filter { Capabilities(level: $0).canTakeHandOffs }, [.l2, .manager, .specialist])
+        XCTAssertEqual(AgentLevel.allCases.map { Capabilities(level: $0).maxControlMode }, [.guided, .controlled, .fullControl, .viewOnly, .viewOnly, .controlled])
 
         XCTAssertNil(Capabilities(level: .l1).refusal(toRequest: .guided, customerAccess: .viewOnly))
         XCTAssertNotNil(Capabilities(level: .l1).refusal(toRequest: .controlled, customerAccess: .controlled))

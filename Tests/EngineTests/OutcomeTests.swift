@@ -26,13 +26,11 @@ final class OutcomeTests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
 
     private func connect(_ peer: PeerIdentity) -> WaitingConnection {
-        let c = WaitingConnection(nextID, peer)
-        nextID += 1
-        hub.connectionOpened(c)
-        return c
+        defer { nextID += 1 }
+        return hub.openWaitingConnection(nextID, peer)
     }
 
-    private func send(_ c: WaitingConnection, _ m: WireMessage, id: Int? = nil) { hub.connection(c, received: WireCodec.encode(m, id: id)) }
+    private func send(_ c: WaitingConnection, _ m: WireMessage, id: Int? = nil) { hub.deliver(m, id: id, from: c) }
 
     private func console(uid: Int) -> WaitingConnection {
         let c = connect(.local(uid: uid, pid: uid))

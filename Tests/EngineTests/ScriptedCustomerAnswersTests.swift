@@ -44,6 +44,12 @@ final class ScriptedCustomerAnswersTests: XCTestCase {
         XCTAssertEqual(all.dueAnswers(t0.addingTimeInterval(1)), [.actionAnswer(ActionAnswer(id: "b1", allow: true)), .actionAnswer(ActionAnswer(id: "b2", allow: true))])
     }
 
+    func testTheScriptedCustomerAcknowledgesASpecialistJoining() {
+        var a = answers()
+        XCTAssertEqual(a.received(.specialistJoining(SpecialistJoining(name: "Sofia Q.", reason: "payments")), t0), "acknowledged that Sofia Q. is joining")
+        XCTAssertEqual(a.dueAnswers(t0.addingTimeInterval(1)), [.specialistAck])
+    }
+
     func testTheCustomerStaysWhileTheAgentWorksButNotForever() {
         var a = answers()
         XCTAssertFalse(a.staying(t0))

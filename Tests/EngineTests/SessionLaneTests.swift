@@ -28,15 +28,11 @@ final class SessionLaneTests: XCTestCase {
     }
 
     private func connect(_ peer: PeerIdentity) -> WaitingConnection {
-        let c = WaitingConnection(nextID, peer)
-        nextID += 1
-        hub.connectionOpened(c)
-        return c
+        defer { nextID += 1 }
+        return hub.openWaitingConnection(nextID, peer)
     }
 
-    private func send(_ c: WaitingConnection, _ m: WireMessage, id: Int? = nil) {
-        hub.connection(c, received: WireCodec.encode(m, id: id))
-    }
+    private func send(_ c: WaitingConnection, _ m: WireMessage, id: Int? = nil) { hub.deliver(m, id: id, from: c) }
 
     /// An attached agent and a customer who consented, on `ticket`.
     private func liveSession(_ ticket: String) throws -> (agent: WaitingConnection, customer: WaitingConnection, id: String) {

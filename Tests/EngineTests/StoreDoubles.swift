@@ -72,6 +72,9 @@ final class DoorStore: SessionStore, @unchecked Sendable {
     func outcome(sessionId: String) throws -> RecordedOutcome? { try inner.outcome(sessionId: sessionId) }
     func addScreenshot(_ shot: ScreenshotRecord) throws { try inner.addScreenshot(shot) }
     func screenshots(sessionId: String) throws -> [ScreenshotRecord] { try inner.screenshots(sessionId: sessionId) }
+    func recordHandOff(_ handOff: HandOffRecord) throws { try inner.recordHandOff(handOff) }
+    func handOffs(sessionId: String) throws -> [HandOffRecord] { try inner.handOffs(sessionId: sessionId) }
+    func handedOffSessionIDs() throws -> Set<String> { try inner.handedOffSessionIDs() }
     func appendAudit(at: Date, actor: String, action: String, sessionId: String?, detail: String) throws -> AuditEntry {
         door(sessionId)
         return try inner.appendAudit(at: at, actor: actor, action: action, sessionId: sessionId, detail: detail)
@@ -79,6 +82,18 @@ final class DoorStore: SessionStore, @unchecked Sendable {
     func appendAudits(_ drafts: [AuditDraft]) throws { door(drafts.first?.sessionId); try inner.appendAudits(drafts) }
     func auditEntries(sessionId: String?) throws -> [AuditEntry] { try inner.auditEntries(sessionId: sessionId) }
     func verifyAuditChain() throws { try inner.verifyAuditChain() }
+}
+
+extension EngineHub {
+    /// An in-process connection as `peer`, opened on the hub: a test's stand-in for a socket.
+    func openWaitingConnection(_ id: Int, _ peer: PeerIdentity) -> WaitingConnection {
+        let c = WaitingConnection(id, peer)
+        connectionOpened(c)
+        return c
+    }
+
+    /// `m` as if `c` had sent it.
+    func deliver(_ m: WireMessage, id: Int? = nil, from c: PeerConnection) { connection(c, received: WireCodec.encode(m, id: id)) }
 }
 
 /// A connection written to from any lane; the test waits for what it expects.

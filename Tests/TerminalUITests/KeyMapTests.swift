@@ -119,9 +119,9 @@ final class KeyMapTests: XCTestCase {
         for _ in 0..<10 { _ = m.handle(key: .backspace) }
         _ = m.handle(key: .character("h"))
         _ = m.handle(key: .tab)
-        XCTAssertEqual(m.dialog, .palette(draft: "h"), "handover and help agree only on h")
+        XCTAssertEqual(m.dialog, .palette(draft: "h"), "handover, handoff and help agree only on h")
         XCTAssertEqual(m.handle(key: .enter), [])
-        XCTAssertEqual(m.message, StatusMessage(.error, "“h” could be handover, help"))
+        XCTAssertEqual(m.message, StatusMessage(.error, "“h” could be handover, handoff, help"))
         _ = m.handle(key: .backspace)
         for c in "warp" { _ = m.handle(key: .character(c)) }
         XCTAssertEqual(m.handle(key: .enter), [])

@@ -10,8 +10,8 @@ public struct ControlCaps: Equatable, Sendable {
     /// Levels that may ask for Full Control with a manager's approval (managers never need one).
     public var fullControlWithApproval: Set<AgentLevel>
 
-    public init(onTheirOwn: [AgentLevel: ControlMode] = [.l1: .guided, .l2: .controlled, .manager: .fullControl],
-                fullControlWithApproval: Set<AgentLevel> = [.l2]) {
+    public init(onTheirOwn: [AgentLevel: ControlMode] = [.l1: .guided, .l2: .controlled, .manager: .fullControl, .specialist: .controlled],
+                fullControlWithApproval: Set<AgentLevel> = [.l2, .specialist]) {
         self.onTheirOwn = onTheirOwn
         self.fullControlWithApproval = fullControlWithApproval
     }
@@ -41,7 +41,9 @@ public struct Capabilities: Equatable, Sendable {
     public init(level: AgentLevel, caps: ControlCaps = .init()) { self.level = level; self.caps = caps }
 
     /// Starting a session from a ticket.
-    public var canStartSessions: Bool { [.l1, .l2, .manager].contains(level) }
+    public var canStartSessions: Bool { [.l1, .l2, .manager, .specialist].contains(level) }
+    /// Taking over a live session another agent hands off (escalation): L2 and above, or a specialist.
+    public var canTakeHandOffs: Bool { [.l2, .manager, .specialist].contains(level) }
     /// Attaching read-only to someone else's session.
     public var canWatch: Bool { [.supervisor, .manager].contains(level) }
     /// Replaying recordings.

@@ -51,6 +51,7 @@ public final class ScriptedCustomer: @unchecked Sendable {
             case .extensionRequest: queue(.extensionAnswer(ExtensionAnswer(accept: true)), now); said = "allowed more time"
             case .screenshotRequest: queue(.screenshotAnswer(ScreenshotAnswer(allow: true)), now); said = "allowed a screenshot"
             case .qualityCheck: queue(.qualityAnswer(QualityAnswer(ok: true)), now); said = "said the quality is fine"
+            case let .specialistJoining(j): queue(.specialistAck, now); said = "acknowledged that \(j.name) is joining"
             case let .actionRequest(r):
                 actions += 1
                 let allow = actions != options.denyAction

@@ -131,6 +131,11 @@ final class ConnectionTable: @unchecked Sendable {
         all.filter { $0.isHandshaking && $0.openedAt <= cutoff }
     }
 
+    /// The consoles of the agent called `name`, wherever they are attached.
+    func consoles(agentName name: String) -> [Link] {
+        all.filter { if case let .console(agent) = $0.role { agent.name == name } else { false } }
+    }
+
     /// The consoles of agents at `level`, wherever they are attached.
     func consoles(level: AgentLevel) -> [Link] {
         all.filter { if case let .console(agent) = $0.role { agent.level == level } else { false } }

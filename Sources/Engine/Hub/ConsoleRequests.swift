@@ -32,6 +32,15 @@ extension EngineHub {
             // Managers answer from anywhere (the lobby); the machine decides who may.
             guard let runtime = session(answer.sessionId) else { return origin.fail(.notFound, "no open session \(answer.sessionId)") }
             runtime.async { runtime.dispatch(.managerAnswered(approve: answer.approve, by: agent), origin: origin) }
+        case let .handOff(req):
+            // From the session, or from the CLI naming it.
+            guard let sid = req.sessionId ?? link.sessionId else { return origin.fail(.notFound, "hand-off: name the session, or attach to it first") }
+            guard let runtime = session(sid) else { return refuseHandOffOfStored(sid, origin: origin) }
+            runtime.async { runtime.consoleRequest(message, agent: agent, link: link, origin: origin) }
+        case let .handOffAnswer(answer):
+            // The target answers from the lobby; the machine decides who may.
+            guard let runtime = session(answer.sessionId) else { return origin.fail(.notFound, "no open session \(answer.sessionId): the hand-off is no longer waiting") }
+            runtime.async { runtime.dispatch(.handOffAnswered(accept: answer.accept, by: agent), origin: origin) }
         case let .endSession(req):
             guard let sid = req.sessionId ?? link.sessionId else { return origin.fail(.notFound, "no such open session") }
             if let runtime = session(sid) { return runtime.async { runtime.consoleRequest(message, agent: agent, link: link, origin: origin) } }
@@ -74,6 +83,22 @@ extension EngineHub {
         frames.forEach(origin.reply)
     }
 
+    /// A hand-off of a session the engine no longer holds: ended, or never there.
+    private func refuseHandOffOfStored(_ sid: String, origin: Origin) {
+        do {
+            guard let stored = try store.session(id: sid) else { return origin.fail(.notFound, "no session \(sid)") }
+            origin.fail(.badState, "session \(sid) is \(stored.status == .ended ? "over (\(stored.endReason?.title ?? "ended"))" : "not live"); only a live session is handed off")
+        } catch {
+            origin.fail(.internalError, "could not read session \(sid): \(error)")
+        }
+    }
+
+    /// The agent a hand-off names, as the store knows them (nil: nobody by that name).
+    func agent(named name: String) throws -> Agent? {
+        let wanted = name.trimmingCharacters(in: .whitespaces)
+        return try store.allAgents().first { $0.name == wanted }
+    }
+
     /// A console that attaches elsewhere leaves the session it was in.
     func leaveCurrentSession(_ link: Link, agent: Agent, for next: String) {
         guard let previous = link.sessionId, previous != next, let runtime = session(previous) else { return }
@@ -95,6 +120,12 @@ extension EngineHub {
         let sessions = try store.openSessions(agentName: agent.name).map(liveSummary)
         let tickets = try store.allTickets().filter { $0.status != "closed" }
         let approvals = agent.level == .manager ? approvalsWaiting : nil
+        let handOffs = handOffsWaiting(for: agent.name)
+        // The engine knows the agents: the hand-off dialog offers those who may take a session.
+        let targets = Capabilities(level: agent.level).canStartSessions
+            ? try store.allAgents().filter { $0.name != agent.name && Capabilities(level: $0.level).canTakeHandOffs }
+                .sorted { $0.name < $1.name }.map { HandOffTarget(name: $0.name, level: $0.level) }
+            : nil
         // Those who may watch see the team's live sessions beside their own.
         let team = Capabilities(level: agent.level).canWatch
             ? try store.allOpenSessions().filter { $0.agentName != agent.name && $0.status != .ended }.prefix(Lobby.maxTeamSessions).map(liveSummary)
@@ -104,7 +135,8 @@ extension EngineHub {
         let asked = try customerRequests()
         let requested = tickets.reduce(into: [String: CustomerRequest]()) { out, t in out[t.id] = asked[t.id] }
         return ConsoleFrames.fitting(Lobby(agent: agent, tickets: tickets, sessions: sessions, approvals: approvals, team: team,
-                                           suggestions: suggested.isEmpty ? nil : suggested, requested: requested.isEmpty ? nil : requested))
+                                           suggestions: suggested.isEmpty ? nil : suggested, requested: requested.isEmpty ? nil : requested,
+                                           handOffs: handOffs.isEmpty ? nil : handOffs, handOffTargets: targets))
     }
 
     /// Tickets whose customer asked for a co-browse: from a page, or through the help desk.
@@ -226,6 +258,18 @@ extension SessionRuntime {
         case let .inviteViewer(v): request(.write("invite a viewer"), .viewerInviteRequested(name: v.name, by: agent))
         case let .requestExtension(req): request(.write("extend the session"), .extensionRequested(minutes: req.minutes, by: agent))
         case .qualityCheck: request(.write("ask the customer about the screen quality"), .qualityCheckRequested(by: agent))
+        case let .handOff(req):
+            // From the lobby or the CLI too: the session's agent hands it off without attaching.
+            let watching = link.sessionId == id && link.state.watch
+            if case let .refused(code, text, audit) = machine.authorize(ConsoleActor(agent, watching: watching), .handOff) {
+                hub.auditRefusal(AuditDraft(at: now, actor: agent.name, action: audit.action, sessionId: id, detail: audit.detail), address: nil)
+                return origin.fail(code, text)
+            }
+            let target: Agent?
+            do { target = try hub.agent(named: req.to) } catch {
+                return origin.fail(.internalError, "could not read the agents: \(error)")
+            }
+            dispatch(.handOffRequested(to: req.to, target: target, reason: req.reason, stay: req.stay, by: agent), origin: origin)
         case let .endSession(req):
             // From the lobby too: the agent ends their own session without attaching.
             let watching = link.sessionId == id && link.state.watch

@@ -78,6 +78,13 @@ extension SessionRuntime {
                     finishRecording(reason: reason)
                 case let .renewCustomerLink(seconds):
                     try renewCustomerLink(after: seconds)
+                case let .toAgent(name, message):
+                    let bytes = WireCodec.encode(message)
+                    for link in hub.connections.consoles(agentName: name) { link.connection.send(bytes) }
+                case let .storeHandOff(record):
+                    try hub.store.recordHandOff(record)
+                case let .releaseConsoles(name):
+                    releaseConsoles(of: name)
                 }
             } catch {
                 // A store failure (a full disk, say) must not take the live session down;
@@ -85,6 +92,18 @@ extension SessionRuntime {
                 logger.error("session \(id): could not store \(effect.kindName): \(error)")
                 broadcast(.error(ErrorReply(code: .internalError, message: "the engine could not store session data: \(error)")))
             }
+        }
+    }
+
+    /// The agent handed the session off without staying: their consoles leave
+    /// the room (the machine has let them go already) and are told why.
+    private func releaseConsoles(of name: String) {
+        let bytes = WireCodec.encode(.notice(Notice(text: "You handed session \(id) to \(machine.summary.agentName); it is theirs now")))
+        for link in room.values {
+            guard case let .console(agent) = link.role, agent.name == name else { continue }
+            room[link.id] = nil
+            link.unbind(from: id)
+            link.connection.send(bytes)
         }
     }
 

@@ -197,6 +197,11 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         allSessions.compactMap { $0.published.approvalRequest }.sorted { $0.requestedAt < $1.requestedAt }
     }
 
+    /// Sessions handed to `name`, waiting for their answer, oldest first.
+    func handOffsWaiting(for name: String) -> [HandOffOffer] {
+        allSessions.compactMap { $0.published.handOffOffer }.filter { $0.to == name }.sorted { $0.requestedAt < $1.requestedAt }
+    }
+
     func rememberPresenterKey(_ hash: String, session sid: String) { presenterKeys.withLockedValue { $0[hash] = sid } }
     func presenterSession(keyHash: String) -> String? { presenterKeys.withLockedValue { $0[keyHash] } }
     func forgetPresenterKeys(of sid: String) { presenterKeys.withLockedValue { $0 = $0.filter { $0.value != sid } } }

@@ -33,6 +33,7 @@ extension SessionRuntime {
         case let .actionAnswer(a): event = .actionAnswered(a)
         case let .actionResult(r): event = .actionResult(r)
         case let .screenshotAnswer(a): event = .screenshotAnswered(allow: a.allow)
+        case .specialistAck: event = .handOffAcknowledged
         default: return origin.fail(.notAllowed, "\(message.type) is not a customer message")
         }
         dispatch(event, origin: origin)

@@ -23,6 +23,8 @@ final class SessionRuntime: @unchecked Sendable {
     struct Published: Sendable {
         var summary: SessionSummary
         var approvalRequest: ApprovalRequest?
+        /// A hand-off waiting for its target (their lobby lists it).
+        var handOffOffer: HandOffOffer?
         /// Where the customer lands after consenting (`invite --url`); nil: the demo site.
         var landingURL: String?
     }
@@ -32,7 +34,8 @@ final class SessionRuntime: @unchecked Sendable {
         self.machine = machine
         self.hub = hub
         lane = hub.lanes.makeLane("session.\(machine.summary.id)")
-        box = NIOLockedValueBox(Published(summary: machine.summary, approvalRequest: machine.approvalRequest, landingURL: landingURL))
+        box = NIOLockedValueBox(Published(summary: machine.summary, approvalRequest: machine.approvalRequest, handOffOffer: machine.handOffOffer,
+                                         landingURL: landingURL))
     }
 
     /// Runs `work` on the session's lane, keeping the hub alive until it has
@@ -86,6 +89,7 @@ final class SessionRuntime: @unchecked Sendable {
         box.withLockedValue { p in
             p.summary = m.summary
             p.approvalRequest = m.approvalRequest
+            p.handOffOffer = m.handOffOffer
         }
     }
 

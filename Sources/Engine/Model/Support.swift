@@ -8,6 +8,8 @@ public enum AgentLevel: String, Codable, CaseIterable, Sendable {
     case manager
     case supervisor
     case trainer
+    /// A subject-matter expert sessions are handed to (takes control as L2 does).
+    case specialist
 }
 
 /// How a participant takes part in one session.
@@ -175,7 +177,10 @@ public struct SessionSummary: Codable, Equatable, Sendable {
     /// Live only: a Full Control request is waiting for a manager's approval.
     public var awaitingManager: Bool?
     /// How the session came about (nil in sessions stored before it was kept: the agent).
+    /// A hand-off does not change it: see `HandOffRecord`.
     public var initiator: SessionInitiator?
+    /// Live only: a hand-off waiting for its target, or the last one taken (the store keeps each as a `HandOffRecord`).
+    public var handOff: HandOffStatus?
 
     public init(id: String, ticket: Ticket, agentName: String, status: SessionStatus, controlMode: ControlMode = .viewOnly,
                 access: AccessLevel? = nil, recording: Bool = false, createdAt: Date, startedAt: Date? = nil,

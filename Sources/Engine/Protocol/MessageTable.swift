@@ -57,6 +57,8 @@ public enum MessageKind: String, CaseIterable, Sendable {
     case startPresenting = "start-presenting", stopPresenting = "stop-presenting", presenterLink = "presenter-link"
     case presentedScene = "presented-scene", presentedDelta = "presented-delta", presenting
     case wrapUp = "wrap-up", linkRenewed = "link-renewed"
+    case handOff = "hand-off", handOffAnswer = "hand-off-answer", handOffOffer = "hand-off-offer"
+    case specialistJoining = "specialist-joining", specialistAck = "specialist-ack"
 
     /// Who may send it.
     public var senders: Set<MessageSender> { spec.senders }
@@ -109,6 +111,9 @@ public enum MessageKind: String, CaseIterable, Sendable {
         case .openRecording: Spec(Self.consoles, OpenRecording.self, WireMessage.openRecording)
         case .startPresenting: Spec(Self.consoles, .startPresenting)
         case .stopPresenting: Spec(Self.consoles, .stopPresenting)
+        // The session's agent hands it to a specialist; the named target answers (from the lobby).
+        case .handOff: Spec(Self.consoles, HandOffRequest.self, WireMessage.handOff)
+        case .handOffAnswer: Spec(Self.consoles, HandOffAnswer.self, WireMessage.handOffAnswer)
         // Whoever holds control (the agent, or a viewer it was handed to); the engine relays the pointer.
         case .annotate: Spec([.console, .viewer], AnnotationCommand.self, WireMessage.annotate)
         case .agentPointer: Spec([.console, .viewer, .engine], AgentPointer.self, WireMessage.agentPointer)
@@ -132,6 +137,7 @@ public enum MessageKind: String, CaseIterable, Sendable {
         case .actionAnswer: Spec([.customer], ActionAnswer.self, WireMessage.actionAnswer)
         case .actionResult: Spec([.customer], ActionResult.self, WireMessage.actionResult)
         case .screenshotAnswer: Spec([.customer], ScreenshotAnswer.self, WireMessage.screenshotAnswer)
+        case .specialistAck: Spec([.customer], .specialistAck)
         // Engine → consoles, customers, viewers.
         case .lobby: Spec(Self.engine, Lobby.self, WireMessage.lobby)
         case .sessionStarted: Spec(Self.engine, SessionStarted.self, WireMessage.sessionStarted)
@@ -161,6 +167,8 @@ public enum MessageKind: String, CaseIterable, Sendable {
         case .presenting: Spec(Self.engine, PresentingState.self, WireMessage.presenting)
         case .wrapUp: Spec(Self.engine, WrapUp.self, WireMessage.wrapUp)
         case .linkRenewed: Spec(Self.engine, LinkRenewed.self, WireMessage.linkRenewed)
+        case .handOffOffer: Spec(Self.engine, HandOffOffer.self, WireMessage.handOffOffer)
+        case .specialistJoining: Spec(Self.engine, SpecialistJoining.self, WireMessage.specialistJoining)
         }
     }
 }
@@ -234,6 +242,11 @@ extension WireMessage {
         case let .presenting(b): (.presenting, b)
         case let .wrapUp(b): (.wrapUp, b)
         case let .linkRenewed(b): (.linkRenewed, b)
+        case let .handOff(b): (.handOff, b)
+        case let .handOffAnswer(b): (.handOffAnswer, b)
+        case let .handOffOffer(b): (.handOffOffer, b)
+        case let .specialistJoining(b): (.specialistJoining, b)
+        case .specialistAck: (.specialistAck, nil)
         }
     }
 
@@ -289,6 +302,10 @@ extension RecordingList: WireBody {}
 extension RecordingPart: WireBody {}
 extension PresenterLink: WireBody {}
 extension PresentingState: WireBody {}
+extension HandOffRequest: WireBody {}
+extension HandOffAnswer: WireBody {}
+extension HandOffOffer: WireBody {}
+extension SpecialistJoining: WireBody {}
 
 extension EndSession: WireBody {
     func validate() throws { try outcome?.validate() }

@@ -54,14 +54,20 @@ public struct Lobby: Codable, Equatable, Sendable {
     public var suggestions: [String: String]?
     /// Tickets whose customer asked for a co-browse, by id, with how they asked.
     public var requested: [String: CustomerRequest]?
+    /// Sessions other agents hand to this one, waiting for an answer (oldest first).
+    public var handOffs: [HandOffOffer]?
+    /// Who this agent may hand a session to (L2 and above, specialists), by name; nil for those who start no sessions.
+    public var handOffTargets: [HandOffTarget]?
     /// A lobby lists at most this many tickets; the admin CLI lists them all.
     public static let maxTickets = 500
     /// …and at most this many of the team's sessions.
     public static let maxTeamSessions = 200
     public init(agent: Agent, tickets: [Ticket], sessions: [SessionSummary], approvals: [ApprovalRequest]? = nil, ticketsNotShown: Int? = nil,
-                team: [SessionSummary]? = nil, suggestions: [String: String]? = nil, requested: [String: CustomerRequest]? = nil) {
+                team: [SessionSummary]? = nil, suggestions: [String: String]? = nil, requested: [String: CustomerRequest]? = nil, handOffs: [HandOffOffer]? = nil,
+                handOffTargets: [HandOffTarget]? = nil) {
         self.agent = agent; self.tickets = tickets; self.sessions = sessions; self.approvals = approvals
         self.ticketsNotShown = ticketsNotShown; self.team = team; self.suggestions = suggestions; self.requested = requested
+        self.handOffs = handOffs; self.handOffTargets = handOffTargets
     }
 }
 
@@ -317,6 +323,10 @@ public enum WireMessage: Equatable, Sendable {
     case startPresenting
     case stopPresenting
     case openRecording(OpenRecording)
+    /// The session's agent hands the session to a specialist.
+    case handOff(HandOffRequest)
+    /// The target takes the hand-off, or declines it.
+    case handOffAnswer(HandOffAnswer)
     // engine → console
     case lobby(Lobby)
     case sessionStarted(SessionStarted)
@@ -338,6 +348,8 @@ public enum WireMessage: Equatable, Sendable {
     case actionAnswer(ActionAnswer)
     case actionResult(ActionResult)
     case screenshotAnswer(ScreenshotAnswer)
+    /// The customer pressed OK on "… is joining to help".
+    case specialistAck
     // engine → customer
     case ping(Ping)
     case modeRequest(ModeRequest)
@@ -362,5 +374,9 @@ public enum WireMessage: Equatable, Sendable {
     /// How a session went, as the engine writes it back to its ticket (the reply to an end-session with an outcome).
     case wrapUp(WrapUp)
     case linkRenewed(LinkRenewed)
+    /// To the target's consoles: a session waiting for them to take it over.
+    case handOffOffer(HandOffOffer)
+    /// To the customer: who is joining and why (answered by `specialist-ack`).
+    case specialistJoining(SpecialistJoining)
 }
 

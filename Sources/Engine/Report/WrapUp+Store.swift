@@ -8,7 +8,8 @@ extension WrapUp {
         let recording = try recordings?.recordings(includeDeleted: false).first { $0.sessionId == sessionId }?.id
         let sources = Sources(summary: summary, audits: try store.auditEntries(sessionId: sessionId), notes: try store.notes(sessionId: sessionId),
                               participants: try store.participants(sessionId: sessionId), survey: try store.survey(sessionId: sessionId),
-                              outcome: try store.outcome(sessionId: sessionId), recordingId: recording)
+                              outcome: try store.outcome(sessionId: sessionId), recordingId: recording,
+                              handOffs: try store.handOffs(sessionId: sessionId))
         return WrapUp(sources, redactor: redactor, now: now)
     }
 }

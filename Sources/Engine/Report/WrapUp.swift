@@ -26,8 +26,10 @@ public struct WrapUp: Codable, Equatable, Sendable {
     public var subject: String
     public var customer: String
     public var agent: String
-    /// How it came about.
+    /// How it came about. A hand-off keeps it (see `HandOffRecord`): `handOffs` says the session was escalated.
     public var initiator: SessionInitiator
+    /// "handed off by A to B: reason", oldest first; empty when one agent had it throughout.
+    public var handOffs: [String]
     public var startedAt: Date?
     public var endedAt: Date?
     public var durationSeconds: Int?
@@ -57,10 +59,11 @@ public struct WrapUp: Codable, Equatable, Sendable {
         public var survey: SessionSurvey?
         public var outcome: RecordedOutcome?
         public var recordingId: String?
+        public var handOffs: [HandOffRecord]
         public init(summary: SessionSummary, audits: [AuditEntry], notes: [NoteEntry], participants: [(name: String, role: ParticipantRole)],
-                    survey: SessionSurvey?, outcome: RecordedOutcome?, recordingId: String?) {
+                    survey: SessionSurvey?, outcome: RecordedOutcome?, recordingId: String?, handOffs: [HandOffRecord] = []) {
             self.summary = summary; self.audits = audits; self.notes = notes; self.participants = participants
-            self.survey = survey; self.outcome = outcome; self.recordingId = recordingId
+            self.survey = survey; self.outcome = outcome; self.recordingId = recordingId; self.handOffs = handOffs
         }
     }
 
@@ -73,6 +76,7 @@ public struct WrapUp: Codable, Equatable, Sendable {
         customer = clean(summary.ticket.customer)
         agent = summary.agentName
         initiator = summary.initiator ?? .agent
+        handOffs = s.handOffs.map { clean($0.line) }
         startedAt = summary.startedAt
         endedAt = summary.endedAt
         durationSeconds = summary.startedAt.map { Int(((summary.endedAt ?? now).timeIntervalSince($0)).rounded()) }
@@ -149,7 +153,8 @@ public struct WrapUp: Codable, Equatable, Sendable {
 
     public var text: String {
         var lines = ["Co-browse session \(sessionId) on ticket \(ticketId): \(subject)",
-                     "Customer: \(customer) · Agent: \(agent) · Started by: \(initiator.title)"]
+                     "Customer: \(customer) · Agent: \(agent)" + (handOffs.isEmpty ? "" : " (\(handOffs.joined(separator: "; ")))")
+                        + " · Started by: \(initiator.title)" + (handOffs.isEmpty ? "" : "; escalated")]
         if let startedAt {
             let end = endedAt.map { " to \(Self.clock($0))" } ?? " (still live)"
             lines.append("When: \(Self.day(startedAt)) \(Self.clock(startedAt))\(end) UTC, \(Self.minutes(durationSeconds ?? 0))" + (ending.map { "; \($0)" } ?? ""))

@@ -32,6 +32,8 @@ public struct SessionPolicy: Equatable, Sendable {
     public var actionApprovalTimeout: TimeInterval = 15
     /// A Full Control request no manager answers in this long lapses.
     public var managerApprovalTimeout: TimeInterval = 5 * 60
+    /// A hand-off nobody answers in this long lapses (the first agent keeps the session).
+    public var handOffTimeout: TimeInterval = 10 * 60
     /// Viewers of a session: the agent plus the customer's team members (supervisors watch on top).
     public var maxViewers: Int = 3
     /// How far each agent level may take control (a tenant setting).
@@ -100,6 +102,13 @@ public enum SessionEvent: Equatable, Sendable {
     case presentedDelta(SceneDelta)
     /// The agent (or the presenter tab's "Stop sharing") stopped showing the page.
     case presentingStopped(by: String)
+    /// The session's agent hands the session to `to` (the hub looked the name
+    /// up: `target` is nil when no agent has it), saying why; `stay` keeps them on as a watcher.
+    case handOffRequested(to: String, target: Agent?, reason: String, stay: Bool, by: Agent)
+    /// An agent answered the hand-off waiting in this session (only its target may).
+    case handOffAnswered(accept: Bool, by: Agent)
+    /// The customer pressed OK on "… is joining to help".
+    case handOffAcknowledged
     /// The clock moved; timeouts and heartbeats are decided here.
     case tick
     /// The engine is shutting down: a live session ends now, saying why.
@@ -150,6 +159,12 @@ public enum SessionEffect: Equatable, Sendable {
     /// The customer has been gone this long: mint a fresh one-time link for the
     /// same session, send it the way the first went, and tell the consoles.
     case renewCustomerLink(afterSeconds: Int)
+    /// Send to every console of the agent with this name, wherever it is (a hand-off's target).
+    case toAgent(String, WireMessage)
+    /// Store a hand-off the target took.
+    case storeHandOff(HandOffRecord)
+    /// The agent with this name handed the session off and leaves it: their consoles leave the room.
+    case releaseConsoles(of: String)
 }
 
 extension SessionEffect {
@@ -177,6 +192,9 @@ extension SessionEffect {
         case .startRecording: "startRecording"
         case .finishRecording: "finishRecording"
         case .renewCustomerLink: "renewCustomerLink"
+        case let .toAgent(_, m): "toAgent(\(m.type))"
+        case .storeHandOff: "storeHandOff"
+        case .releaseConsoles: "releaseConsoles"
         }
     }
 }

@@ -25,6 +25,10 @@ public enum SessionCapability: Equatable, Sendable {
     case giveOutcome
     /// Approve or refuse a Full Control request waiting for a manager.
     case answerApproval
+    /// Hand the session to another agent (escalation).
+    case handOff
+    /// Take over, or decline, the hand-off waiting in the session.
+    case answerHandOff
 }
 
 public enum Authorization: Equatable, Sendable {
@@ -61,6 +65,8 @@ extension SessionMachine {
         switch capability {
         case let .attach(watch):
             if owner || (watch && Capabilities(level: agent.level).canWatch) { return .allowed }
+            // The agent who handed the session off and stayed on watches it, whatever their level.
+            if let h = summary.handOff, h.accepted, h.stay, h.from == agent.name { return .allowed }
             return .refused(.notAllowed, watch ? "\(agent.level.rawValue) agents cannot watch sessions"
                                                : "session \(summary.id) belongs to \(summary.agentName); supervisors attach with --watch",
                             audit: ("attach.refused", watch ? "watch" : "attach"))
@@ -79,6 +85,28 @@ extension SessionMachine {
         case .answerApproval:
             if agent.level == .manager { return .allowed }
             return .refused(.notAllowed, "Only a manager may approve \(ControlMode.fullControl.title).", audit: ("approval.refused", "level=\(agent.level.rawValue)"))
+        case .handOff:
+            if owner && !actor.watching { return .allowed }
+            return .refused(.notAllowed, "Only the session's agent (\(summary.agentName)) may hand session \(summary.id) off.", audit: ("handoff.refused", "not the session's agent"))
+        case .answerHandOff:
+            guard let h = summary.handOff, !h.accepted else {
+                return .refused(.badState, "No hand-off is waiting in session \(summary.id).", audit: ("handoff.refused", "none waiting"))
+            }
+            if agent.name == h.to { return .allowed }
+            return .refused(.notAllowed, "The hand-off of session \(summary.id) is for \(h.to); \(agent.name) cannot answer it.",
+                            audit: ("handoff.refused", "answer by=\(agent.name) for=\(h.to)"))
         }
+    }
+
+    /// Why `target` cannot take a session `from` hands off, or nil when they can:
+    /// someone else, who exists, and who may take over live sessions (L2 and
+    /// above, or a specialist; never a watcher).
+    public static func handOffTargetRefusal(_ target: Agent?, named name: String, from: Agent) -> (WireErrorCode, String)? {
+        guard let target else { return (.notFound, "There is no agent named \(oneLine(name)).") }
+        guard target.name != from.name else { return (.invalid, "\(from.name) already has this session; hand it to someone else.") }
+        guard Capabilities(level: target.level).canTakeHandOffs else {
+            return (.notAllowed, "\(target.name) is \(target.level.rawValue): a session is handed to an L2 agent, a specialist or a manager.")
+        }
+        return nil
     }
 }

@@ -80,6 +80,7 @@ extension SessionMachine {
     private func guidanceRefusal(_ name: String) -> SessionEffect? {
         guard summary.status == .active else { return .reject(.badState, "Annotations need an active session.") }
         guard name == controller else { return .reject(.notAllowed, "\(controller) holds control; \(name) cannot draw or point.") }
+        if let gate = unacknowledgedRefusal(name, "draw or point") { return gate }
         guard summary.controlMode >= .guided else {
             return .reject(.notAllowed, "Annotations and the pointer need Guided mode; the session is in \(summary.controlMode.title).")
         }
@@ -126,6 +127,7 @@ extension SessionMachine {
     mutating func controlAction(_ action: ControlAction, by name: String, _ now: Date) -> [SessionEffect] {
         guard summary.status == .active else { return [.reject(.badState, "Actions need an active session.")] }
         guard name == controller else { return [.reject(.notAllowed, "\(controller) holds control; \(name) cannot act on the page.")] }
+        if let gate = unacknowledgedRefusal(name, "act on the page") { return [gate] }
         guard summary.controlMode >= .controlled else {
             return [.reject(.notAllowed, "Clicking, typing and scrolling need Controlled mode; the session is in \(summary.controlMode.title).")]
         }
@@ -449,6 +451,6 @@ extension SessionMachine {
         var out: [SessionEffect] = [.toCustomer(.participants(participants))]
         if !control.annotations.isEmpty { out.append(.toCustomer(.annotations(AnnotationSet(items: control.annotations)))) }
         if let p = control.pointer { out.append(.toCustomer(.agentPointer(p))) }
-        return out
+        return out + handOffReplay()
     }
 }

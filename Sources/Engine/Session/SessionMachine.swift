@@ -50,6 +50,8 @@ public struct SessionMachine: Sendable {
     var control = ControlState()
     /// The page the agent shows (SessionMachine+Presenting.swift).
     var presenting = PresentingState_()
+    /// A hand-off offered or not yet acknowledged (SessionMachine+HandOff.swift).
+    var handOffs = HandOffState()
 
     /// Open survey window: the customer's connection closes at this time (or on the survey).
     private var surveyClosesAt: Date?
@@ -169,6 +171,9 @@ public struct SessionMachine: Sendable {
         case let .pageEvent(e): return pageEvent(e, now)
         case let .qualityCheckRequested(agent): return qualityCheckRequested(by: agent, now)
         case let .qualityAnswered(ok): return qualityAnswered(ok, now)
+        case let .handOffRequested(to, target, reason, stay, agent): return handOffRequested(to: to, target: target, reason: reason, stay: stay, by: agent, now)
+        case let .handOffAnswered(accept, agent): return handOffAnswered(accept: accept, by: agent, now)
+        case .handOffAcknowledged: return handOffAcknowledged(now)
         }
     }
 
@@ -468,6 +473,7 @@ public struct SessionMachine: Sendable {
     private mutating func modeRequested(_ mode: ControlMode, by agent: Agent, reason: String?, _ now: Date) -> [SessionEffect] {
         guard summary.status == .active else { return [.reject(.badState, "Control can be asked for only once the customer has consented.")] }
         if let refused = refusal(agent, .steer("ask for control")) { return refused }
+        if let gate = unacknowledgedRefusal(agent.name, "ask for control") { return [gate] }
         guard pendingMode == nil else { return [.reject(.badState, "A control request is already waiting for the customer.")] }
         guard mode != summary.controlMode else { return [.reject(.badState, "The session is already in \(mode.title).")] }
         let caps = Capabilities(level: agent.level, caps: policy.controlCaps)
@@ -519,6 +525,15 @@ public struct SessionMachine: Sendable {
         }
         return [.reject(.badState, "No request for \(answer.mode.title) is waiting.")]
     }
+
+    /// A control request waiting for the customer is withdrawn (the session changed hands).
+    mutating func pendingModeRequestLapses() {
+        pendingMode = nil
+        summary.pendingModeRequest = nil
+    }
+
+    /// The customer's page is connected and heard from.
+    var customerHere: Bool { socketConnected && !disconnectAnnounced }
 
     // MARK: Extension (the 45-minute limit moves only with the customer's consent)
 
@@ -663,6 +678,7 @@ public struct SessionMachine: Sendable {
             out.append(activity(.info, customer, "Customer did not answer the quality check", now))
         }
         out += controlTimeouts(now)
+        out += handOffTimeouts(now)
         out += connectionEffects(now)
         if socketConnected && !disconnectAnnounced, let seq = heartbeat.pingIfDue(now: now, interval: policy.heartbeatInterval) {
             out.append(.toCustomer(.ping(Ping(seq: seq))))
@@ -736,6 +752,7 @@ public struct SessionMachine: Sendable {
         control.managerRequest = nil
         let wasPresenting = presenting.active || presenting.linkMinted
         presenting = PresentingState_()
+        let handOffWithdrawn = handOffAtTheEnd()
         // The survey is for a customer who took part and is still there to answer it.
         let offerSurvey = offeringSurvey && socketConnected && !disconnectAnnounced && summary.startedAt != nil && policy.surveyWindow > 0
         socketConnected = false
@@ -753,7 +770,7 @@ public struct SessionMachine: Sendable {
             out += [.toCustomer(.sessionEnded(ended)), .closeCustomer]
         }
         if wasPresenting { out.append(.closePresenter) }
-        return out + participantsNote(now)
+        return out + handOffWithdrawn + participantsNote(now)
     }
 
     // MARK: Helpers

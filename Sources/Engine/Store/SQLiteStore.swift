@@ -242,6 +242,20 @@ public final class SQLiteStore: SessionStore {
     // MARK: Audit
 
     @discardableResult
+    // MARK: Hand-offs
+
+    public func recordHandOff(_ handOff: HandOffRecord) throws {
+        try write("hand-off of session \(handOff.sessionId)") { try HandOffRow(handOff).insert($0) }
+    }
+
+    public func handOffs(sessionId: String) throws -> [HandOffRecord] {
+        try db.read { try HandOffRow.filter(Column("sessionId") == sessionId).order(Column("id")).fetchAll($0) }.map(\.model)
+    }
+
+    public func handedOffSessionIDs() throws -> Set<String> {
+        Set(try db.read { try String.fetchAll($0, sql: "SELECT DISTINCT sessionId FROM handoff") })
+    }
+
     public func appendAudit(at: Date, actor: String, action: String, sessionId: String?, detail: String) throws -> AuditEntry {
         try db.write { db in try Self.chain(AuditDraft(at: at, actor: actor, action: action, sessionId: sessionId, detail: detail), in: db) }
     }

@@ -173,6 +173,13 @@ public protocol SessionStore: AnyObject, Sendable {
     func addScreenshot(_ shot: ScreenshotRecord) throws
     func screenshots(sessionId: String) throws -> [ScreenshotRecord]
 
+    // Hand-offs (escalations within a session)
+    func recordHandOff(_ handOff: HandOffRecord) throws
+    /// The session's hand-offs, oldest first.
+    func handOffs(sessionId: String) throws -> [HandOffRecord]
+    /// Every session that was handed to another agent at least once (the escalations the reports count).
+    func handedOffSessionIDs() throws -> Set<String>
+
     // Hash-chained audit log.
     @discardableResult
     func appendAudit(at: Date, actor: String, action: String, sessionId: String?, detail: String) throws -> AuditEntry

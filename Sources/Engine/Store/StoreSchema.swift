@@ -212,6 +212,19 @@ enum StoreSchema {
                 t.add(column: "subject", .text)
             }
         }
+        m.registerMigration("v9: sessions handed to a specialist") { db in
+            try db.create(table: "handoff") { t in
+                // A session may change hands more than once: one row each, in order.
+                t.autoIncrementedPrimaryKey("id")
+                t.column("sessionId", .text).notNull().indexed().references("session", onDelete: .cascade)
+                t.column("at", .integer).notNull()
+                t.column("fromAgent", .text).notNull()
+                t.column("toAgent", .text).notNull()
+                // Redacted by the engine before it is stored.
+                t.column("reason", .text).notNull()
+                t.column("stayed", .boolean).notNull()
+            }
+        }
         m.registerMigration("v10: customers who asked for live help from a page") { db in
             try db.create(table: "customerRequest") { t in
                 // One request per ticket: the ticket was made for it.
@@ -238,6 +251,22 @@ struct SessionLinkChannelRow: Codable, FetchableRecord, PersistableRecord {
     static let databaseTableName = "sessionLinkChannel"
     var sessionId: String
     var channel: String
+}
+
+struct HandOffRow: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "handoff"
+    var id: Int64?
+    var sessionId: String
+    var at: Millis
+    var fromAgent: String
+    var toAgent: String
+    var reason: String
+    var stayed: Bool
+
+    init(_ h: HandOffRecord) {
+        id = nil; sessionId = h.sessionId; at = millis(h.at); fromAgent = h.from; toAgent = h.to; reason = h.reason; stayed = h.stayed
+    }
+    var model: HandOffRecord { HandOffRecord(sessionId: sessionId, at: date(at), from: fromAgent, to: toAgent, reason: reason, stayed: stayed) }
 }
 
 struct OutcomeRow: Codable, FetchableRecord, PersistableRecord {

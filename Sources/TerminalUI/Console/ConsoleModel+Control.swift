@@ -332,11 +332,19 @@ extension ConsoleModel {
         return []
     }
 
+    /// ↑/k and ↓/j in a pick list of `count` lines: the new selection; nil for any other key.
+    static func listMove(_ selected: Int, _ key: ConsoleKey, count: Int) -> Int? {
+        switch key {
+        case .up, .character("k"): max(0, selected - 1)
+        case .down, .character("j"): min(max(0, count - 1), selected + 1)
+        default: nil
+        }
+    }
+
     mutating func handleHandOverDialog(_ selected: Int, _ key: ConsoleKey) -> [ConsoleCommand] {
         let candidates = handOverCandidates
+        if let moved = Self.listMove(selected, key, count: candidates.count) { dialog = .handOver(selected: moved); return [] }
         switch key {
-        case .up, .character("k"): dialog = .handOver(selected: max(0, selected - 1))
-        case .down, .character("j"): dialog = .handOver(selected: min(max(0, candidates.count - 1), selected + 1))
         case .escape: dialog = nil
         case .enter:
             dialog = nil
@@ -427,6 +435,7 @@ extension ConsoleModel {
                 return [.send(.inviteViewer(InviteViewer(name: text)))]
             case .followUpPlan, .followUpOwner, .followUpDue, .escalateTo, .escalateReason:
                 return outcomePromptAnswered(purpose, text)
+            case let .handOffReason(to): handOffReasonGiven(to: to, text)
             }
         }
         return []

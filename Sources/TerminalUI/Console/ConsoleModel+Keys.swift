@@ -14,6 +14,7 @@ extension ConsoleModel {
         case .click, .type, .scrollUp, .scrollDown: return current >= .controlled && !pageHidden ? words : nil
         case .pointer: return current >= .guided ? words : nil
         case .approvals: return approvals.isEmpty ? nil : HintWords("A approvals (\(approvals.count))", "A approve")
+        case .handOffs: return handOffs.isEmpty ? nil : HintWords("H hand-offs (\(handOffs.count))", "H take")
         case .open: return lobbyRows.isEmpty ? nil : words
         case .openRecorded:
             guard !options.watch, lobbySelection < lobbyRows.count, case .ticket = lobbyRows[lobbySelection] else { return nil }

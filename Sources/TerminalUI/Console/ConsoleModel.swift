@@ -46,6 +46,12 @@ public enum ConsoleDialog: Equatable, Sendable {
     case sayOutcome
     /// What the engine wrote back to the ticket.
     case wrapUp(WrapUp)
+    /// Hand the session off: who takes it (then the reason, then whether to stay).
+    case handOffPick(selected: Int)
+    /// Hand the session off: stay on as a watcher, or leave once it is taken.
+    case handOffStay(to: String, reason: String)
+    /// A session handed to this agent: take it over, or decline.
+    case handOffOffer(HandOffOffer)
 }
 
 /// What a text prompt is for, and so what its Enter sends.
@@ -65,6 +71,8 @@ public enum PromptPurpose: Equatable, Sendable {
     /// Escalated: to whom, then why.
     case escalateTo
     case escalateReason(to: String)
+    /// Handing the session off: why (the specialist and the customer read it).
+    case handOffReason(to: String)
 
     public var title: String {
         switch self {
@@ -77,6 +85,7 @@ public enum PromptPurpose: Equatable, Sendable {
         case .followUpDue: "Follow-up: by when? (YYYY-MM-DD)"
         case .escalateTo: "Escalated: to whom (a person or a team)?"
         case .escalateReason: "Escalated: why?"
+        case let .handOffReason(to): "Hand off to \(SafeText.clean(to)): why?"
         }
     }
 
@@ -88,6 +97,7 @@ public enum PromptPurpose: Equatable, Sendable {
         case .viewerName: "Enter  mint a one-time viewer link · Esc  cancel"
         case .followUpPlan, .followUpOwner, .escalateTo: "It goes on the ticket. Enter  next · Esc  cancel"
         case .followUpDue, .escalateReason: "It goes on the ticket. Enter  record it · Esc  cancel"
+        case .handOffReason: "They read it, and so does the customer. Enter  next · Esc  cancel"
         }
     }
 
@@ -98,6 +108,7 @@ public enum PromptPurpose: Equatable, Sendable {
         case .modeReason: ModeRequest.maxReasonBytes
         case .viewerName: InviteViewer.maxNameBytes
         case .followUpPlan, .followUpOwner, .followUpDue, .escalateTo, .escalateReason: SessionOutcome.maxTextBytes
+        case .handOffReason: HandOffRequest.maxReasonBytes
         }
     }
 }
@@ -273,6 +284,8 @@ public struct ConsoleModel: Equatable, Sendable {
     public internal(set) var actionStatus: ActionStatus?
     /// Managers: Full Control requests waiting for an answer.
     public internal(set) var approvals: [ApprovalRequest] = []
+    /// Sessions other agents hand to this one, waiting for an answer.
+    public internal(set) var handOffs: [HandOffOffer] = []
     /// The name of a viewer invitation waiting for its link (an error then belongs to it).
     public internal(set) var pendingInvite: String?
     /// The channel the last start asked the engine to send the link on (help desk, e-mail, SMS); nil: shown to the agent.
@@ -330,7 +343,7 @@ public struct ConsoleModel: Equatable, Sendable {
     }
 
     /// A read-only console (`--watch`), or a team session watched from the lobby.
-    public var isReadOnly: Bool { options.watch || watchingTeamSession }
+    public var isReadOnly: Bool { options.watch || watchingTeamSession || watchingAfterHandOff }
     public var sessionEnded: Bool { session?.status == .ended }
 
     // MARK: - engine messages
@@ -351,6 +364,7 @@ public struct ConsoleModel: Equatable, Sendable {
             agent = l.agent
             // The lobby's list is the engine's word on what still waits.
             if let waiting = l.approvals { approvals = waiting }
+            handOffs = l.handOffs ?? []
             lobbySelection = min(lobbySelection, max(0, lobbyRows.count - 1))
         case let .sessionStarted(started):
             if let via = linkGoesBy {
@@ -376,7 +390,11 @@ public struct ConsoleModel: Equatable, Sendable {
             if var l = lobby, let i = l.sessions.firstIndex(where: { $0.id == s.id }) { l.sessions[i] = s; lobby = l }
             if var l = lobby, let i = l.team?.firstIndex(where: { $0.id == s.id }) { l.team?[i] = s; lobby = l }
             if s.awaitingManager != true { approvalSettled(s) }
-            if session?.id == s.id { return summaryChanged(s) }
+            handOffSettled(s)
+            if session?.id == s.id {
+                let old = session
+                return summaryChanged(s) + handOffChanged(from: old, to: s)
+            }
         case var .activity(item):
             guard screen == .workstation else { break }
             item.text = Self.quotingEmphasis(item.text)
@@ -441,6 +459,8 @@ public struct ConsoleModel: Equatable, Sendable {
             actionUpdated(u)
         case let .approvalRequest(r):
             approvalRequested(r)
+        case let .handOffOffer(o):
+            handOffOffered(o)
         case let .viewerInvited(v):
             pendingInvite = nil
             // "Inviting Sam…" is answered by the link itself.
@@ -515,6 +535,7 @@ public struct ConsoleModel: Equatable, Sendable {
         case .recordings: return [.openRecordings]
         case .refresh: return [.send(.lobbyRequest)]
         case .approvals: openApproval()
+        case .handOffs: openHandOffOffer()
         case .sort:
             lobbyOrder = lobbyOrder.next
             lobbySelection = 0
@@ -531,6 +552,7 @@ public struct ConsoleModel: Equatable, Sendable {
         case .pointer: return togglePointer()
         case .screenshot: return requestScreenshot()
         case .handOver: return openHandOver()
+        case .handOff: return openHandOff()
         case .invite: return inviteViewer()
         case .present: return presentKey()
         case .cycleView: cycleViewMode()
@@ -627,7 +649,7 @@ public struct ConsoleModel: Equatable, Sendable {
 
     /// Why an action that touches the customer's session is not allowed now, if it is not.
     func actionRefusal() -> String? {
-        if options.watch { return "Read-only: you are watching this session" }
+        if isReadOnly { return "Read-only: you are watching this session" }
         if session == nil { return "No session attached" }
         if sessionEnded { return "This session has ended" }
         return nil
@@ -658,6 +680,9 @@ public struct ConsoleModel: Equatable, Sendable {
         case let .prompt(purpose, draft): return handlePrompt(purpose, draft, key)
         case let .approval(request): return handleApproval(request, key)
         case let .handOver(selected): return handleHandOverDialog(selected, key)
+        case let .handOffPick(selected): return handleHandOffPick(selected, key)
+        case let .handOffStay(to, reason): return handleHandOffStay(to: to, reason: reason, key)
+        case let .handOffOffer(offer): return handleHandOffOffer(offer, key)
         case let .viewerLink(_, url) where key == .character("c"), let .link(url, _) where key == .character("c"):
             return copyLink(url)
         case .viewerLink, .refused:

@@ -5,9 +5,9 @@ public enum ConsoleAction: Equatable, Sendable {
     // Anywhere
     case help, palette, messages, filter, mouse, pages, quit
     // The lobby
-    case selectPrevious, selectNext, selectFirst, selectLast, open, openRecorded, recordings, refresh, approvals, sort
+    case selectPrevious, selectNext, selectFirst, selectLast, open, openRecorded, recordings, refresh, approvals, handOffs, sort
     // A session
-    case moveCursor, click, type, scrollUp, scrollDown, annotate, pointer, note, mode, screenshot, handOver, invite,
+    case moveCursor, click, type, scrollUp, scrollDown, annotate, pointer, note, mode, screenshot, handOver, handOff, invite,
          extend, quality, end, present, cycleView, symbols, feed, escape, leave, outcome
     // Annotate mode
     case tool(AnnotationTool), placePoint, undo, clearMarks, leaveAnnotate
@@ -99,6 +99,8 @@ public enum KeyMap {
                    hint: HintWords("R recordings", "R recs"), priority: 6, command: "recordings"),
         KeyBinding([.character("A")], "A", .approvals, "answer a Full Control request (managers)",
                    hint: HintWords("A approvals", "A approve"), priority: 2, command: "approvals"),
+        KeyBinding([.character("H")], "H", .handOffs, "answer a hand-off to you",
+                   hint: HintWords("H hand-offs", "H take"), priority: 2, command: "handoffs"),
         KeyBinding([.character("g")], "g", .refresh, "refresh the lobby now", hint: HintWords("g refresh", "g"), priority: 7, command: "refresh"),
     ] + common + [
         KeyBinding([.character("q"), .character("Q")], "q Q", .quit, "quit (asks while sessions are live)",
@@ -128,6 +130,8 @@ public enum KeyMap {
         KeyBinding([.character("m")], "m", .mode, "ask for a control mode", hint: HintWords("m mode", "m mode"), priority: 2, command: "mode"),
         KeyBinding([.character("s")], "s", .screenshot, "ask for a screenshot", hint: HintWords("s screenshot", "s shot"), priority: 9, command: "screenshot"),
         KeyBinding([.character("h")], "h", .handOver, "hand over control", hint: HintWords("h hand over", "h hand"), priority: 10, command: "handover"),
+        KeyBinding([.character("H")], "H", .handOff, "hand off to a specialist",
+                   hint: HintWords("H hand off", "H off"), priority: 17, command: "handoff"),
         KeyBinding([.character("v")], "v", .invite, "invite a viewer", hint: HintWords("v invite", "v invite"), priority: 8, command: "invite"),
         KeyBinding([.character("x")], "x", .extend, "ask for \(ConsoleModel.extensionMinutes) more minutes",
                    hint: HintWords("x +\(ConsoleModel.extensionMinutes)m", "x +\(ConsoleModel.extensionMinutes)m"), priority: 7, command: "extend"),

@@ -150,6 +150,9 @@ public final class ConsoleView {
             case .denied, .expired, .failed: theme.error
             }
             sheet.bar(layout.message.y, text: " " + action.line(now: now), pen: pen)
+        } else if message == nil, let waiting = model.handOffWaitingLine {
+            // Said until the customer acknowledges the specialist: why annotating and control wait.
+            sheet.bar(layout.message.y, text: " " + waiting, pen: theme.notice)
         } else {
             MessageLine(theme: theme).draw(message, fallback: layout.feed == nil ? latest : nil, y: layout.message.y, on: &sheet)
         }

@@ -75,6 +75,39 @@ struct DialogView {
             }
             lines += ["", "↑↓ choose · Enter hand over · Esc cancel"]
             box(title: "Hand over control", lines: lines, highlight: 2 + selected, on: &sheet)
+        case let .handOffPick(selected):
+            let targets = model.handOffTargets
+            let ticket = model.session.map { "\($0.ticket.id) with \(SafeText.clean($0.ticket.customer))" } ?? "this session"
+            var lines = ["Who takes over \(ticket)?", ""]
+            if targets.isEmpty {
+                lines.append(model.lobby == nil ? "Asking the engine who can take it…" : "Nobody can: the engine knows no other L2 agent, specialist or manager")
+            }
+            // A short terminal shows the part of the list around the selection.
+            let room = max(1, sheet.height - 8)
+            let first = max(0, min(selected - room + 1, targets.count - room))
+            for (i, t) in targets.enumerated().dropFirst(first).prefix(room) {
+                lines.append("\(i == selected ? "▶" : " ") \(SafeText.clean(t.name)) (\(t.level.rawValue))")
+            }
+            lines += ["", "↑↓ choose · Enter next: why · Esc cancel"]
+            box(title: "Hand off to a specialist", lines: lines, highlight: targets.isEmpty ? nil : 2 + selected - first, on: &sheet)
+        case let .handOffStay(to, reason):
+            let w = min(sheet.width - 4, 72)
+            var lines = ["Hand the session to \(SafeText.clean(to)):"]
+            lines += SceneView.wrap(SafeText.glyphs(reason), width: max(1, w - 6), maxLines: 3).map { "  " + String($0.map(\.character)) }
+            lines += ["", "They take it from their lobby; the customer is told who joins.", "Control starts again from View Only.", "",
+                      "y  stay as a watcher    n  leave once taken    Esc  cancel"]
+            box(title: "Stay on as a watcher?", lines: lines, minWidth: w, on: &sheet)
+        case let .handOffOffer(o):
+            let w = min(sheet.width - 4, 72)
+            let waiting = LobbyScreen.age(since: o.requestedAt, now: model.now)
+            var lines = ["\(SafeText.clean(o.from)) hands you \(o.ticket.id) (waiting \(waiting))",
+                         "Ticket:   \(SafeText.clean(o.ticket.subject))", "Customer: \(SafeText.clean(o.ticket.customer))", "Why:"]
+            lines += SceneView.wrap(SafeText.glyphs(o.reason), width: max(1, w - 6), maxLines: 4).map { "  " + String($0.map(\.character)) }
+            let more = model.handOffs.filter { $0.sessionId != o.sessionId }.count
+            if more > 0 { lines.append("(\(more) more waiting)") }
+            lines += ["", "\(SafeText.clean(o.from)) \(o.stay ? "stays as a watcher" : "leaves once you take it"); the customer acknowledges you first.",
+                      "y / Enter  take it over    n  decline    Esc  later (H reopens)"]
+            box(title: "Hand-off to you", lines: lines, minWidth: w, on: &sheet)
         case let .viewerLink(name, url):
             let chunks = Self.linkLines(url, width: sheet.width)
             box(title: "Viewer link for \(name)", lines: ["Send this link to \(name) (works once; they watch in a browser):", ""] + chunks + [

@@ -25,7 +25,8 @@ struct LobbyScreen {
         if model.lobbyOrder != .asListed { view.append("sorted by \(model.lobbyOrder.title) (o)") }
         if !view.isEmpty { sheet.write(" " + view.joined(separator: " · "), x: 0, y: 1, pen: theme.notice, maxX: w) }
         var y = 2
-        y = ApprovalsPanel(theme: theme).draw(model.approvals, y: y, bottom: h - 6, on: &sheet)
+        y = WaitingPanel(theme: theme).handOffs(model.handOffs, now: model.now, y: y, bottom: h - 6, on: &sheet)
+        y = WaitingPanel(theme: theme).approvals(model.approvals, y: y, bottom: h - 6, on: &sheet)
         sheet.write("My open sessions (\(open.count))", x: 1, y: y, pen: theme.base.with(.bold)); y += 1
         // A wide terminal gives the names room and shows how long each session has run.
         let wide = w >= 100

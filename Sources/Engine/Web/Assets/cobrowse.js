@@ -686,6 +686,14 @@
         case 'quality-check':
           overlay.ask('Is the screen quality okay for you?', function (ok) { send('quality-answer', { ok: ok }); }, 'Yes', 'No');
           break;
+        case 'specialist-joining':
+          // The session changed hands: the new agent starts from view only and asks again; the customer says OK.
+          agentName = String(b.name || agentName);
+          setMode(String(b.mode || 'view-only'));
+          setMarks([], null);
+          overlay.show(agentName, true);
+          overlay.tell(String(b.text || (agentName + ' is joining to help.')), function () { send('specialist-ack', {}); });
+          break;
         case 'session-ended':
           // The engine keeps the connection open for the survey only when it offers one.
           if ((b.surveySeconds | 0) > 0) startSurvey(b.surveySeconds | 0);
@@ -1173,6 +1181,15 @@
       quality: function (v) { q.textContent = '\u00b7 ' + v; bar.className = 'bar q-' + v; },
       tick: function () { var s = Math.floor((Date.now() - startedAt) / 1000); clock.textContent = '\u00b7 ' + pad(Math.floor(s / 60)) + ':' + pad(s % 60); },
       notice: function (text, own, ms) { var p = panel(own ? text : 'Your agent: ' + text); p.setAttribute('data-cb', 'notice'); setTimeout(function () { p.remove(); }, ms || 15000); },
+      // A statement the customer only acknowledges: one OK button.
+      tell: function (text, done) {
+        var ok = el('button', 'ok');
+        ok.textContent = 'OK';
+        ok.setAttribute('data-cb', 'answer-ok');
+        var p = panel(text, [ok]);
+        p.setAttribute('data-cb', 'told');
+        ok.addEventListener('click', function () { done(); p.remove(); });
+      },
       ask: function (text, answer, yesLabel, noLabel) {
         var yes = el('button', 'ok'), no = el('button', 'no');
         yes.textContent = yesLabel || 'Allow'; no.textContent = noLabel || 'Deny';
