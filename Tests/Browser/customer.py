@@ -25,8 +25,11 @@ def say(*parts):
     print(*parts, flush=True)
 
 
-def browser(profile):
+def browser(profile, log_frames=False):
     opts = webdriver.ChromeOptions()
+    if log_frames:
+        # What the page itself sends over its WebSocket, before the engine sees it (Network.webSocketFrameSent).
+        opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
               "--ignore-certificate-errors", "--window-size=1280,800", "--no-first-run",
               "--disable-extensions", "--user-data-dir=" + profile):
@@ -40,12 +43,12 @@ def browser(profile):
 
 
 @contextlib.contextmanager
-def chromium():
+def chromium(log_frames=False):
     """A headless Chromium with a throw-away profile, quit and removed however the run ends."""
     profile = tempfile.mkdtemp(prefix="cobrowse-chromium-")
     driver = None
     try:
-        driver = browser(profile)
+        driver = browser(profile, log_frames)
         yield driver
     finally:
         if driver is not None:
