@@ -70,6 +70,7 @@ final class DoorStore: SessionStore, @unchecked Sendable {
         try inner.recordOutcome(sessionId: sessionId, ticketId: ticketId, outcome, audit: audit)
     }
     func outcome(sessionId: String) throws -> RecordedOutcome? { try inner.outcome(sessionId: sessionId) }
+    func latestOutcome(ticketId: String) throws -> RecordedOutcome? { try inner.latestOutcome(ticketId: ticketId) }
     func addScreenshot(_ shot: ScreenshotRecord) throws { try inner.addScreenshot(shot) }
     func screenshots(sessionId: String) throws -> [ScreenshotRecord] { try inner.screenshots(sessionId: sessionId) }
     func recordHandOff(_ handOff: HandOffRecord) throws { try inner.recordHandOff(handOff) }

@@ -94,4 +94,26 @@ final class TicketLoopTests: XCTestCase {
         XCTAssertTrue(try store.activity(sessionId: started.session.id).contains { $0.text.contains("(the customer asked for it)") })
         XCTAssertEqual(try store.session(id: try hub.startSession(ticketId: "3302", record: false, agent: maria).session.id)?.initiator, .agent)
     }
+
+    func testTheSessionAfterAnEscalationIsKeptAsTheEscalations() throws {
+        let dir = try TransportTempDir()
+        defer { dir.remove() }
+        let store = try SQLiteStore(path: dir.file("cobrowse.sqlite"))
+        let maria = Agent(name: "Maria S.", uid: 1001, level: .l2), sam = Agent(name: "Sam K.", uid: 1002, level: .specialist)
+        try store.addAgent(maria)
+        try store.addAgent(sam)
+        try store.addTicket(Ticket(id: "T-5", subject: "SSO loops back to the sign-in page", customer: "Ravi Patel"))
+        let hub = EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", lanes: .inline)
+        let first = try hub.startSession(ticketId: "T-5", record: false, agent: maria).session
+        XCTAssertEqual(try store.session(id: first.id)?.initiator, .autoSuggestion, "single sign-on is a suggested category")
+        XCTAssertTrue(try store.recordOutcome(sessionId: first.id, ticketId: "T-5",
+                                              RecordedOutcome(outcome: .escalated(to: "Sam K.", reason: "the IdP's SAML settings"), by: maria.name, at: Date()),
+                                              audit: AuditDraft(at: Date(), actor: maria.name, action: "session.outcome", sessionId: first.id, detail: "escalated")))
+        let next = try hub.startSession(ticketId: "T-5", record: false, agent: sam).session
+        XCTAssertEqual(try store.session(id: next.id)?.initiator, .escalation)
+        XCTAssertTrue(try store.recordOutcome(sessionId: next.id, ticketId: "T-5", RecordedOutcome(outcome: .resolved, by: sam.name, at: Date().addingTimeInterval(1)),
+                                              audit: AuditDraft(at: Date(), actor: sam.name, action: "session.outcome", sessionId: next.id, detail: "resolved")))
+        XCTAssertNotEqual(try store.session(id: try hub.startSession(ticketId: "T-5", record: false, agent: sam).session.id)?.initiator, .escalation,
+                          "once resolved, a new session is no escalation")
+    }
 }

@@ -118,7 +118,11 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         let id = Self.newSessionID()
         let suggested = suggestions.reason(for: ticket)
         let asked = try customerRequests()[ticket.id] != nil
-        let initiator: SessionInitiator = onboarding ? .onboarding : asked ? .customerRequest : suggested != nil ? .autoSuggestion : .agent
+        // The ticket's last session ended escalated: this one is the specialist's, however the first began.
+        let escalated: Bool
+        if case .escalated? = try store.latestOutcome(ticketId: ticket.id)?.outcome { escalated = true } else { escalated = false }
+        let initiator: SessionInitiator = onboarding ? .onboarding : escalated ? .escalation : asked ? .customerRequest
+            : suggested != nil ? .autoSuggestion : .agent
         let summary = SessionSummary(id: id, ticket: ticket, agentName: agent.name, status: .linkMinted,
                                      recording: record, createdAt: now, initiator: initiator)
         try store.saveSession(summary)

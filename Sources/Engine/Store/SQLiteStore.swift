@@ -226,6 +226,16 @@ public final class SQLiteStore: SessionStore {
         return RecordedOutcome(outcome: outcome, by: row.by, at: date(row.at))
     }
 
+    public func latestOutcome(ticketId: String) throws -> RecordedOutcome? {
+        guard let id = try db.read({ db in
+            try String.fetchOne(db, sql: """
+                SELECT o.sessionId FROM outcome o JOIN session s ON s.id = o.sessionId
+                WHERE s.ticketId = ? ORDER BY o.at DESC LIMIT 1
+                """, arguments: [ticketId])
+        }) else { return nil }
+        return try outcome(sessionId: id)
+    }
+
     // MARK: Screenshots
 
     public func addScreenshot(_ shot: ScreenshotRecord) throws {

@@ -168,6 +168,8 @@ public protocol SessionStore: AnyObject, Sendable {
     /// transaction: all or nothing. False (nothing written) when the session has one already.
     func recordOutcome(sessionId: String, ticketId: String, _ outcome: RecordedOutcome, audit: AuditDraft) throws -> Bool
     func outcome(sessionId: String) throws -> RecordedOutcome?
+    /// How the ticket's latest session with an outcome ended (an escalated ticket's next session is the escalation's).
+    func latestOutcome(ticketId: String) throws -> RecordedOutcome?
 
     // Screenshots the customer allowed (the pictures themselves are encrypted files).
     func addScreenshot(_ shot: ScreenshotRecord) throws
