@@ -7,6 +7,27 @@ import XCTest
 /// the engine's log never holds it, and the outbox listing empties once the
 /// mail server took it.
 final class LinkByEmailEndToEndTests: XCTestCase {
+    var f: EngineFixture!
+    var mail: Process?
+    var mailbox = ""
+    var port = 0
+
+    /// Dana's ticket with her address, and an engine that mails links through the local server.
+    override func setUpWithError() throws {
+        f = try EngineFixture()
+        mailbox = f.dir + "/mailbox"
+        let (server, port) = try startMailServer(f, mailbox: mailbox)
+        (mail, self.port) = (server, port)
+        try f.run(["tickets", "add", "--id", "T-8", "--subject", "Export fails", "--customer", "Dana Whitfield", "--email", "dana@example.com", "--data", f.dir])
+        try f.startEngine(extra: ["--smtp", "127.0.0.1:\(port)", "--smtp-from", "support@acme.test"])
+    }
+
+    override func tearDown() {
+        f?.shutdown()
+        mail?.terminate()
+        mail?.waitUntilExit()
+    }
+
     /// Debian's aiosmtpd (Tests/Mail/mail_server.py) saving each mail as DIR/N.json; its port.
     func startMailServer(_ f: EngineFixture, mailbox: String) throws -> (Process, Int) {
         try FileManager.default.createDirectory(atPath: mailbox, withIntermediateDirectories: true)
@@ -33,14 +54,6 @@ final class LinkByEmailEndToEndTests: XCTestCase {
     }
 
     func testInviteSendEmailPutsTheLinkInTheCustomersMailbox() throws {
-        let f = try EngineFixture()
-        defer { f.shutdown() }
-        let mailbox = f.dir + "/mailbox"
-        let (mail, port) = try startMailServer(f, mailbox: mailbox)
-        defer { mail.terminate(); mail.waitUntilExit() }
-
-        try f.run(["tickets", "add", "--id", "T-8", "--subject", "Export fails", "--customer", "Dana Whitfield", "--email", "dana@example.com", "--data", f.dir])
-        try f.startEngine(extra: ["--smtp", "127.0.0.1:\(port)", "--smtp-from", "support@acme.test"])
         let noGateway = try f.run(["invite", "--ticket", "T-8", "--send", "sms", "--socket", f.socket], expectFailure: true)
         XCTAssertTrue(noGateway.stderr.contains("no SMS gateway"), noGateway.stderr)
         let noAddress = try f.run(["invite", "--ticket", "T-7", "--send", "email", "--socket", f.socket], expectFailure: true)
@@ -67,13 +80,6 @@ final class LinkByEmailEndToEndTests: XCTestCase {
     /// A customer whose browser dies mid-session gets a new link for the same
     /// session by e-mail 30 s later, on their own: the engine does not wait for the agent.
     func testAKilledCustomerGetsANewLinkByEmailAfterThirtySeconds() throws {
-        let f = try EngineFixture()
-        defer { f.shutdown() }
-        let mailbox = f.dir + "/mailbox"
-        let (mail, port) = try startMailServer(f, mailbox: mailbox)
-        defer { mail.terminate(); mail.waitUntilExit() }
-        try f.run(["tickets", "add", "--id", "T-8", "--subject", "Export fails", "--customer", "Dana Whitfield", "--email", "dana@example.com", "--data", f.dir])
-        try f.startEngine(extra: ["--smtp", "127.0.0.1:\(port)", "--smtp-from", "support@acme.test"])
         let out = try f.run(["invite", "--ticket", "T-8", "--send", "email", "--socket", f.socket]).stdout
         let first = try XCTUnwrap(out.split(separator: "\n").last.map(String.init), out)
         let session = try XCTUnwrap(out.split(separator: "\n").first { $0.hasPrefix("session: ") }.map { String($0.dropFirst(9)) }, out)

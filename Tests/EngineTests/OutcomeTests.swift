@@ -156,8 +156,10 @@ final class OutcomeTests: XCTestCase {
         var summary = SessionSummary(id: "S-1", ticket: Ticket(id: "T-1", subject: "SSO", customer: "Dana"), agentName: "maria",
                                      status: .ended, createdAt: t0.addingTimeInterval(-30), startedAt: t0, endedAt: t0.addingTimeInterval(600), endReason: .agentEnded)
         summary.quality = .good
-        let w = WrapUp(WrapUp.Sources(summary: summary, audits: audits, notes: [], participants: [("maria", .agent)], survey: SessionSurvey(at: t0, stars: 5, comment: "quick"),
+        let w = WrapUp(WrapUp.Sources(summary: summary, audits: audits, notes: [], participants: [("maria", .agent), ("Dana", .customer), ("Dana", .customer), ("Lee", .viewer), ("Dana", .customer)],
+                                      survey: SessionSurvey(at: t0, stars: 5, comment: "quick"),
                                       outcome: nil, recordingId: "R-1"), redactor: Redactor(), now: t0)
+        XCTAssertEqual(w.participants, ["maria (agent)", "Dana (customer)", "Lee (viewer)"], "each person once, though the customer's page rejoined")
         XCTAssertEqual(w.modes.map(\.mode), [.viewOnly, .guided, .controlled])
         XCTAssertEqual(w.modes.map(\.seconds), [60, 240, 300])
         XCTAssertEqual(w.actions, WrapUp.Actions(annotations: 2, clicks: 1, typing: 1, scrolls: 0, screenshots: 1))

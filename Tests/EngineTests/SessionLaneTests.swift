@@ -132,7 +132,8 @@ final class SessionLaneTests: XCTestCase {
         }
         let deadline = Date().addingTimeInterval(10)
         while hub.rowsWaitingForTheStore < 4, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        XCTAssertEqual(hub.rowsWaitingForTheStore, 4)
+        // At least those four: on a loaded machine a tick may add a row of its own (the customer's connection quality, say).
+        XCTAssertGreaterThanOrEqual(hub.rowsWaitingForTheStore, 4)
         // A console that attaches now still sees them in the feed.
         let late = connect(.local(uid: 1001, pid: 20))
         send(late, .hello(Hello(client: "test")))

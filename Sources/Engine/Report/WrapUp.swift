@@ -85,7 +85,9 @@ public struct WrapUp: Codable, Equatable, Sendable {
         modes = Self.modeTimes(trail, start: summary.startedAt, end: summary.endedAt ?? now)
         actions = Self.actions(trail)
         notes = s.notes.map { NoteEntry(at: $0.at, author: $0.author, text: clean($0.text)) }
-        participants = s.participants.map { "\($0.name) (\($0.role.rawValue))" }
+        // Each person once, in the order they first joined: a customer's page reconnects on every navigation.
+        var seen = Set<String>()
+        participants = s.participants.map { "\($0.name) (\($0.role.rawValue))" }.filter { seen.insert($0).inserted }
         quality = summary.quality
         rttMs = summary.rttMs
         lossPercent = summary.lossPercent

@@ -47,13 +47,6 @@
   // fragment may hold the site's tokens. The JSON goes as text/plain, a simple
   // request, so no preflight is needed; the engine answers only listed origins.
   function offerLiveHelp() {
-    var box = document.createElement('cobrowse-live-help');
-    box.style.setProperty('all', 'initial');
-    box.style.setProperty('position', 'fixed');
-    box.style.setProperty('right', '16px');
-    box.style.setProperty('bottom', '16px');
-    box.style.setProperty('z-index', '2147483646');
-    var root = box.attachShadow({ mode: 'closed' });
     var css = ':host{all:initial}*{box-sizing:border-box;font:14px/1.4 system-ui,sans-serif}' +
       'button{border:0;border-radius:6px;padding:7px 12px;cursor:pointer}button:disabled{opacity:.5;cursor:default}' +
       '.open{background:#2f6fed;color:#fff;box-shadow:0 2px 10px rgba(0,0,0,.3)}' +
@@ -62,7 +55,7 @@
       'input{display:block;width:100%;padding:6px;border:1px solid #aab;border-radius:4px}' +
       '.row{display:flex;gap:8px;margin-top:10px}.send{background:#3fb950;color:#fff}.cancel{background:#5a6270;color:#fff}' +
       '.status{margin-top:8px;color:#1d2330}.status:empty{display:none}';
-    try { var sheet = new CSSStyleSheet(); sheet.replaceSync(css); root.adoptedStyleSheets = [sheet]; } catch (e) {}
+    var box = shadowHost('cobrowse-live-help', { right: '16px', bottom: '16px', 'z-index': '2147483646' }, css), root = box.root;
     function make(tag, cls, text, cb) {
       var e = document.createElement(tag);
       if (cls) e.className = cls;
@@ -110,7 +103,18 @@
     });
     show(false);
     root.append(open, form);
-    document.documentElement.appendChild(box);
+    document.documentElement.appendChild(box.host);
+  }
+
+  // A host of the SDK's own with a closed shadow root and its styles: the page's scripts and CSS cannot reach in.
+  function shadowHost(tag, place, css) {
+    var host = document.createElement(tag);
+    host.style.setProperty('all', 'initial');
+    host.style.setProperty('position', 'fixed');
+    for (var k in place) host.style.setProperty(k, place[k]);
+    var root = host.attachShadow({ mode: 'closed' });
+    try { var sheet = new CSSStyleSheet(); sheet.replaceSync(css); root.adoptedStyleSheets = [sheet]; } catch (e) {}
+    return { host: host, root: root };
   }
 
   // ---- masking at the source ----
@@ -1002,14 +1006,8 @@
   // ring of a cursor or pointer, the line of an arrow); the browser tests read
   // those boxes through the DevTools protocol, which pierces closed shadow roots,
   // so no test hook is exposed to the page.
-  var host = document.createElement('cobrowse-overlay');
+  var host;
   var overlay = (function () {
-    host.style.setProperty('all', 'initial');
-    host.style.setProperty('position', 'fixed');
-    host.style.setProperty('inset', '0');
-    host.style.setProperty('pointer-events', 'none');
-    host.style.setProperty('z-index', '2147483647');
-    var root = host.attachShadow({ mode: 'closed' });
     var css = ':host{all:initial}' +
       '.dock{position:fixed;right:12px;bottom:12px;display:flex;flex-direction:column;align-items:flex-end;gap:8px;max-width:calc(100vw - 24px);pointer-events:none}' +
       '.bar{display:flex;flex-wrap:wrap;gap:6px 10px;align-items:center;justify-content:flex-end;max-width:min(760px,calc(100vw - 24px));box-sizing:border-box;font:13px/1.3 system-ui,sans-serif;' +
@@ -1029,7 +1027,8 @@
       '.tag{position:fixed;left:0;top:0;font:600 13px/1.3 system-ui,sans-serif;background:#ff6a00;color:#fff;border-radius:4px;' +
       'padding:2px 7px;white-space:pre;max-width:320px;overflow:hidden;text-overflow:ellipsis;pointer-events:none;box-shadow:0 1px 4px rgba(0,0,0,.3)}' +
       '.tag.name{background:#2f6fed}';
-    try { var sheet = new CSSStyleSheet(); sheet.replaceSync(css); root.adoptedStyleSheets = [sheet]; } catch (e) {}
+    var made = shadowHost('cobrowse-overlay', { inset: '0', 'pointer-events': 'none', 'z-index': '2147483647' }, css), root = made.root;
+    host = made.host;
     var SVG = 'http://www.w3.org/2000/svg', INK = '#ff6a00';
     var svg = document.createElementNS(SVG, 'svg'); svg.setAttribute('class', 'marks'); svg.setAttribute('aria-hidden', 'true');
     var tags = el('div', '');
