@@ -16,12 +16,15 @@ struct WebAssetsPlugin: BuildToolPlugin {
                               arguments: arguments, inputFiles: files, outputFiles: [output])]
     }
 
-    /// Regular files, sorted, skipping dot files (an editor's swap file is no asset).
+    /// Regular files, sorted, skipping dot files (an editor's swap file is no asset) and Python's bytecode caches.
     static func files(under folder: URL) -> [URL] {
         guard let walk = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey],
                                                         options: [.skipsHiddenFiles]) else { return [] }
-        return walk.compactMap { $0 as? URL }
-            .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
-            .sorted { $0.path < $1.path }
+        var files: [URL] = []
+        for case let url as URL in walk {
+            if url.lastPathComponent == "__pycache__" { walk.skipDescendants(); continue }
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { files.append(url) }
+        }
+        return files.sorted { $0.path < $1.path }
     }
 }

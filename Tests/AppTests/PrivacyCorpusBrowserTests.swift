@@ -19,33 +19,64 @@ final class PrivacyCorpusBrowserTests: BrowserTestCase {
             .appendingPathComponent("Privacy/redaction-corpus.json")
         let corpus = try JSONDecoder().decode(Corpus.self, from: Data(contentsOf: file))
 
-        // The tenant's site: another origin, plain HTTP, one paragraph a case on one line each.
-        let site = fixture.dir + "/site"
-        try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
         let paragraphs = corpus.cases.map { "<p>\($0.id): \(CustomerPages.escape($0.text))</p>" }.joined(separator: "\n")
-        try """
-            <!doctype html><html><head><meta charset="utf-8"><title>Corpus</title>
-            <style>body{font:12px sans-serif;white-space:nowrap;margin:8px} p{margin:2px 0}</style></head><body>
-            \(paragraphs)
-            <script src="https://127.0.0.1:\(fixture.port)/cobrowse.js"></script>
-            </body></html>
-            """.write(toFile: site + "/corpus.html", atomically: true, encoding: .utf8)
-        let server = try startBrowser(Self.browserScript("static_server"), [site])
-        let port = try XCTUnwrap(Int(try server.waitForLine(timeout: 20, "\n").split(separator: "\n")[0]))
-
-        let invited = try fixture.run(["invite", "--ticket", "T-7", "--url", "http://127.0.0.1:\(port)/corpus.html", "--socket", fixture.socket])
-        let link = try XCTUnwrap(invited.stdout.split(separator: "\n").last.map(String.init), invited.stderr)
-        let out = fixture.dir + "/sent.json"
-        let browser = try startBrowser(Self.browserScript("corpus"), [link, out, String(corpus.cases.count)])
-        let log = try browser.waitForExit(timeout: 90)
-        XCTAssertEqual(browser.status, 0, log)
-        let sent = try JSONDecoder().decode([String: String].self, from: Data(contentsOf: URL(fileURLWithPath: out)))
-        XCTAssertEqual(Set(sent.keys), Set(corpus.cases.map(\.id)), "every case was captured:\n\(log)")
+        let sent = try captured(page: paragraphs, cases: corpus.cases.count).cases
+        XCTAssertEqual(Set(sent.keys), Set(corpus.cases.map(\.id)), "every case was captured")
         for c in corpus.cases {
             guard let text = sent[c.id] else { continue }
             if c.hidden.isEmpty { XCTAssertEqual(text, c.text, "\(c.id): nothing is private here") }
             for secret in c.hidden { XCTAssertFalse(text.contains(secret), "\(c.id): the SDK sent \(secret) as \(text)") }
             if !c.hidden.isEmpty { XCTAssertFalse(containsCardNumber(text), "\(c.id): \(text)") }
         }
+    }
+
+    /// A tenant that is private by default: only what is revealed goes as text; block > mask > reveal.
+    func testPrivateByDefaultSendsOnlyWhatIsRevealedAndBlockedPartsNotAtAll() throws {
+        let page = """
+            <h1 data-cobrowse-reveal>Account overview</h1>
+            <p>Quarterly revenue 48200 dollars</p>
+            <div data-cobrowse-reveal><p>Plan: Team with 14 seats</p><p data-cobrowse-mask>Internal note: churn risk</p></div>
+            <section data-cobrowse-block style="background:#fee;border:1px solid red"><p data-cobrowse-reveal>Blocked though revealed</p></section>
+            <p class="open">Selector revealed line</p>
+            <div class="vault">Vault contents here</div>
+            <label for="company">Company</label><input id="company" class="open" value="Northwind Traders">
+            <label for="nick">Nickname</label><input id="nick" value="Secret nickname">
+            """
+        let sent = try captured(page: page, cases: 0,
+                                script: #"data-cobrowse-privacy="private-by-default" data-cobrowse-reveal=".open" data-cobrowse-block=".vault""#)
+        let all = sent.texts.joined(separator: " | ")
+        for shown in ["Account overview", "Plan: Team with 14 seats", "Selector revealed line", "Northwind Traders"] {
+            XCTAssertTrue(sent.texts.contains(shown), "\(shown) is revealed: \(all)")
+        }
+        for hidden in ["Quarterly", "48200", "churn", "Blocked", "Vault", "Secret nickname", "Nickname"] {
+            XCTAssertFalse(all.contains(hidden), "\(hidden) is not revealed: \(all)")
+        }
+        XCTAssertTrue(sent.texts.contains { $0.hasPrefix("\u{2022}") }, "unrevealed text goes as bullets of its length: \(all)")
+        XCTAssertTrue(sent.labels.contains("marked private"), "the masked note is a labelled box: \(sent.labels)")
+    }
+
+    struct Sent: Decodable { var cases: [String: String]; var texts: [String]; var labels: [String] }
+
+    /// Serves `page` on a site of its own (another origin, plain HTTP) with the SDK's script tag
+    /// (and `script`'s attributes), consents in Chromium, and returns what the SDK sent.
+    func captured(page body: String, cases: Int, script: String = "") throws -> Sent {
+        let site = fixture.dir + "/site-\(browsers.count)"
+        try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
+        try """
+            <!doctype html><html><head><meta charset="utf-8"><title>Tenant page</title>
+            <style>body{font:12px sans-serif;white-space:nowrap;margin:8px} p{margin:2px 0}</style></head><body>
+            \(body)
+            <script src="https://127.0.0.1:\(fixture.port)/cobrowse.js" \(script)></script>
+            </body></html>
+            """.write(toFile: site + "/page.html", atomically: true, encoding: .utf8)
+        let server = try startBrowser(Self.browserScript("static_server"), [site])
+        let port = try XCTUnwrap(Int(try server.waitForLine(timeout: 20, "\n").split(separator: "\n")[0]))
+        let invited = try fixture.run(["invite", "--ticket", "T-7", "--url", "http://127.0.0.1:\(port)/page.html", "--socket", fixture.socket])
+        let link = try XCTUnwrap(invited.stdout.split(separator: "\n").last.map(String.init), invited.stderr)
+        let out = site + "/sent.json"
+        let browser = try startBrowser(Self.browserScript("corpus"), [link, out, String(cases)])
+        let log = try browser.waitForExit(timeout: 90)
+        XCTAssertEqual(browser.status, 0, log)
+        return try JSONDecoder().decode(Sent.self, from: Data(contentsOf: URL(fileURLWithPath: out)))
     }
 }

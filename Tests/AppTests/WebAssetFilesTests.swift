@@ -14,7 +14,9 @@ final class WebAssetFilesTests: EngineTestCase {
         var out: [String: Data] = [:]
         let root = Self.folder.standardizedFileURL.path + "/"
         let walk = try XCTUnwrap(FileManager.default.enumerator(at: Self.folder, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]))
-        for case let url as URL in walk where try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true {
+        for case let url as URL in walk {
+            if url.lastPathComponent == "__pycache__" { walk.skipDescendants(); continue }
+            guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
             out[String(url.standardizedFileURL.path.dropFirst(root.count))] = try Data(contentsOf: url)
         }
         return out

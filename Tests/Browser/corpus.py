@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""The shared privacy corpus through the SDK, in headless Chromium: consents on
-LINK, lands on a page whose paragraphs are the corpus cases ("C01: text"),
-and writes what the SDK itself sent for each case (read from the frames the
-page put on its WebSocket, before the engine redacts anything) to OUT as JSON
-{"C01": "sent text", ...}.
+"""What the SDK itself sends, in headless Chromium: consents on LINK, lands on
+the page the link names, and writes what the page put on its WebSocket
+(scene frames, read from Chromium's own log before the engine could redact
+anything) to OUT as JSON: {"cases": {"C01": "sent text", ...}, "texts": [...],
+"labels": [...]}. A case is a text node sent as "Cnn: text".
 
-  corpus.py LINK OUT.json CASES   (CASES: how many cases the page holds)
+  corpus.py LINK OUT.json CASES   (CASES: how many cases to wait for; 0: the first scene will do)
 """
 import json, os, signal, sys, time
 
@@ -13,8 +13,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from customer import chromium, consent, sdk_joined, say, wait  # noqa: E402
 
 
-def sent_texts(driver):
-    texts = {}
+def sent_scenes(driver):
+    scenes = []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         if message.get("method") != "Network.webSocketFrameSent":
@@ -23,13 +23,9 @@ def sent_texts(driver):
             frame = json.loads(message["params"]["response"]["payloadData"])
         except (KeyError, ValueError):
             continue
-        if frame.get("type") != "scene":
-            continue
-        for node in frame.get("body", {}).get("nodes", []):
-            text = node.get("text") or ""
-            if len(text) > 4 and text[0] == "C" and text[3] == ":":
-                texts[text[:3]] = text[4:].strip()
-    return texts
+        if frame.get("type") == "scene":
+            scenes.append(frame.get("body", {}))
+    return scenes
 
 
 def main():
@@ -37,19 +33,27 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
     with chromium(log_frames=True) as driver:
         consent(driver, link, True)
-        wait(driver, "the corpus page", lambda d: "/join/" not in d.current_url and d.execute_script("return document.readyState") == "complete")
+        wait(driver, "the page", lambda d: "/join/" not in d.current_url and d.execute_script("return document.readyState") == "complete")
         wait(driver, "the SDK to join", sdk_joined)
         say("STEP landed", driver.current_url)
-        found = {}
+        found, texts, labels, scenes = {}, set(), set(), 0
         deadline = time.time() + 20
         while time.time() < deadline:
-            found.update(sent_texts(driver))
-            if len(found) >= cases:
+            for scene in sent_scenes(driver):
+                scenes += 1
+                for node in scene.get("nodes", []):
+                    text = node.get("text") or ""
+                    texts.add(text)
+                    if node.get("label"):
+                        labels.add(node["label"])
+                    if len(text) > 4 and text[0] == "C" and text[3] == ":":
+                        found[text[:3]] = text[4:].strip()
+            if scenes and len(found) >= cases:
                 break
             time.sleep(0.5)
         with open(out, "w") as f:
-            json.dump(found, f, indent=1, sort_keys=True)
-        say("STEP wrote", len(found), "cases")
+            json.dump({"cases": found, "texts": sorted(texts), "labels": sorted(labels)}, f, indent=1, sort_keys=True)
+        say("STEP wrote", len(found), "cases from", scenes, "scenes")
 
 
 if __name__ == "__main__":

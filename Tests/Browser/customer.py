@@ -11,10 +11,8 @@ a bounded wait runs out. The browser is always quit, also on SIGTERM.
   customer.py livehelp PAGE --name NAME --email ADDR [--topic TEXT]
                                      (no session: presses "Get live help" and sends the form)
 """
-import argparse, contextlib, os, shutil, signal, sys, tempfile, time
+import argparse, contextlib, importlib.util, os, shutil, signal, sys, tempfile, time
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -25,21 +23,18 @@ def say(*parts):
     print(*parts, flush=True)
 
 
+# The product's own Chromium driver (the demo's customer, embedded in the binary): one way to start the browser.
+_here = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location(
+    "chromium_customer", os.path.join(_here, "..", "..", "Sources", "Engine", "Web", "Assets", "customer", "chromium-customer.py"))
+product = importlib.util.module_from_spec(_spec)
+sys.dont_write_bytecode = True  # no __pycache__ among the assets the build embeds
+_spec.loader.exec_module(product)
+
+
 def browser(profile, log_frames=False):
-    opts = webdriver.ChromeOptions()
-    if log_frames:
-        # What the page itself sends over its WebSocket, before the engine sees it (Network.webSocketFrameSent).
-        opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-              "--ignore-certificate-errors", "--window-size=1280,800", "--no-first-run",
-              "--disable-extensions", "--user-data-dir=" + profile):
-        opts.add_argument(a)
-    opts.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    driver = webdriver.Chrome(service=service, options=opts)
-    driver.set_page_load_timeout(WAIT)
-    driver.set_script_timeout(WAIT)
-    return driver
+    return product.browser(profile, shutil.which("chromium") or "/usr/bin/chromium",
+                           shutil.which("chromedriver") or "/usr/bin/chromedriver", log_frames)
 
 
 @contextlib.contextmanager
@@ -104,15 +99,14 @@ def overlay_text(driver):
 
 
 def press(driver, x, y):
-    # A real mouse click, as a person would: the overlay is closed to page scripts.
+    # A real mouse click at a point of the page, as a person would.
     for kind in ("mousePressed", "mouseReleased"):
         driver.execute_cdp_cmd("Input.dispatchMouseEvent", {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1})
 
 
 def press_overlay(driver, cb):
-    node_id = wait(driver, "the overlay's " + cb, lambda d: overlay_node(d, cb))
-    quad = driver.execute_cdp_cmd("DOM.getBoxModel", {"nodeId": node_id})["model"]["content"]
-    press(driver, sum(quad[0::2]) / 4, sum(quad[1::2]) / 4)
+    # A real mouse click where the overlay draws it, as a person would: the overlay is closed to page scripts.
+    product.click_node(driver, wait(driver, "the overlay's " + cb, lambda d: overlay_node(d, cb)))
 
 
 # Screen mode from a canvas stream (headless Chromium cannot capture a real screen):

@@ -17,6 +17,9 @@
     reveal: listAttr('data-cobrowse-reveal'),   // tenant: selectors whose values may be shown
     mask: listAttr('data-cobrowse-mask'),       // tenant: extra selectors to hide entirely
     origins: listAttr('data-cobrowse-origins'), // tenant: other origins of the same site that carry the session
+    block: listAttr('data-cobrowse-block'),     // tenant: selectors not sent at all, not even their box
+    // tenant: "private-by-default" masks all text an element (or a selector) does not reveal; a value it does not know masks too
+    privateByDefault: (script.getAttribute('data-cobrowse-privacy') || 'standard') !== 'standard',
     liveHelp: script.getAttribute('data-cobrowse-live-help') === 'on'  // tenant: offer "Get live help" while no session runs
   };
 
@@ -177,6 +180,10 @@
     if (word) return /pass|pin/i.test(word[0]) ? 'password' : 'payment field';
     return null;
   }
+  // Precedence: block (nothing is sent) > mask (a labelled box) > reveal (values and, when private by default, text).
+  function blocked(el) {
+    return el.hasAttribute('data-cobrowse-block') || matchesAny(el, config.block);
+  }
   function markedMask(el) {
     return el.hasAttribute('data-cobrowse-mask') || matchesAny(el, config.mask);
   }
@@ -225,7 +232,9 @@
     l = l || el.getAttribute('aria-label') || el.getAttribute('placeholder') || el.name || '';
     return l.replace(/\s+/g, ' ').trim();
   }
-  function labelFor(el) { return maskText(rawLabel(el)).slice(0, 200); }
+  function labelFor(el, shown) { return hideUnless(shown, maskText(rawLabel(el))).slice(0, 200); }
+  // Private by default: text no reveal covers goes as bullets of the same length.
+  function hideUnless(shown, text) { return config.privateByDefault && !shown ? bullets(text) : text; }
   // A value the tenant reveals is still masked where the rules find a secret, and whole when it is a long token in a key-ish field.
   function revealedValue(el, value) {
     var v = maskText(value);
@@ -258,7 +267,7 @@
     }
     return { width: w, height: h, rgb: btoa(bin) };
   }
-  function textRuns(textNode, parentId, z, fg, nodes, vw, vh) {
+  function textRuns(textNode, parentId, z, fg, nodes, vw, vh, shown) {
     var raw = textNode.nodeValue;
     if (!raw || !/\S/.test(raw)) return;
     var range = document.createRange();
@@ -270,7 +279,7 @@
       if (onScreen(rects[0], vw, vh)) {
         if (nextRuns) nextRuns.set(parentId + 't' + idx, { node: weak(textNode), line: -1 });
         nodes.push({ id: parentId + 't' + idx, kind: 'text', rect: rectOf(rects[0]), z: z, foreground: fg,
-                     text: maskText(raw.replace(/\s+/g, ' ').trim()).slice(0, 10000) });
+                     text: hideUnless(shown, maskText(raw.replace(/\s+/g, ' ').trim())).slice(0, 10000) });
       }
       return;
     }
@@ -293,11 +302,12 @@
       if (!onScreen(lr, vw, vh)) continue;
       if (nextRuns) nextRuns.set(parentId + 't' + idx + '.' + i, { node: weak(textNode), line: i });
       nodes.push({ id: parentId + 't' + idx + '.' + i, kind: 'text', rect: rectOf(lr), z: z, foreground: fg,
-                   text: maskText(L.words.join(' ')).slice(0, 10000) });
+                   text: hideUnless(shown, maskText(L.words.join(' '))).slice(0, 10000) });
     }
   }
-  function visit(el, depth, nodes, vw, vh) {
-    if (el === host || nodes.length > 15000) return;
+  function visit(el, depth, nodes, vw, vh, shown) {
+    if (el === host || nodes.length > 15000 || blocked(el)) return;
+    shown = shown || revealed(el);
     var cs = getComputedStyle(el);
     if (cs.display === 'none') return;
     var tag = el.tagName;
@@ -319,7 +329,7 @@
       if (why) { nodes.push({ id: id, kind: 'mask', rect: rectOf(r), z: 1000, label: why }); return; }
       if (type === 'submit' || type === 'button' || type === 'reset') {
         nodes.push({ id: id, kind: 'box', rect: rectOf(r), z: z, background: hex(cs.backgroundColor) || '#e0e0e0', border: hex(cs.borderTopColor) });
-        nodes.push({ id: id + 'l', kind: 'text', rect: rectOf(r), z: z + 1, foreground: hex(cs.color), text: maskText(el.value || type) });
+        nodes.push({ id: id + 'l', kind: 'text', rect: rectOf(r), z: z + 1, foreground: hex(cs.color), text: hideUnless(shown, maskText(el.value || type)) });
         return;
       }
       var value;
@@ -329,7 +339,7 @@
         value = revealed(el) ? revealedValue(el, value) : (value ? BULLET.repeat(Math.min(value.length, 12)) : '');
       }
       nodes.push({ id: id, kind: 'field', rect: rectOf(r), z: z, background: hex(cs.backgroundColor), foreground: hex(cs.color),
-                   border: hex(cs.borderTopColor), label: labelFor(el), fieldType: type, text: value.slice(0, 10000) });
+                   border: hex(cs.borderTopColor), label: labelFor(el, shown), fieldType: type, text: value.slice(0, 10000) });
       return;
     }
     if (tag === 'IMG' || tag === 'VIDEO' || tag === 'CANVAS' || tag === 'SVG' || tag === 'svg') {
@@ -338,7 +348,7 @@
       if (px) { nodes.push({ id: id, kind: 'image', rect: rectOf(r), z: z, pixels: px }); return; }
       nodes.push({ id: id, kind: 'box', rect: rectOf(r), z: z, background: '#d8dce3', border: '#9aa1ad', label: 'image' });
       var alt = tag === 'IMG' ? (el.alt || 'image') : tag.toLowerCase();
-      nodes.push({ id: id + 'l', kind: 'text', rect: rectOf(r), z: z + 1, foreground: '#3a4050', text: '[' + maskText(alt).slice(0, 80) + ']' });
+      nodes.push({ id: id + 'l', kind: 'text', rect: rectOf(r), z: z + 1, foreground: '#3a4050', text: '[' + hideUnless(shown, maskText(alt)).slice(0, 80) + ']' });
       return;
     }
     if (tag === 'IFRAME' || tag === 'EMBED' || tag === 'OBJECT') {
@@ -357,8 +367,8 @@
     }
     var fg = hex(cs.color) || '#000000';
     for (var c = el.firstChild; c; c = c.nextSibling) {
-      if (c.nodeType === 1) visit(c, depth + 1, nodes, vw, vh);
-      else if (c.nodeType === 3 && !hidden) textRuns(c, id, z + 1, fg, nodes, vw, vh);
+      if (c.nodeType === 1) visit(c, depth + 1, nodes, vw, vh, shown);
+      else if (c.nodeType === 3 && !hidden) textRuns(c, id, z + 1, fg, nodes, vw, vh, shown);
     }
   }
   function clean(n) { for (var k in n) if (n[k] === null || n[k] === undefined) delete n[k]; return n; }
@@ -370,7 +380,7 @@
     var rootBg = hex(getComputedStyle(document.body || document.documentElement).backgroundColor) ||
                  hex(getComputedStyle(document.documentElement).backgroundColor) || '#ffffff';
     nodes.push({ id: 'root', kind: 'box', rect: { x: 0, y: 0, width: vw, height: vh }, z: 0, background: rootBg });
-    if (document.body) visit(document.body, 1, nodes, vw, vh);
+    if (document.body) visit(document.body, 1, nodes, vw, vh, false);
     runs = nextRuns; nextRuns = null;
     return { viewport: { width: vw, height: vh }, scroll: { x: Math.round(scrollX), y: Math.round(scrollY) },
              url: pageURL(), title: maskText(document.title || '').slice(0, 500), nodes: nodes.map(clean) };
@@ -908,14 +918,19 @@
     }
     return null;
   }
+  // Whether a reveal covers the element (itself or an ancestor), for text read outside a capture.
+  function shownAt(e) {
+    for (var x = e; x && x.nodeType === 1; x = x.parentElement) if (revealed(x)) return true;
+    return false;
+  }
   function describe(e) {
     var t = '';
     if (e.tagName === 'INPUT' || e.tagName === 'TEXTAREA' || e.tagName === 'SELECT') {
       var type = (e.getAttribute('type') || '').toLowerCase();
-      t = (type === 'submit' || type === 'button') ? e.value : labelFor(e);
+      t = (type === 'submit' || type === 'button') ? e.value : labelFor(e, true);
     }
     t = t || e.getAttribute('aria-label') || e.textContent || e.getAttribute('title') || e.getAttribute('alt') || e.tagName.toLowerCase();
-    t = maskText(String(t).replace(/\s+/g, ' ').trim());
+    t = hideUnless(shownAt(e), maskText(String(t).replace(/\s+/g, ' ').trim()));
     return t.length > 60 ? t.slice(0, 59) + '\u2026' : t;
   }
   function scrollable(e) {

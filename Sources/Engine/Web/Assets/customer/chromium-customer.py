@@ -39,8 +39,12 @@ def die_with_parent():
         pass
 
 
-def browser(profile, chromium, chromedriver):
+def browser(profile, chromium, chromedriver, log_frames=False):
+    """Headless Chromium as every customer in the demo and the tests runs it (Tests/Browser loads this file).
+    log_frames: keep what the page sends over its WebSocket (Network.webSocketFrameSent) in the performance log."""
     opts = webdriver.ChromeOptions()
+    if log_frames:
+        opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
               "--ignore-certificate-errors", "--window-size=1280,800", "--no-first-run",
               "--disable-extensions", "--user-data-dir=" + profile):
@@ -49,6 +53,7 @@ def browser(profile, chromium, chromedriver):
     service = Service(executable_path=chromedriver)
     driver = webdriver.Chrome(service=service, options=opts)
     driver.set_page_load_timeout(WAIT)
+    driver.set_script_timeout(WAIT)
     return driver
 
 
