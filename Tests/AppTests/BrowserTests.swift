@@ -46,6 +46,19 @@ final class BrowserTests: BrowserTestCase {
         check(feed)
     }
 
+    /// Informed consent: the customer's overlay outlines, on their own page, what the agent does not get.
+    func testTheCustomerCanSeeWhatIsHiddenFromTheAgent() throws {
+        let (_, link) = try fixture.invite()
+        let browser = try customer(["allow", link, "--visit", "/demo/billing", "--see-hidden", "--hold", "1"])
+        let out = try browser.waitForExit(timeout: 60)
+        XCTAssertEqual(browser.status, 0, out)
+        let line = try XCTUnwrap(out.split(separator: "\n").first { $0.hasPrefix("HIDDEN ") }, out)
+        let count = Int(line.split(separator: " ")[1]) ?? 0
+        XCTAssertGreaterThanOrEqual(count, 2, "the card fields at least: \(line)")
+        XCTAssertTrue(line.contains("hidden: payment field"), String(line))
+        XCTAssertTrue(out.contains("The outlined areas are hidden from"), out)
+    }
+
     func testDenyEndsTheSessionAndTellsTheAgentAtOnce() throws {
         let (session, link) = try fixture.invite()
         let console = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session])

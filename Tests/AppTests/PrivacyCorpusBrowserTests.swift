@@ -55,6 +55,24 @@ final class PrivacyCorpusBrowserTests: BrowserTestCase {
         XCTAssertTrue(sent.labels.contains("marked private"), "the masked note is a labelled box: \(sent.labels)")
     }
 
+    /// An open shadow root is captured like the page, masked like the page; the light children its slot takes come too.
+    func testOpenShadowRootsAreCapturedAndMasked() throws {
+        let page = """
+            <acct-card><span>Slotted plain words</span></acct-card>
+            <script>
+            customElements.define('acct-card', class extends HTMLElement {
+              constructor() { super(); const r = this.attachShadow({ mode: 'open' }); const p = document.createElement('p');
+                p.textContent = 'Shadow card 4111 1111 1111 1111 on file'; r.append(p, document.createElement('slot')); }
+            });
+            </script>
+            """
+        let sent = try captured(page: page, cases: 0)
+        let all = sent.texts.joined(separator: " | ")
+        XCTAssertTrue(sent.texts.contains { $0.hasPrefix("Shadow card ") && $0.hasSuffix(" on file") }, "the shadow root's text: \(all)")
+        XCTAssertTrue(sent.texts.contains("Slotted plain words"), all)
+        XCTAssertFalse(all.contains("4111"), "the card number in the shadow root is masked: \(all)")
+    }
+
     struct Sent: Decodable { var cases: [String: String]; var texts: [String]; var labels: [String] }
 
     /// Serves `page` on a site of its own (another origin, plain HTTP) with the SDK's script tag

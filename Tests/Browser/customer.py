@@ -5,7 +5,7 @@ step ("STEP ...", "TEXT ...", "BYTES ...") and exits non-zero with "FAIL ..." wh
 a bounded wait runs out. The browser is always quit, also on SIGTERM.
 
   customer.py allow LINK [--access view-only|controlled] [--visit PATH]... [--type ID=TEXT]... [--click ID]...
-              [--screen SECONDS] [--stop] [--quality yes|no] [--survey STARS [--comment TEXT]] [--hold SECONDS]
+              [--see-hidden] [--screen SECONDS] [--stop] [--quality yes|no] [--survey STARS [--comment TEXT]] [--hold SECONDS]
   customer.py deny LINK
   customer.py open LINK              (prints the page's HTTP-visible text)
   customer.py livehelp PAGE --name NAME --email ADDR [--topic TEXT]
@@ -190,6 +190,7 @@ def main():
     ap.add_argument("--hold", type=float, default=0)
     ap.add_argument("--screen", type=float, help="share a canvas stream in screen mode for this many seconds, then end its track")
     ap.add_argument("--stop", action="store_true", help="press the overlay's Stop sharing at the end")
+    ap.add_argument("--see-hidden", action="store_true", help="press the overlay's \"What can the agent see?\" and print the outlined areas")
     ap.add_argument("--name", default="")
     ap.add_argument("--email", default="")
     ap.add_argument("--topic", default="")
@@ -238,6 +239,13 @@ def main():
                 el.send_keys(text)
                 say("STEP typed", field)
             time.sleep(args.pause)
+        if args.see_hidden:
+            press_overlay(driver, "what-agent-sees")
+            wait(driver, "the outlined areas", lambda d: overlay_node(d, "hidden-area"))
+            nodes = shadow_nodes(driver)
+            tags = [t for _, a, t in nodes if a.get("class") == "hiddentag"]
+            say("HIDDEN", len([1 for _, a, _ in nodes if a.get("data-cb") == "hidden-area"]), "|", " | ".join(tags))
+            say("TEXT", " ".join(t for _, a, t in nodes if t.strip() and "hidden from" in t))
         if args.screen:
             screen_mode(driver, args.screen)
         if args.quality:

@@ -306,7 +306,12 @@
     }
   }
   function visit(el, depth, nodes, vw, vh, shown) {
-    if (el === host || nodes.length > 15000 || blocked(el)) return;
+    if (el === host || nodes.length > 15000) return;
+    if (blocked(el)) {
+      var br = el.getBoundingClientRect();
+      if (hiddenAreas && onScreen(br, vw, vh)) hiddenAreas.push({ rect: rectOf(br), why: 'not shared at all' });
+      return;
+    }
     shown = shown || revealed(el);
     var cs = getComputedStyle(el);
     if (cs.display === 'none') return;
@@ -366,22 +371,39 @@
       if (bg || border) nodes.push({ id: id, kind: 'box', rect: rectOf(r), z: z, background: bg, border: border });
     }
     var fg = hex(cs.color) || '#000000';
-    for (var c = el.firstChild; c; c = c.nextSibling) {
+    var kids = renderedChildren(el);
+    for (var i = 0; i < kids.length; i++) {
+      var c = kids[i];
       if (c.nodeType === 1) visit(c, depth + 1, nodes, vw, vh, shown);
       else if (c.nodeType === 3 && !hidden) textRuns(c, id, z + 1, fg, nodes, vw, vh, shown);
     }
   }
+  // What the page shows inside an element: an open shadow root's content (with the light children its
+  // slots take), else the children. Closed roots stay closed (the SDK's own among them).
+  function renderedChildren(el) {
+    if (el.shadowRoot) return el.shadowRoot.childNodes;
+    if (el.tagName === 'SLOT' && el.assignedNodes) {
+      var assigned = el.assignedNodes();
+      if (assigned.length) return assigned;
+    }
+    return el.childNodes;
+  }
   function clean(n) { for (var k in n) if (n[k] === null || n[k] === undefined) delete n[k]; return n; }
   function pageURL() { return (location.origin + location.pathname).slice(0, 2048); }
+  // What the latest capture kept from the agent (masked and blocked areas), for "What can the agent see?".
+  var hiddenAreas = null, lastHidden = [];
   function captureScene() {
     var vw = document.documentElement.clientWidth || innerWidth, vh = document.documentElement.clientHeight || innerHeight;
     var nodes = [];
     nextRuns = new Map();
+    hiddenAreas = [];
     var rootBg = hex(getComputedStyle(document.body || document.documentElement).backgroundColor) ||
                  hex(getComputedStyle(document.documentElement).backgroundColor) || '#ffffff';
     nodes.push({ id: 'root', kind: 'box', rect: { x: 0, y: 0, width: vw, height: vh }, z: 0, background: rootBg });
     if (document.body) visit(document.body, 1, nodes, vw, vh, false);
     runs = nextRuns; nextRuns = null;
+    nodes.forEach(function (n) { if (n.kind === 'mask') hiddenAreas.push({ rect: n.rect, why: 'hidden: ' + (n.label || 'private') }); });
+    lastHidden = hiddenAreas; hiddenAreas = null;
     return { viewport: { width: vw, height: vh }, scroll: { x: Math.round(scrollX), y: Math.round(scrollY) },
              url: pageURL(), title: maskText(document.title || '').slice(0, 500), nodes: nodes.map(clean) };
   }
@@ -751,6 +773,11 @@
     if (ws) { try { ws.close(); } catch (e) {} }
     overlay.end(text);
   }
+  // A fresh capture first, so the outlines match the page as it is now.
+  function showHidden() {
+    captureScene();
+    overlay.hidden(lastHidden, config.privateByDefault);
+  }
   function stopSharing() {
     if (role === 'presenter') return stopShowing();
     // Nothing more is captured from here on; the engine answers with session-ended (and the survey).
@@ -1041,7 +1068,10 @@
       '.marks{position:fixed;left:0;top:0;width:100vw;height:100vh;overflow:visible;pointer-events:none}' +
       '.tag{position:fixed;left:0;top:0;font:600 13px/1.3 system-ui,sans-serif;background:#ff6a00;color:#fff;border-radius:4px;' +
       'padding:2px 7px;white-space:pre;max-width:320px;overflow:hidden;text-overflow:ellipsis;pointer-events:none;box-shadow:0 1px 4px rgba(0,0,0,.3)}' +
-      '.tag.name{background:#2f6fed}';
+      '.tag.name{background:#2f6fed}' +
+      '.hiddenlayer{position:fixed;inset:0;pointer-events:none}' +
+      '.hidden{position:fixed;box-sizing:border-box;border:3px dashed #f85149;background:rgba(248,81,73,.12);pointer-events:none}' +
+      '.hiddentag{position:absolute;left:0;top:-20px;font:600 12px/1.3 system-ui,sans-serif;background:#f85149;color:#fff;border-radius:4px;padding:1px 6px;white-space:nowrap}';
     var made = shadowHost('cobrowse-overlay', { inset: '0', 'pointer-events': 'none', 'z-index': '2147483647' }, css), root = made.root;
     host = made.host;
     var SVG = 'http://www.w3.org/2000/svg', INK = '#ff6a00';
@@ -1058,7 +1088,10 @@
     // Screen mode is opt-in from here (desktop browsers only; mobile shares the page only).
     var share = el('button', 'no'); share.setAttribute('data-cb', 'share-screen');
     share.addEventListener('click', function () { if (screen) stopScreen(); else offerScreen(); });
-    bar.append(who, dot, label, q, clock, share, down, stop);
+    // Informed consent: the customer can see, on their own page, what the agent cannot.
+    var seeing = el('button', 'no'); seeing.textContent = 'What can the agent see?'; seeing.setAttribute('data-cb', 'what-agent-sees');
+    seeing.addEventListener('click', function () { showHidden(); });
+    bar.append(who, dot, label, q, clock, share, seeing, down, stop);
     var panels = el('div', 'stack');
     dock.append(panels, bar);
     root.append(svg, tags, dock);
@@ -1194,6 +1227,22 @@
       },
       quality: function (v) { q.textContent = '\u00b7 ' + v; bar.className = 'bar q-' + v; },
       tick: function () { var s = Math.floor((Date.now() - startedAt) / 1000); clock.textContent = '\u00b7 ' + pad(Math.floor(s / 60)) + ':' + pad(s % 60); },
+      // Outlines over the areas the agent does not get, for a few seconds (pointer-events none: the page works on).
+      hidden: function (areas, privateText) {
+        var layer = el('div', 'hiddenlayer');
+        areas.forEach(function (a) {
+          var box = el('div', 'hidden'); box.setAttribute('data-cb', 'hidden-area');
+          box.style.left = a.rect.x + 'px'; box.style.top = a.rect.y + 'px';
+          box.style.width = a.rect.width + 'px'; box.style.height = a.rect.height + 'px';
+          var tag = el('span', 'hiddentag'); tag.textContent = a.why; box.append(tag);
+          layer.append(box);
+        });
+        root.append(layer); attach();
+        var said = areas.length ? 'The outlined areas are hidden from ' + agentName + '.' : 'Nothing on this page is hidden from ' + agentName + ' beyond what you type.';
+        overlay.notice(said + (privateText ? ' Text this site has not marked as shareable goes as dots too.' : '') +
+                       ' Passwords, card fields and what you type are never shown.', true, 10000);
+        setTimeout(function () { layer.remove(); }, 10000);
+      },
       notice: function (text, own, ms) { var p = panel(own ? text : 'Your agent: ' + text); p.setAttribute('data-cb', 'notice'); setTimeout(function () { p.remove(); }, ms || 15000); },
       // A statement the customer only acknowledges: one OK button.
       tell: function (text, done) {
