@@ -240,7 +240,20 @@ def main():
                 say("STEP typed", field)
             time.sleep(args.pause)
         if args.see_hidden:
-            press_overlay(driver, "what-agent-sees")
+            # As a person would: press, and press again if nothing showed (the bar may have moved under the pointer).
+            for attempt in range(3):
+                if attempt < 2:
+                    press_overlay(driver, "what-agent-sees")
+                else:
+                    # Last, the button's own click, through the DevTools protocol: the layout cannot be in the way.
+                    node = driver.execute_cdp_cmd("DOM.resolveNode", {"nodeId": overlay_node(driver, "what-agent-sees")})
+                    driver.execute_cdp_cmd("Runtime.callFunctionOn", {"objectId": node["object"]["objectId"],
+                                                                      "functionDeclaration": "function () { this.click(); }"})
+                try:
+                    WebDriverWait(driver, 4, poll_frequency=0.1).until(lambda d: overlay_node(d, "hidden-area"))
+                    break
+                except Exception:
+                    say("STEP pressed again (no outlines yet)", overlay_text(driver)[:300])
             wait(driver, "the outlined areas", lambda d: overlay_node(d, "hidden-area"))
             nodes = shadow_nodes(driver)
             tags = [t for _, a, t in nodes if a.get("class") == "hiddentag"]
