@@ -1055,7 +1055,7 @@
       '.bar{display:flex;flex-wrap:wrap;gap:6px 10px;align-items:center;justify-content:flex-end;max-width:min(760px,calc(100vw - 24px));box-sizing:border-box;font:13px/1.3 system-ui,sans-serif;' +
       'background:#151b2b;color:#fff;border-radius:8px;padding:8px 10px;box-shadow:0 2px 10px rgba(0,0,0,.3);pointer-events:auto}' +
       '.stack{display:flex;flex-direction:column;align-items:flex-end;gap:8px;pointer-events:none}' +
-      '.who{flex-basis:100%;text-align:right;color:#c9d1e0}.who:empty{display:none}' +
+      '.who{flex-basis:100%;text-align:right;color:#c9d1e0}.who:empty{display:none}.break{flex-basis:100%;height:0}' +
       '.dot{width:9px;height:9px;border-radius:50%;background:#3fb950}.q-Fair .dot{background:#d29922}.q-Poor .dot,.q-Reconnecting .dot{background:#f85149}' +
       'button{font:inherit;border:0;border-radius:6px;padding:5px 10px;cursor:pointer;pointer-events:auto}' +
       '.stop{background:#f85149;color:#fff}.ok{background:#3fb950;color:#fff}.no{background:#5a6270;color:#fff}.down{background:#2f6fed;color:#fff}' +
@@ -1091,7 +1091,9 @@
     // Informed consent: the customer can see, on their own page, what the agent cannot.
     var seeing = el('button', 'no'); seeing.textContent = 'What can the agent see?'; seeing.setAttribute('data-cb', 'what-agent-sees');
     seeing.addEventListener('click', function () { showHidden(); });
-    bar.append(who, dot, label, q, clock, share, seeing, down, stop);
+    // The buttons keep a row of their own, so the bar (and the panels above it) never jump as the clock and quality change.
+    var buttons = el('span', 'break');
+    bar.append(who, dot, label, q, clock, buttons, share, seeing, down, stop);
     var panels = el('div', 'stack');
     dock.append(panels, bar);
     root.append(svg, tags, dock);
