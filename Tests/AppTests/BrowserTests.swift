@@ -24,7 +24,8 @@ final class BrowserTests: BrowserTestCase {
             XCTAssertFalse(screen.contains(password), "the password reached the console:\n\(screen)")
             XCTAssertFalse(screen.contains("sk_live_"), screen)
         }
-        let account = try fixture.waitForScreen(console, "the demo account page") { check($0); return $0.contains("Account settings") }
+        // The feed's "→ Account settings" line may come before the page itself: wait for the page's body.
+        let account = try fixture.waitForScreen(console, "the demo account page") { check($0); return $0.contains("Company name") && $0.contains("MASKED · password") }
         XCTAssertTrue(account.contains("MASKED · password"), "the password field is a masked box:\n\(account)")
         XCTAssertTrue(account.contains("Northwind Cloud"), account)
         XCTAssertFalse(account.contains("dana@northwind.example"), "e-mail text masked at the source:\n\(account)")
@@ -224,7 +225,7 @@ extension BrowserTests {
         let (session, link) = try fixture.invite()
         let console = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session])
         let browser = try customer(["allow", link, "--stop", "--hold", "2"])
-        try fixture.waitForScreen(console, timeout: 60, "the customer's page") { $0.contains("Account settings") }
+        try fixture.waitForScreen(console, timeout: 60, "the customer's page") { $0.contains("Company name") }
         let out = try browser.waitForExit(timeout: 60)
         XCTAssertEqual(browser.status, 0, out)
         XCTAssertTrue(out.contains("STEP stopped sharing"), out)
@@ -249,7 +250,7 @@ extension BrowserTests {
         let (session, link) = try fixture.invite()
         let console = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session])
         let browser = try customer(["allow", link, "--survey", "4", "--comment", "Quick fix, thanks! Mail me: dana@northwind.example"])
-        try fixture.waitForScreen(console, timeout: 60, "the customer's page") { $0.contains("Account settings") }
+        try fixture.waitForScreen(console, timeout: 60, "the customer's page") { $0.contains("Company name") }
         fixture.sendKeys(console, "e")
         try fixture.waitForScreen(console, timeout: 10, "the end confirmation") { $0.contains("End session?") }
         fixture.sendKeys(console, "y")
@@ -290,7 +291,7 @@ extension BrowserTests {
         let (session, link) = try fixture.invite()
         let console = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session])
         let browser = try customer(["allow", link, "--quality", "no", "--hold", "3"])
-        try fixture.waitForScreen(console, timeout: 60, "the customer's page") { $0.contains("Account settings") }
+        try fixture.waitForScreen(console, timeout: 60, "the customer's page") { $0.contains("Company name") }
         fixture.sendKeys(console, "k")
         let asked = try fixture.waitForScreen(console, timeout: 15, "the question in the feed") {
             self.feedText($0).contains("asked the customer whether the screen quality is okay")
@@ -313,7 +314,7 @@ extension BrowserTests {
         let (session, link) = try fixture.invite()
         let console = try fixture.startConsole(["console", "--socket", fixture.socket, "--session", session])
         let browser = try customer(["allow", link, "--screen", "12", "--hold", "6"])
-        try fixture.waitForScreen(console, timeout: 60, "the customer's page") { $0.contains("Account settings") }
+        try fixture.waitForScreen(console, timeout: 60, "the customer's page") { $0.contains("Company name") }
         let out = try browser.waitForLine(timeout: 60, "STEP screen mode")
         XCTAssertTrue(out.contains("The agent will see everything on the screen or window you choose, including other apps and notifications"), out)
         func blitGlyphs(_ screen: String) -> Int {
