@@ -78,6 +78,8 @@ public struct Redactor: Sendable {
         out.url = Self.fitting(redactField(scene.url, node: nil, into: &hits), SceneLimits.maxURLLength)
         out.title = Self.fitting(redactField(scene.title, node: nil, into: &hits), SceneLimits.maxTitleLength)
         out.nodes = scene.nodes.map { redact(node: $0, into: &hits) }
+        let split = acrossRuns(Self.runs(out.nodes), into: &hits)
+        if !split.isEmpty { out.nodes = out.nodes.map { n in split[n.id].map { Self.rewritten(n, $0) } ?? n } }
         return Redacted(value: out, hits: hits)
     }
 
@@ -87,6 +89,8 @@ public struct Redactor: Sendable {
         if let u = delta.url { out.url = Self.fitting(redactField(u, node: nil, into: &hits), SceneLimits.maxURLLength) }
         if let t = delta.title { out.title = Self.fitting(redactField(t, node: nil, into: &hits), SceneLimits.maxTitleLength) }
         out.upserts = delta.upserts.map { redact(node: $0, into: &hits) }
+        let split = acrossRuns(Self.runs(out.upserts), into: &hits)
+        if !split.isEmpty { out.upserts = out.upserts.map { n in split[n.id].map { Self.rewritten(n, $0) } ?? n } }
         return Redacted(value: out, hits: hits)
     }
 
@@ -108,14 +112,31 @@ public struct Redactor: Sendable {
         out.title = Self.fitting(redactField(scene.title, node: nil, into: &hits), SceneLimits.maxTitleLength)
         var next: [String: RedactionMemo.Entry] = [:]
         next.reserveCapacity(scene.nodes.count)
+        var fresh: Set<String> = []
         out.nodes = scene.nodes.map { node in
             let print = node.hashValue
-            let entry = memo.entry(for: node, fingerprint: print) ?? redactedEntry(node, print)
+            let entry: RedactionMemo.Entry
+            if let seen = memo.entry(for: node, fingerprint: print) { entry = seen } else {
+                entry = redactedEntry(node, print)
+                if node.kind == .text { fresh.insert(node.id) }
+            }
             next[node.id] = entry
             hits += entry.hits
             return entry.redacted
         }
         memo.nodes = next
+        if !fresh.isEmpty {
+            let split = acrossRuns(Self.runs(out.nodes), only: fresh, into: &hits)
+            if !split.isEmpty {
+                out.nodes = out.nodes.map { n in
+                    guard let text = split[n.id] else { return n }
+                    let node = Self.rewritten(n, text)
+                    // A later scene that repeats the run gets it hidden too, from the memo.
+                    memo.nodes[n.id]?.redacted = node
+                    return node
+                }
+            }
+        }
         return Redacted(value: out, hits: hits)
     }
 
@@ -134,6 +155,17 @@ public struct Redactor: Sendable {
             memo.nodes[node.id] = entry
             hits += entry.hits
             return entry.redacted
+        }
+        let fresh = Set(delta.upserts.lazy.filter { $0.kind == .text }.map(\.id))
+        if !fresh.isEmpty {
+            // The line's other runs are the scene's, as the memo holds them redacted.
+            let split = acrossRuns(Self.runs(memo.nodes.values.lazy.map(\.redacted)), only: fresh, into: &hits)
+            for (id, text) in split {
+                guard let held = memo.nodes[id] else { continue }
+                let node = Self.rewritten(held.redacted, text)
+                memo.nodes[id]?.redacted = node
+                if let i = out.upserts.firstIndex(where: { $0.id == id }) { out.upserts[i] = node } else { out.upserts.append(node) }
+            }
         }
         return Redacted(value: out, hits: hits)
     }
@@ -201,17 +233,21 @@ public struct Redactor: Sendable {
 
     // MARK: Scanning
 
-    private struct Found { var kind: RedactionKind; var range: NSRange }
+    struct Found { var kind: RedactionKind; var range: NSRange }
 
-    /// Every rule's matches, earlier rules winning overlaps.
-    private func scan(_ text: String) -> [Found] {
-        let utf16Count = text.utf16.count
+    /// Every rule's matches, earlier rules winning overlaps. Text beyond
+    /// ASCII is matched in its compatibility form, so full-width digits
+    /// ("４１１１ …") are digits; the ranges are the original text's.
+    func scan(_ original: String) -> [Found] {
+        let utf16Count = original.utf16.count
         guard utf16Count > 0 else { return [] }
         var hasDigit = false, isASCII = true
-        for b in text.utf8 {
+        for b in original.utf8 {
             if b >= 48 && b <= 57 { hasDigit = true }
             if b >= 0x80 { isASCII = false }
         }
+        let text = isASCII ? original : Self.folded(original)
+        if !isASCII { hasDigit = hasDigit || text.utf8.contains { $0 >= 48 && $0 <= 57 } }
         let ns = text as NSString
         let whole = NSRange(location: 0, length: utf16Count)
         var taken: [Found] = []
@@ -227,6 +263,22 @@ public struct Redactor: Sendable {
             }
         }
         return taken
+    }
+}
+
+extension Redactor {
+    /// Each character in its compatibility form (NFKC) when that form is as
+    /// long in UTF-16, so every offset in the folded text is the original's:
+    /// "４" is "4", "－" is "-", an ideographic space is a space.
+    static func folded(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for c in text {
+            guard !c.isASCII else { out.append(c); continue }
+            let s = String(c), f = s.precomposedStringWithCompatibilityMapping
+            out += f.utf16.count == s.utf16.count ? f : s
+        }
+        return out
     }
 }
 
