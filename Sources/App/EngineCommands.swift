@@ -49,6 +49,8 @@ struct Serve: ParsableCommand {
             help: ArgumentHelp("Switch on the \"Get live help\" button of cobrowse.js for these sites: their origins, comma-separated (self: the engine's own demo site). A request from any other origin is refused.", valueName: "ORIGINS"))
     var liveHelpOrigins: String?
     @OptionGroup var channels: CustomerChannelOptions
+    @Option(help: ArgumentHelp("The tenant's policy (JSON; see docs/policy.md): its privacy mode, CSS selectors to mask, block or reveal on every page, and its own text patterns. Check one with `cobrowse policy check FILE`.", valueName: "FILE"))
+    var policy: String?
 
     /// The gateway's bounds from the options above.
     var gatewayLimits: GatewayLimits {
@@ -133,6 +135,7 @@ struct Serve: ParsableCommand {
         config.liveHelpOrigins = try liveHelp()
         config.mail = try channels.mail()
         config.sms = try channels.sms()
+        if let policy { config.tenantPrivacy = try PolicyFile.read(policy, option: "--policy") }
         let server = EngineServer(configuration: config)
         do { try server.start() } catch { throw Failure("the engine could not start: \(error)") }
         print("engine: socket \(config.socketPath)")
@@ -143,6 +146,7 @@ struct Serve: ParsableCommand {
         if let origins = server.hub.liveHelp?.origins.origins { print("engine: live help from \(origins.sorted().joined(separator: ", "))") }
         if let mail = config.mail { print("engine: links by e-mail through \(mail.host):\(mail.port) from \(mail.from)") }
         if let sms = config.sms { print("engine: links by SMS from \(sms.from)") }
+        if let policy { print("engine: policy \(policy): \(config.tenantPrivacy.explained.joined(separator: "; "))") }
         for warning in helpDesk.warnings + channels.warnings { FileHandle.standardError.write(Data("cobrowse: warning: \(warning)\n".utf8)) }
         fflush(stdout)
         waitForTermination()

@@ -50,6 +50,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     private let liveHelpBox = NIOLockedValueBox<LiveHelpDesk?>(nil)
     /// The mail server and SMS gateway a link can go by, and where each ticket's customer is reached; nil: neither.
     public var customerChannels: CustomerChannels?
+    /// `/cobrowse-rules.json` with the tenant's own rules in it; set before the engine serves.
+    public var privacyRules: GatewayResponse = GatewayAssets.all[GatewayAssets.privacyRulesPath]!
 
     /// Base of the customer-facing links, e.g. "https://127.0.0.1:8443".
     public var publicBaseURL: String {

@@ -20,7 +20,7 @@ extension EngineHub {
         let host = WebPolicy.host(in: headers)
         switch route {
         case let .asset(path):
-            return GatewayAssets.all[path]!
+            return path == GatewayAssets.privacyRulesPath ? privacyRules : GatewayAssets.all[path]!
         case let .demo(path):
             guard let asset = DemoPages.asset(path) else { fallthrough }
             return GatewayResponse(status: 200, contentType: WebAssets.contentType(of: asset.name), body: asset.bytes,

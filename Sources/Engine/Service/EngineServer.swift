@@ -30,6 +30,8 @@ public struct EngineConfiguration: Sendable {
     public var mail: SMTPConfiguration?
     /// The SMS gateway one-time links go out by (invite --send sms); nil: none.
     public var sms: SMSConfiguration?
+    /// The tenant's own privacy rules (serve --policy): to the redactor and, in the served rules, to every page.
+    public var tenantPrivacy: TenantPrivacy = .standard
 
     public init(dataDirectory: String, socketPath: String? = nil, listenHost: String = "127.0.0.1", listenPort: Int = 8443,
                 certificatePath: String? = nil, keyPath: String? = nil, policy: SessionPolicy = .init(), tickInterval: TimeInterval = 0.25) {
@@ -86,7 +88,9 @@ public final class EngineServer: @unchecked Sendable {
             (cert, key) = (identity.certificatePath, identity.keyPath)
         }
         certificatePath = cert
-        let hub = EngineHub(store: store, policy: c.policy, publicBaseURL: "", limits: c.gatewayLimits, lanes: .dispatch, logger: logger)
+        let hub = EngineHub(store: store, policy: c.policy, redactor: Redactor(customRules: try c.tenantPrivacy.redactionRules()),
+                            publicBaseURL: "", limits: c.gatewayLimits, lanes: .dispatch, logger: logger)
+        hub.privacyRules = try GatewayAssets.privacyRules(for: c.tenantPrivacy)
         let recordings = EncryptedRecordingService(dataDirectory: c.dataDirectory, index: store,
                                                    keySource: FileKeySource(dataDirectory: c.dataDirectory),
                                                    policy: RecordingPolicy(retention: c.recordingRetention))

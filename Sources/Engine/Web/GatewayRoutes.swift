@@ -41,12 +41,21 @@ enum GatewayAssets {
         "/assets/cobrowse.css": file("cobrowse.css"),
         // Loaded by pages of any origin: allowed cross-origin, nothing more. The SDK masks with the rules before it sends anything.
         "/cobrowse.js": file("cobrowse.js", headers: crossOrigin),
-        "/cobrowse-rules.json": file("cobrowse-rules.json", headers: crossOrigin),
+        privacyRulesPath: file("cobrowse-rules.json", headers: crossOrigin),
         "/consent.js": file("consent.js"),
         "/viewer.js": file("viewer.js"),
         "/viewer.css": file("viewer.css"),
         "/presenter.js": file("presenter.js"),
     ]
+
+    static let privacyRulesPath = "/cobrowse-rules.json"
+
+    /// The rules as a tenant's pages get them: the built-in file with the tenant's own rules folded in.
+    static func privacyRules(for tenant: TenantPrivacy) throws -> GatewayResponse {
+        guard tenant != .standard else { return all[privacyRulesPath]! }
+        return GatewayResponse(status: 200, contentType: WebAssets.contentType(of: "cobrowse-rules.json"),
+                               body: try tenant.servedRules(standard: WebAssets.required("cobrowse-rules.json")), headers: crossOrigin)
+    }
 
     private static let crossOrigin = [("Access-Control-Allow-Origin", "*"), ("Cross-Origin-Resource-Policy", "cross-origin")]
 
