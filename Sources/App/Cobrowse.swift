@@ -14,7 +14,7 @@ struct Cobrowse: ParsableCommand {
         subcommands: [Demo.self, Serve.self, Agents.self, Tickets.self, Invite.self, Sessions.self, Console.self,
                       ScriptedCustomerCommand.self, AuditCommand.self, BenchCommand.self,
                       Recordings.self, Replay.self, Highlights.self, Screenshots.self, WireCommand.self,
-                      HelpDeskCommand.self, PolicyCommand.self]
+                      HelpDeskCommand.self, PolicyCommand.self, ReportCommand.self]
     )
 }
 

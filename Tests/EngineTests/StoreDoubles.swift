@@ -42,6 +42,7 @@ final class DoorStore: SessionStore, @unchecked Sendable {
     func openSessions(agentName: String) throws -> [SessionSummary] { try inner.openSessions(agentName: agentName) }
     func allOpenSessions() throws -> [SessionSummary] { try inner.allOpenSessions() }
     func recentSessions(limit: Int) throws -> [SessionSummary] { try inner.recentSessions(limit: limit) }
+    func sessionsCreated(from: Date, to: Date) throws -> [SessionSummary] { try inner.sessionsCreated(from: from, to: to) }
     func addParticipant(sessionId: String, name: String, role: ParticipantRole, at: Date) throws {
         try inner.addParticipant(sessionId: sessionId, name: name, role: role, at: at)
     }

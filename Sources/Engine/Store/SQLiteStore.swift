@@ -91,6 +91,11 @@ public final class SQLiteStore: SessionStore {
         try sessions(SessionRow.order(Column("createdAt").desc).limit(max(0, limit)))
     }
 
+    /// The sessions created in [from, to), oldest first: what a report's period holds.
+    public func sessionsCreated(from: Date, to: Date) throws -> [SessionSummary] {
+        try sessions(SessionRow.filter(Column("createdAt") >= millis(from) && Column("createdAt") < millis(to)).order(Column("createdAt"), Column("id")))
+    }
+
     private func sessions(_ request: QueryInterfaceRequest<SessionRow>) throws -> [SessionSummary] {
         try db.read { db in try request.fetchAll(db).map { try summary($0, db) } }
     }

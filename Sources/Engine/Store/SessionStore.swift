@@ -133,6 +133,8 @@ public protocol SessionStore: AnyObject, Sendable {
     /// Every session that has not ended (the engine restores them at start).
     func allOpenSessions() throws -> [SessionSummary]
     func recentSessions(limit: Int) throws -> [SessionSummary]
+    /// The sessions created in [from, to), oldest first.
+    func sessionsCreated(from: Date, to: Date) throws -> [SessionSummary]
 
     // Participants of a session, for the notes and the audit trail.
     func addParticipant(sessionId: String, name: String, role: ParticipantRole, at: Date) throws

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// `cobrowse report dashboard|roi`: what a support manager shows their
+/// director, computed from the store, as text, JSON or CSV.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Operations reports from the engine's store: the dashboard and the ROI analysis.",
+        subcommands: [DashboardReport.self, ROIReport.self]
+    )
+}
+
+/// Which stretch of time a report covers; the current month when none is given.
+struct PeriodOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A calendar month (UTC).", valueName: "YYYY-MM")) var month: String?
+    @Option(help: ArgumentHelp("A quarter.", valueName: "YYYYQN")) var quarter: String?
+    @Option(help: ArgumentHelp("First day, with --to (both included).", valueName: "YYYY-MM-DD")) var from: String?
+    @Option(help: ArgumentHelp("Last day, with --from.", valueName: "YYYY-MM-DD")) var to: String?
+    @Option(help: ArgumentHelp("text (80 columns), json (one object) or csv (one table a section).", valueName: "FORMAT"))
+    var format: String = "text"
+
+    func period(now: Date) throws -> ReportPeriod {
+        let given = [month != nil, quarter != nil, from != nil || to != nil].filter { $0 }.count
+        guard given <= 1 else { throw ValidationError("give one of --month, --quarter or --from/--to") }
+        do {
+            if let month { return try ReportPeriod.month(month) }
+            if let quarter { return try ReportPeriod.quarter(quarter) }
+            if from != nil || to != nil {
+                guard let from, let to else { throw ValidationError("--from and --to go together") }
+                return try ReportPeriod.days(from: from, to: to)
+            }
+        } catch let p as ReportPeriod.Problem { throw ValidationError(p.description) }
+        return ReportPeriod.month(containing: now)
+    }
+
+    func reportFormat() throws -> Report.Format {
+        guard let f = Report.Format(rawValue: format) else { throw ValidationError("--format is text, json or csv, not \(format)") }
+        return f
+    }
+
+    func validate() throws {
+        _ = try period(now: Date())
+        _ = try reportFormat()
+    }
+}
+
+struct DashboardReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Sessions, resolution, mode usage, use cases, quality and agent adoption for a period.")
+    @OptionGroup var period: PeriodOptions
+    @Option(help: ArgumentHelp("Tickets one session is taken to prevent (an input, not measured).", valueName: "N"))
+    var ticketsPreventedPerSession = ROIInputs.standard.ticketsPreventedPerSession
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        guard (0 ... 1_000).contains(ticketsPreventedPerSession) else { throw ValidationError("--tickets-prevented-per-session is 0...1000") }
+    }
+
+    func run() throws {
+        let store = try data.openExistingStore()
+        let p = try period.period(now: Date())
+        let dashboard = Dashboard(period: p, sessions: try SessionFacts.read(p, from: store, recordings: store),
+                                  agents: try store.allAgents(), ticketsPreventedPerSession: ticketsPreventedPerSession)
+        print(dashboard.report.rendered(try period.reportFormat()), terminator: "")
+    }
+}
+
+struct ROIReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roi",
+        abstract: "The ROI analysis as a what-if calculator: every input a flag, the measured month from the store unless given.",
+        discussion: "Every figure is printed with the formula that produced it. --sessions, --avg-minutes and --resolved replace the measured month (all three, or none).")
+    @OptionGroup var period: PeriodOptions
+    @Option(help: "Platform license per month ($).") var licenseMonthly = ROIInputs.standard.licenseMonthly
+    @Option(help: "Agent training and certification, one-time ($).") var trainingOnce = ROIInputs.standard.trainingOnce
+    @Option(help: "Loaded agent cost per hour ($).") var hourlyCost = ROIInputs.standard.hourlyCost
+    @Option(help: "Average cost of one ticket ($).") var ticketCost = ROIInputs.standard.ticketCost
+    @Option(help: "Tickets one session prevents.") var ticketsPreventedPerSession = ROIInputs.standard.ticketsPreventedPerSession
+    @Option(help: "Minutes the same issue takes by chat alone.") var chatMinutes = ROIInputs.standard.chatMinutes
+    @Option(help: "Enterprise customers using co-browse.") var enterpriseCustomers = ROIInputs.standard.enterpriseCustomers
+    @Option(help: "Monthly revenue of one enterprise customer ($).") var enterpriseValue = ROIInputs.standard.enterpriseValue
+    @Option(help: "Percent of that revenue kept thanks to co-browse.") var retentionUplift = ROIInputs.standard.retentionUplift
+    @Option(help: "Knowledge-base articles written from sessions per month.") var kbArticles = ROIInputs.standard.kbArticles
+    @Option(help: "Monthly deflection value of one article ($).") var kbValue = ROIInputs.standard.kbValue
+    @Option(help: "Sessions in the month (instead of the store's).") var sessions: Double?
+    @Option(help: "Average session minutes (instead of the store's).") var avgMinutes: Double?
+    @Option(help: "Sessions resolved in the month (instead of the store's).") var resolved: Double?
+    @OptionGroup var data: DataOptions
+
+    var inputs: ROIInputs {
+        var i = ROIInputs()
+        i.licenseMonthly = licenseMonthly; i.trainingOnce = trainingOnce; i.hourlyCost = hourlyCost; i.ticketCost = ticketCost
+        i.ticketsPreventedPerSession = ticketsPreventedPerSession; i.chatMinutes = chatMinutes
+        i.enterpriseCustomers = enterpriseCustomers; i.enterpriseValue = enterpriseValue; i.retentionUplift = retentionUplift
+        i.kbArticles = kbArticles; i.kbValue = kbValue
+        return i
+    }
+
+    func validate() throws {
+        let named: [(String, Double?)] = [("--license-monthly", licenseMonthly), ("--training-once", trainingOnce), ("--hourly-cost", hourlyCost),
+                                          ("--ticket-cost", ticketCost), ("--tickets-prevented-per-session", ticketsPreventedPerSession),
+                                          ("--chat-minutes", chatMinutes), ("--enterprise-customers", enterpriseCustomers),
+                                          ("--enterprise-value", enterpriseValue), ("--retention-uplift", retentionUplift),
+                                          ("--kb-articles", kbArticles), ("--kb-value", kbValue),
+                                          ("--sessions", sessions), ("--avg-minutes", avgMinutes), ("--resolved", resolved)]
+        for (name, value) in named {
+            guard let value else { continue }
+            // A billion is past any support team; beyond it the sums stop being money.
+            guard value.isFinite, (0 ... 1e9).contains(value) else { throw ValidationError("\(name) is a number from 0 to 1,000,000,000, not \(value)") }
+        }
+        guard retentionUplift <= 100 else { throw ValidationError("--retention-uplift is a percent: 0...100") }
+        let given = [sessions, avgMinutes, resolved].compactMap { $0 }.count
+        guard given == 0 || given == 3 else { throw ValidationError("--sessions, --avg-minutes and --resolved go together (all three, or none: the store's)") }
+        if let sessions, let resolved, resolved > sessions { throw ValidationError("--resolved (\(resolved)) is more than --sessions (\(sessions))") }
+    }
+
+    func run() throws {
+        let now = Date()
+        let p = try period.period(now: now)
+        let measure: ROIMeasure
+        if let sessions, let avgMinutes, let resolved {
+            measure = ROIMeasure(sessions: sessions, averageMinutes: avgMinutes, resolved: resolved, source: "given: --sessions --avg-minutes --resolved")
+        } else {
+            let store = try data.openExistingStore()
+            measure = ROIMeasure.measured(try SessionFacts.read(p, from: store, recordings: store), period: p, now: now)
+        }
+        print(ROICalculator(inputs: inputs, measure: measure).report(period: p).rendered(try period.reportFormat()), terminator: "")
+    }
+}

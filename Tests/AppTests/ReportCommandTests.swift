@@ -1,0 +1,54 @@
+import Foundation
+import XCTest
+
+/// `cobrowse report` on the real binary: refusals say what is wrong, and the
+/// reports run against an engine's data directory in every format.
+final class ReportCommandTests: XCTestCase {
+    func testReportsRunOnAnEnginesDataInEveryFormat() throws {
+        let f = try EngineFixture()
+        defer { f.shutdown() }
+        try f.startEngine()
+        let (session, _) = try f.invite()
+        _ = try f.run(["sessions", "end", session, "--outcome", "resolved", "--socket", f.socket])
+        for format in ["text", "json", "csv"] {
+            let out = try f.run(["report", "dashboard", "--format", format, "--data", f.dir])
+            XCTAssertFalse(out.stdout.isEmpty, format)
+            if format == "json" {
+                let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
+                // The session ended before the customer consented: it never started, and the report says so.
+                XCTAssertEqual((json["sessions"] as? [String: Any])?["total_sessions"] as? Int, 0)
+            }
+            if format == "text" {
+                XCTAssertTrue(out.stdout.contains("Total sessions: 0 (1 more never started: no consent)"), out.stdout)
+                for line in out.stdout.split(separator: "\n") { XCTAssertLessThanOrEqual(line.count, 80, String(line)) }
+            }
+        }
+        let roi = try f.run(["report", "roi", "--format", "json", "--data", f.dir, "--license-monthly", "500"])
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(roi.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual((json["inputs"] as? [String: Any])?["license_monthly"] as? Int, 500)
+        XCTAssertEqual(json["costs_monthly"] as? Int, 500, "no session ran: the license alone")
+    }
+
+    func testRefusalsSayWhatIsWrong() throws {
+        let f = try EngineFixture(agents: false)
+        defer { f.shutdown() }
+        let cases: [([String], String)] = [
+            (["report", "dashboard", "--month", "2026-13"], "--month takes YYYY-MM"),
+            (["report", "dashboard", "--quarter", "2026Q5"], "--quarter takes YYYYQN"),
+            (["report", "dashboard", "--from", "2026-11-01"], "--from and --to go together"),
+            (["report", "dashboard", "--month", "2026-11", "--quarter", "2026Q4"], "give one of --month, --quarter or --from/--to"),
+            (["report", "dashboard", "--format", "xml"], "--format is text, json or csv"),
+            (["report", "roi", "--sessions", "10"], "--sessions, --avg-minutes and --resolved go together"),
+            (["report", "roi", "--sessions", "10", "--avg-minutes", "5", "--resolved", "11"], "is more than --sessions"),
+            (["report", "roi", "--hourly-cost", "1e300"], "--hourly-cost is a number from 0 to 1,000,000,000"),
+            (["report", "roi", "--retention-uplift", "150"], "--retention-uplift is a percent"),
+            (["report", "dashboard", "--data", f.dir + "/none"], "no engine data in"),
+        ]
+        for (args, expected) in cases {
+            let out = try f.run(args, expectFailure: true)
+            XCTAssertNotEqual(out.status, 0, "\(args)")
+            XCTAssertTrue(out.stderr.contains(expected), "\(args): \(out.stderr)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: f.dir + "/none"), "a report creates no store")
+    }
+}
