@@ -7,8 +7,8 @@ import Foundation
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Operations reports from the engine's store: the dashboard and the ROI analysis.",
-        subcommands: [DashboardReport.self, ROIReport.self]
+        abstract: "Operations reports from the engine's store: the dashboard, the monthly summary and the ROI analysis.",
+        subcommands: [DashboardReport.self, MonthlyReport.self, ROIReport.self]
     )
 }
 
@@ -65,6 +65,24 @@ struct DashboardReport: ParsableCommand {
         let dashboard = Dashboard(period: p, sessions: try SessionFacts.read(p, from: store, recordings: store),
                                   agents: try store.allAgents(), ticketsPreventedPerSession: ticketsPreventedPerSession)
         print(dashboard.report.rendered(try period.reportFormat()), terminator: "")
+    }
+}
+
+struct MonthlyReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monthly",
+        abstract: "The period against the one before (↑/↓ %), the targets with ✓/✗, and recommendations that name the figure behind them.")
+    @OptionGroup var period: PeriodOptions
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        let store = try data.openExistingStore()
+        let now = Date()
+        let p = try period.period(now: now)
+        let summary = MonthlySummary(period: p, sessions: try SessionFacts.read(p, from: store, recordings: store),
+                                     before: try SessionFacts.read(p.previous, from: store, recordings: store),
+                                     agents: try store.allAgents(), now: now)
+        print(summary.report.rendered(try period.reportFormat()), terminator: "")
     }
 }
 

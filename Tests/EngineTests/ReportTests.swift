@@ -273,3 +273,39 @@ final class ROICalculatorTests: XCTestCase {
         XCTAssertThrowsError(try ReportPeriod.days(from: "1970-01-01", to: "2999-01-01"), "ten years at most")
     }
 }
+
+/// The monthly summary on the same month: the change against October, the
+/// targets, and recommendations that each name their figure.
+extension ReportTests {
+    func testTheMonthlySummaryAgainstTheMonthBeforeWithTargetsAndRecommendations() throws {
+        let t = self
+        let november = try t.november()
+        let october = try SessionFacts.read(try .month("2026-10"), from: t.store, recordings: t.store)
+        XCTAssertEqual(october.count, 1)
+        let r = MonthlySummary(period: try .month("2026-11"), sessions: november, before: october, agents: try t.store.allAgents(),
+                               now: t.at("2026-12-01T00:00:00Z")).report
+        XCTAssertEqual(r.figure("sessions_completed")?.value, .count(4))
+        XCTAssertEqual(r.figure("sessions_completed")?.detail, "↑ 300% from October 2026", "4 against 1")
+        XCTAssertEqual(r.figure("sessions_never_started")?.value, .count(1))
+        XCTAssertEqual(r.figure("average_daily_sessions")?.value, .number(4.0 / 30, decimals: 1))
+        // 2026-11-02 and 2026-11-04 are a Monday and a Wednesday; the 11th a Wednesday; the 25th a Wednesday.
+        XCTAssertEqual(r.figure("peak_weekday")?.value, .text("Wednesday (3 sessions)"))
+        XCTAssertEqual(r.figure("first_contact_resolution")?.detail, "↓ 50.0 points from October 2026", "50% against 100%")
+        XCTAssertEqual(r.figure("csat")?.detail, "/5.0; ↑ 3.5 points from October 2026", "4.5 against 1")
+        XCTAssertEqual(r.figure("average_duration")?.detail, "✗ target: under 10 min", "12 min")
+        XCTAssertEqual(r.figure("quality_complaints")?.value, .percent(25))
+        XCTAssertEqual(r.figure("never_started")?.value, .percent(20))
+        let advice = try XCTUnwrap(r.sections.first { $0.key == "recommendations" }).figures.map { $0.value.text }
+        XCTAssertTrue(advice.contains { $0.hasPrefix("Sessions average 12.0 min (average session duration") }, "\(advice)")
+        XCTAssertTrue(advice.contains { $0.hasPrefix("Investigate links that never became a session: 20.0%") }, "\(advice)")
+        XCTAssertTrue(advice.contains { $0.contains("Bring more agents to co-browse: 2 of 4") }, "\(advice)")
+        for line in r.text().split(separator: "\n") { XCTAssertLessThanOrEqual(line.count, 80, String(line)) }
+    }
+
+    func testAMonthlySummaryWithNothingBeforeItSaysSo() throws {
+        let empty = MonthlySummary(period: try .month("2030-01"), sessions: [], before: [], agents: [], now: Date()).report
+        XCTAssertEqual(empty.figure("sessions_completed")?.detail, "no change from December 2029")
+        XCTAssertEqual(empty.sections.last?.figures.map { $0.value.text }, ["Every figure met its target: no change recommended."])
+        guard case .unavailable = empty.figure("peak_weekday")?.value else { return XCTFail("no peak without sessions") }
+    }
+}
