@@ -7,8 +7,8 @@ import Foundation
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Operations reports from the engine's store: the dashboard, the monthly summary and the ROI analysis.",
-        subcommands: [DashboardReport.self, MonthlyReport.self, ROIReport.self]
+        abstract: "Operations reports from the engine's store: the dashboard, the monthly summary, the ROI analysis and the compliance audit.",
+        subcommands: [DashboardReport.self, MonthlyReport.self, ROIReport.self, AuditReport.self]
     )
 }
 
@@ -146,5 +146,33 @@ struct ROIReport: ParsableCommand {
             measure = ROIMeasure.measured(try SessionFacts.read(p, from: store, recordings: store), period: p, now: now)
         }
         print(ROICalculator(inputs: inputs, measure: measure).report(period: p).rendered(try period.reportFormat()), terminator: "")
+    }
+}
+
+struct AuditReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "The compliance audit of a period's sessions from the hash-chained trail: consent, recording consent, escalations, approvals, openings, deletions, refused writes; exceptions first.",
+        discussion: "The report's SHA-256 is written to the audit trail when it is produced, so a report handed to an auditor can be matched to the trail later.")
+    @OptionGroup var period: PeriodOptions
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        let store = try data.openExistingStore()
+        let p = try period.period(now: Date())
+        let audit = try ComplianceAudit.read(p, from: store)
+        let format = try period.reportFormat()
+        let body = audit.report.rendered(format)
+        let hash = Digest.sha256Hex(body)
+        // The row is the report's receipt: without it the report is not handed out.
+        let row: AuditEntry
+        do {
+            row = try store.appendAudit(at: Date(), actor: NSUserName(), action: "report.audit", sessionId: nil,
+                                        detail: "period=\(p.label.replacingOccurrences(of: " ", with: "_")) format=\(format.rawValue) sessions=\(audit.sessions.count) exceptions=\(audit.exceptions.count) sha256=\(hash)")
+        } catch {
+            throw Failure("the report's hash could not be written to the audit trail, so no report is given: \(error)")
+        }
+        print(body, terminator: "")
+        FileHandle.standardError.write(Data("cobrowse: report sha256 \(hash), audit row \(row.seq)\n".utf8))
     }
 }

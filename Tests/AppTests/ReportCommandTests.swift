@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import XCTest
 
@@ -23,6 +24,15 @@ final class ReportCommandTests: XCTestCase {
                 for line in out.stdout.split(separator: "\n") { XCTAssertLessThanOrEqual(line.count, 80, String(line)) }
             }
         }
+        // The audit report's hash goes to the trail: the printed report matches the row.
+        let audit = try f.run(["report", "audit", "--data", f.dir])
+        XCTAssertTrue(audit.stdout.contains("Audit chain: intact"), audit.stdout)
+        let hash = Engine.Digest.sha256Hex(audit.stdout)
+        XCTAssertTrue(audit.stderr.contains("report sha256 \(hash)"), audit.stderr)
+        let trail = try f.run(["audit", "--data", f.dir]).stdout
+        XCTAssertTrue(trail.contains("report.audit") && trail.contains("sha256=\(hash)"), trail)
+        XCTAssertTrue(trail.contains("audit chain: intact"), trail)
+
         let roi = try f.run(["report", "roi", "--format", "json", "--data", f.dir, "--license-monthly", "500"])
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(roi.stdout.utf8)) as? [String: Any])
         XCTAssertEqual((json["inputs"] as? [String: Any])?["license_monthly"] as? Int, 500)

@@ -309,3 +309,48 @@ extension ReportTests {
         guard case .unavailable = empty.figure("peak_weekday")?.value else { return XCTFail("no peak without sessions") }
     }
 }
+
+/// The compliance audit over the same month, with rows a tampered database
+/// would hold written through the store: Full Control without an approval, a
+/// recording opened without a reason, and then a broken chain.
+extension ReportTests {
+    func testTheComplianceAuditListsExceptionsFirstAndFindsABrokenChain() throws {
+        _ = try november()
+        let sessions = try store.sessionsCreated(from: at("2026-11-01T00:00:00Z"), to: at("2026-12-01T00:00:00Z"))
+        let byTicket = Dictionary(uniqueKeysWithValues: sessions.map { ($0.ticket.id, $0.id) })
+        let (t1, t3, t4) = (byTicket["T-1"]!, byTicket["T-3"]!, byTicket["T-4"]!)
+        // Full Control with nobody's approval on T-3; with Mona's on T-4.
+        try store.appendAudit(at: at("2026-11-11T14:05:00Z"), actor: "Dana Lee", action: "mode.changed", sessionId: t3,
+                              detail: "from=controlled to=full-control requestedBy=James K.")
+        try store.appendAudit(at: at("2026-11-25T16:02:00Z"), actor: "Mona K.", action: "mode.approved", sessionId: t4, detail: "to=full-control requestedBy=Maria S.")
+        try store.appendAudit(at: at("2026-11-25T16:03:00Z"), actor: "Dana Lee", action: "mode.changed", sessionId: t4,
+                              detail: "from=view-only to=full-control requestedBy=Maria S.")
+        // T-1's recording opened twice: once with a reason, once without.
+        try store.appendAudit(at: at("2026-11-28T10:00:00Z"), actor: "Tess R.", action: "recording.opened", sessionId: t1,
+                              detail: "recording=R-1 purpose=training reason=onboarding class for new agents granted=trainer")
+        try store.appendAudit(at: at("2026-11-29T10:00:00Z"), actor: "Tess R.", action: "recording.opened", sessionId: t1,
+                              detail: "recording=R-1 purpose=training reason=(no reason given) granted=trainer")
+
+        let audit = try ComplianceAudit.read(try .month("2026-11"), from: store)
+        XCTAssertNil(audit.chainProblem)
+        XCTAssertEqual(audit.exceptions, [
+            .init(sessionId: t1, what: "recording opened by Tess R. at 2026-11-29 10:00Z without a reason"),
+            .init(sessionId: t3, what: "Full Control at 2026-11-11 14:05Z without a manager's approval (asked by James K.)"),
+        ])
+        let text = audit.report.text()
+        XCTAssertLessThan(try XCTUnwrap(text.range(of: "EXCEPTIONS:")).lowerBound, try XCTUnwrap(text.range(of: "SESSIONS:")).lowerBound)
+        // Each session's line, as the text wraps it and JSON keeps it whole.
+        func line(_ id: String) -> String { audit.report.figure("session_\(id)")?.value.text ?? "" }
+        XCTAssertTrue(line(t4).contains("approvals: Mona K. approved full-control at 2026-11-25 16:02Z"), line(t4))
+        XCTAssertTrue(line(t1).contains("Tess R. opened the recording at 2026-11-28 10:00Z: onboarding class for new agents"), line(t1))
+        XCTAssertTrue(line(t1).contains("consent: Dana Lee allowed controlled at 2026-11-02 09:00Z"), line(t1))
+        XCTAssertTrue(line(t1).contains("escalations: view-only→guided at 2026-11-02 09:00Z, asked by Maria S., acknowledged by Dana Lee"), line(t1))
+        XCTAssertTrue(text.contains("Tess R. opened the recording"), "the text has it, wrapped")
+        for line in text.split(separator: "\n") { XCTAssertLessThanOrEqual(line.count, 80, String(line)) }
+
+        try store.db.write { try $0.execute(sql: "UPDATE audit SET detail = 'nothing happened' WHERE seq = 3") }
+        let broken = try ComplianceAudit.read(try .month("2026-11"), from: store)
+        XCTAssertEqual(broken.exceptions.first?.what.hasPrefix("the audit chain is broken"), true, "\(broken.exceptions)")
+        XCTAssertTrue(broken.report.text().contains("Audit chain: BROKEN"), broken.report.text())
+    }
+}

@@ -36,9 +36,10 @@ extension Report {
         guard !t.rows.isEmpty else { return ["  \(t.empty)"] }
         let cells = t.rows.map { $0.map(\.text) }
         var widths = t.columns.indices.map { i in max(t.columns[i].count, cells.map { $0[i].count }.max() ?? 0) }
-        // The first column (a name) gives way when the table would pass 80 columns.
-        let total = 2 + widths.reduce(0, +) + 3 * (widths.count - 1)
-        if total > width { widths[0] = max(8, widths[0] - (total - width)) }
+        // The widest column gives way, a cell at a time, when the table would pass 80 columns.
+        while 2 + widths.reduce(0, +) + 3 * (widths.count - 1) > width, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 8 {
+            widths[widest] -= 1
+        }
         func row(_ values: [String]) -> String {
             "  " + values.enumerated().map { i, v in
                 let cut = v.count > widths[i] ? String(v.prefix(widths[i] - 1)) + "…" : v

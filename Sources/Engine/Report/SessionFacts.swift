@@ -76,9 +76,20 @@ extension SessionFacts {
         }
     }
 
-    /// `key=value` in an audit row's detail (the engine writes them space-separated).
+    /// `key=value` in an audit row's detail. The engine writes them
+    /// space-separated, and a value may hold spaces (an agent's name): it
+    /// runs to the next ` word=` or the end.
     static func value(_ key: String, in detail: String) -> String? {
-        for part in detail.split(separator: " ") where part.hasPrefix(key + "=") { return String(part.dropFirst(key.count + 1)) }
+        var from = detail.startIndex
+        while let found = detail.range(of: key + "=", range: from ..< detail.endIndex) {
+            guard found.lowerBound == detail.startIndex || detail[detail.index(before: found.lowerBound)] == " " else {
+                from = found.upperBound
+                continue
+            }
+            let rest = detail[found.upperBound...]
+            let end = rest.range(of: #" [A-Za-z]+="#, options: .regularExpression)?.lowerBound ?? rest.endIndex
+            return String(rest[..<end])
+        }
         return nil
     }
 }
