@@ -111,6 +111,18 @@ final class DemoSiteTests: XCTestCase {
         }
     }
 
+    /// The files are read once: a scene (the scripted customer sends one a frame) shares the nodes of the page
+    /// read then, rather than reading the markup again.
+    func testEverySceneIsACopyOfThePageReadOnce() {
+        for page in DemoSite.Page.allCases {
+            let read = DemoSite.page(page).nodes.withUnsafeBufferPointer { $0.baseAddress }
+            let sent = DemoSite.scene(page, version: 9, pointer: Point(x: 1, y: 2)).nodes.withUnsafeBufferPointer { $0.baseAddress }
+            XCTAssertEqual(read, sent, "\(page)")
+        }
+        XCTAssertEqual(DemoSite.scene(.account, version: 2, typed: "Contoso").nodes.first { $0.id == DemoSite.typingField }?.text, "Contoso")
+        XCTAssertEqual(DemoSite.page(.account).nodes.first { $0.id == DemoSite.typingField }?.text, "Northwind Traders", "typing changes the copy only")
+    }
+
     /// The scripted customer's walk: every page in turn, the company name typed on from the page's value, the scenes the files'.
     func testTheWalkTypesOnThePageAndVisitsEveryPage() {
         var walk = DemoWalk()

@@ -95,7 +95,9 @@ struct DemoLayout {
         var x = side
         for case let .element(e) in header.children {
             if e.name == "img" {
-                let w = Double(e["width"] ?? "") ?? 32, h = Double(e["height"] ?? "") ?? 32
+                // The picture's size as the markup says it, within the header (a hostile page may say anything).
+                func size(_ a: String) -> Double { Double(e[a] ?? "").map { $0.isFinite ? min(max($0, 1), height) : 32 } ?? 32 }
+                let w = size("width"), h = size("height")
                 if let pixels = picture(e["src"] ?? "") {
                     nodes.append(SceneNode(id: unique(used.contains("logo") ? "img" : "logo"), kind: .image,
                                            rect: Rect(x: x, y: (height - h) / 2, width: w, height: h), z: 3, pixels: pixels))

@@ -107,6 +107,8 @@ public enum DemoMarkup {
     struct Reader {
         let s: [Unicode.Scalar]
         var i = 0
+        /// Set by a start tag of script, style, title or textarea: what follows is its text, up to its end tag.
+        var pendingRawText: String?
         init(_ s: [Unicode.Scalar]) { self.s = s }
 
         mutating func all() -> [Token] {
@@ -227,9 +229,6 @@ public enum DemoMarkup {
             while i < s.count, !Self.isSpace(s[i]), s[i] != ">" { i += 1 }
             return DemoMarkup.decode(s[start ..< i])
         }
-
-        /// Set by a start tag of script, style, title or textarea: what follows is its text.
-        var pendingRawText: String?
 
         /// The text of a raw-text element, up to its end tag (or the end of the input).
         mutating func rawText(of element: String) -> Token? {
