@@ -10,7 +10,7 @@ struct RecordingBench: ParsableCommand {
         commandName: "recording",
         abstract: "Measure recording size (bytes per minute of the demo session) and seek time on a long recording.",
         discussion: """
-        The demo session is the scripted customer's walk (account → API keys → billing → SSO, a pointer move or \
+        The demo session is the scripted customer's walk (the demo site's pages in the order of its nav, a pointer move or \
         keystroke every 0.4 s, a page every 6 s, its full scene re-sent every 5 s as the SDK does), redacted by \
         the engine's Redactor and appended to the real encrypted writer with simulated time. Seek time is the \
         median over --seeks random points of: open (access check, audit, read the file, authenticate and decrypt \

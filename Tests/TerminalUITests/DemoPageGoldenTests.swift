@@ -32,6 +32,7 @@ final class DemoPageGoldenTests: XCTestCase {
             .billing: ["Billing", "Update payment"],
             .sso: ["Single sign-on", "Connect your identity provider"],
             .apiKeys: ["API keys"],
+            .integrations: ["Integrations", "Send test event"],
         ]
         for (page, words) in expectations {
             for size in Self.sizes.dropFirst() {

@@ -1,164 +1,133 @@
 import Foundation
 
-/// The demo's customer-facing product: a small SaaS settings app ("Northwind
-/// Cloud") drawn as protocol scenes, the way a naive page SDK would send them.
-/// It deliberately leaks a card number, an e-mail and an API key into plain
-/// page text, so the engine's own redaction is seen at work.
+/// The demo's customer-facing product, a small SaaS settings app ("Northwind
+/// Cloud"), as protocol scenes for the scripted customer. The site exists
+/// once, as the files in Web/Assets/demo that the engine serves and the
+/// browser customer walks; the scenes are read from those same files (embedded
+/// in the binary) by `DemoMarkup` and placed by `DemoLayout`, once per page.
+/// Like a naive page SDK, the scenes carry the page's text as it is (a card
+/// number, e-mail addresses, API keys), so the engine's own redaction is seen
+/// at work.
 public enum DemoSite {
-    public enum Page: String, CaseIterable, Sendable {
-        case account, apiKeys = "api-keys", billing, sso
+    /// One page of the site, named by its file ("api-keys" is demo/api-keys.html).
+    public struct Page: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        init(_ rawValue: String) { self.rawValue = rawValue }
 
-        public var title: String {
-            switch self {
-            case .account: "Account settings · Northwind Cloud"
-            case .apiKeys: "API keys · Northwind Cloud"
-            case .billing: "Billing · Northwind Cloud"
-            case .sso: "Single sign-on · Northwind Cloud"
-            }
-        }
-        public var path: String { "/settings/\(rawValue)" }
-        var navLabel: String {
-            switch self { case .account: "Account"; case .apiKeys: "API keys"; case .billing: "Billing"; case .sso: "SSO setup" }
-        }
+        public static let account = Page("account")
+        public static let apiKeys = Page("api-keys")
+        public static let billing = Page("billing")
+        public static let sso = Page("sso")
+        public static let integrations = Page("integrations")
+
+        /// Every page, in the order the site's nav lists them.
+        public static var allCases: [Page] { site.order }
+
+        /// The page's `<title>`.
+        public var title: String { DemoSite.page(self).title }
+        /// Where the engine's gateway serves it ("/demo/", "/demo/billing").
+        public var path: String { DemoSite.page(self).path }
+        public var description: String { rawValue }
     }
 
     public static let viewport = Size(width: 1280, height: 800)
+    /// The site's pretend origin: the scenes name the served paths on it, as the product's own domain would.
     public static let origin = "https://app.northwind.example"
+    /// The field the scripted customer types into (the account page's "Company name").
+    public static let typingField = "company"
 
-    static let ink = RGB(0x1d, 0x23, 0x30)
-    static let muted = RGB(0x5a, 0x62, 0x70)
-    static let brand = RGB(0x2f, 0x5b, 0xea)
-    static let navBg = RGB(0x15, 0x1b, 0x2b)
-    static let sidebarBg = RGB(0xf1, 0xf3, 0xf8)
-    static let pageBg = RGB(0xff, 0xff, 0xff)
-    static let danger = RGB(0xc8, 0x2b, 0x2b)
+    /// A page as read from its file: everything in its scene but the version and the pointer.
+    struct ReadPage: Sendable {
+        let title: String
+        let path: String
+        let nodes: [SceneNode]
+        let firstButton: String?
+    }
 
-    /// A full scene of one page. `typed` is what the customer has typed into the
-    /// page's editable field so far (the company name on the account page).
+    struct Site: Sendable {
+        let order: [Page]
+        let pages: [Page: ReadPage]
+    }
+
+    /// The site read once, on first use; every scene after that is a copy of a page read here.
+    static let site: Site = read()
+
+    static func page(_ page: Page) -> ReadPage {
+        guard let read = site.pages[page] else { preconditionFailure("the demo page \(page) is missing from Sources/Engine/Web/Assets/demo") }
+        return read
+    }
+
+    /// A full scene of one page. `typed` is what the customer has typed into
+    /// the page's editable field so far (the company name on the account page);
+    /// empty leaves the value the page's markup gives it.
     public static func scene(_ page: Page, version: Int, pointer: Point? = nil, typed: String = "") -> Scene {
-        var b = Builder()
-        b.box("page", Rect(x: 0, y: 0, width: 1280, height: 800), pageBg, z: 0)
-        b.box("nav", Rect(x: 0, y: 0, width: 1280, height: 56), navBg, z: 1)
-        b.image("logo", Rect(x: 20, y: 12, width: 32, height: 32), logo)
-        b.text("brand", Rect(x: 64, y: 18, width: 200, height: 20), "Northwind Cloud", .white)
-        b.text("user", Rect(x: 1040, y: 18, width: 220, height: 20), "Dana Whitfield ▾", RGB(0xd8, 0xde, 0xea))
-        b.box("sidebar", Rect(x: 0, y: 56, width: 220, height: 744), sidebarBg, z: 1)
-        for (i, p) in Page.allCases.enumerated() {
-            let y = 88.0 + Double(i) * 40
-            if p == page { b.box("nav-sel-\(i)", Rect(x: 8, y: y - 8, width: 204, height: 36), RGB(0xdd, 0xe5, 0xfb), z: 2) }
-            b.text("nav-\(p.rawValue)", Rect(x: 24, y: y, width: 180, height: 20), p.navLabel, p == page ? brand : ink)
-        }
-        switch page {
-        case .account: account(&b, typed: typed)
-        case .apiKeys: apiKeys(&b)
-        case .billing: billing(&b)
-        case .sso: sso(&b)
-        }
-        return Scene(version: version, viewport: viewport, url: origin + page.path, title: page.title,
-                     nodes: b.nodes, pointer: pointer)
+        let read = Self.page(page)
+        var nodes = read.nodes
+        if !typed.isEmpty, let i = nodes.firstIndex(where: { $0.id == typingField && $0.kind == .field }) { nodes[i].text = typed }
+        return Scene(version: version, viewport: viewport, url: origin + read.path, title: read.title, nodes: nodes, pointer: pointer)
     }
 
-    private static func heading(_ b: inout Builder, _ title: String, _ subtitle: String) {
-        b.text("h1", Rect(x: 260, y: 84, width: 700, height: 32), title, ink)
-        b.text("h1-sub", Rect(x: 260, y: 120, width: 900, height: 20), subtitle, muted)
+    /// A node of the page as its markup places it (the typing field, the page's buttons), for the script to aim at.
+    public static func node(_ id: String, on page: Page) -> SceneNode? {
+        Self.page(page).nodes.first { $0.id == id }
     }
 
-    private static func account(_ b: inout Builder, typed: String) {
-        heading(&b, "Account settings", "Your profile and workspace details.")
-        b.field("name", y: 170, label: "Full name", value: "Dana Whitfield")
-        b.field("email", y: 240, label: "Work e-mail", value: "dana.whitfield@northwind.example")
-        b.field("company", y: 310, label: "Company name", value: typed.isEmpty ? "Northwind Tra" : typed)
-        b.field("tz", y: 380, label: "Time zone", value: "Europe/Berlin (UTC+1)")
-        b.button("save", Rect(x: 260, y: 460, width: 160, height: 40), "Save settings")
-        b.text("help", Rect(x: 260, y: 530, width: 900, height: 20),
-               "Questions? Write to support@northwind.example or call +1 415 555 0134.", muted)
+    /// Where the customer's attention goes on a page: the field they type into, else the page's first button, else its first field.
+    public static func mainControl(on page: Page) -> SceneNode? {
+        let nodes = Self.page(page).nodes
+        return nodes.first { $0.id == typingField && $0.kind == .field }
+            ?? Self.page(page).firstButton.flatMap { id in nodes.first { $0.id == id } }
+            ?? nodes.first { $0.kind == .field }
     }
 
-    private static func apiKeys(_ b: inout Builder) {
-        heading(&b, "API keys", "Keys give full access to your workspace. Keep them secret.")
-        b.box("keys-table", Rect(x: 260, y: 170, width: 960, height: 170), RGB(0xf8, 0xf9, 0xfc), border: RGB(0xdd, 0xe1, 0xe8))
-        b.text("keys-h", Rect(x: 280, y: 184, width: 900, height: 20), "Name              Key                                   Created", muted)
-        b.text("key-1", Rect(x: 280, y: 224, width: 900, height: 20),
-               "Production        sk_live_51HxQf2eZvKYlo2CkT9rZ8wPq3           2026-03-02", ink)
-        b.text("key-2", Rect(x: 280, y: 264, width: 900, height: 20),
-               "Staging           sk_test_4eC39HqLyjWDarjtT1zdp7dc             2026-05-19", ink)
-        b.button("new-key", Rect(x: 260, y: 370, width: 180, height: 40), "Create new key")
-        b.text("warn", Rect(x: 260, y: 430, width: 900, height: 20), "Rotating a key revokes the old one after 24 hours.", danger)
+    /// The file a served path names ("/demo/" → "account", "/demo/sso" → "sso"), as the gateway resolves it.
+    static func fileName(served path: String) -> String? {
+        guard let name = DemoPages.asset(path)?.name, name.hasPrefix("demo/"), name.hasSuffix(".html") else { return nil }
+        return String(name.dropFirst("demo/".count).dropLast(".html".count))
     }
 
-    private static func billing(_ b: inout Builder) {
-        heading(&b, "Billing", "Plan: Team · 14 seats · renews on 1 December 2026.")
-        b.text("card-on-file", Rect(x: 260, y: 170, width: 900, height: 20),
-               "Card on file: 4242 4242 4242 4242 (Visa), expires 08/29", ink)
-        b.field("cc-name", y: 220, label: "Name on card", value: "Dana Whitfield")
-        var number = SceneNode.field("cc-number", Rect(x: 260, y: 310, width: 420, height: 40), label: "Card number",
-                                     value: "4242 4242 4242 4242", type: "cc-number")
-        number.z = 3
-        b.nodes.append(number)
-        b.label("cc-number-label", y: 290, "Card number")
-        var cvc = SceneNode.field("cc-csc", Rect(x: 700, y: 310, width: 120, height: 40), label: "CVC", value: "123", type: "cc-csc")
-        cvc.z = 3
-        b.nodes.append(cvc)
-        b.label("cc-csc-label", y: 290, x: 700, "CVC")
-        b.field("address", y: 380, label: "Billing address", value: "Hauptstraße 5, 10115 Berlin")
-        b.button("update-card", Rect(x: 260, y: 460, width: 200, height: 40), "Update payment")
-        b.text("invoice", Rect(x: 260, y: 530, width: 900, height: 20), "Last invoice: €588.00 on 1 November 2026 — paid.", muted)
+    /// Reads every page file: the landing page's nav gives the order and each page's served path;
+    /// a page file the nav does not name comes after, by name.
+    static func read() -> Site {
+        let style = DemoStyle(css: WebAssets.text("demo/demo.css") ?? "")
+        let files = WebAssets.names.filter { $0.hasPrefix("demo/") && $0.hasSuffix(".html") }
+            .map { String($0.dropFirst("demo/".count).dropLast(".html".count)) }
+        let landing = DemoElement.document(DemoPages.asset("/demo/").flatMap { String(decoding: $0.bytes, as: UTF8.self) } ?? "")
+        var paths: [String: String] = [:]
+        var order: [String] = []
+        for link in landing.first("nav")?.all("a") ?? [] {
+            guard let href = link["href"], let name = fileName(served: href), paths[name] == nil else { continue }
+            paths[name] = href
+            order.append(name)
+        }
+        order += files.filter { paths[$0] == nil }.sorted()
+        let header = style.colour("header", "background") ?? .white
+        let logos = LogoCache(background: header)
+        var pages: [Page: ReadPage] = [:]
+        for name in order {
+            guard let html = WebAssets.text("demo/\(name).html") else { continue }
+            let document = DemoElement.document(html)
+            var layout = DemoLayout(style: style, viewport: viewport,
+                                    linkName: { href in "nav-" + (fileName(served: href) ?? String(href.split(separator: "/").last ?? "link")) },
+                                    picture: logos.pixels)
+            pages[Page(name)] = ReadPage(title: document.first("title")?.text ?? name, path: paths[name] ?? "/demo/\(name)",
+                                         nodes: layout.page(document), firstButton: layout.buttonIDs.first)
+        }
+        return Site(order: order.map(Page.init).filter { pages[$0] != nil }, pages: pages)
     }
 
-    private static func sso(_ b: inout Builder) {
-        heading(&b, "Single sign-on", "Connect your identity provider with SAML 2.0.")
-        b.field("entity", y: 170, label: "Identity provider entity ID", value: "https://idp.northwind.example/saml")
-        b.field("acs", y: 240, label: "Assertion consumer service URL", value: "https://app.northwind.example/sso/acs")
-        b.field("cert", y: 310, label: "Signing certificate", value: "idp-signing-2026.pem (uploaded)")
-        b.button("test-sso", Rect(x: 260, y: 390, width: 180, height: 40), "Test connection")
-        b.text("sso-error", Rect(x: 260, y: 450, width: 900, height: 20),
-               "Last test failed: audience mismatch (expected urn:northwind:cloud).", danger)
-    }
+    /// The pictures the pages name, drawn once however many pages show them.
+    final class LogoCache {
+        let background: RGB
+        private var drawn: [String: PixelBlock?] = [:]
+        init(background: RGB) { self.background = background }
 
-    /// A small brand mark, so the blitter has a picture to draw.
-    static let logo: PixelBlock = {
-        let n = 24
-        var rgb = Data(capacity: n * n * 3)
-        for y in 0 ..< n {
-            for x in 0 ..< n {
-                let dx = Double(x) - 11.5, dy = Double(y) - 11.5
-                let inside = dx * dx + dy * dy < 130
-                let t = Double(x + y) / Double(2 * n)
-                if inside {
-                    rgb.append(contentsOf: [UInt8(47 + 80 * t), UInt8(91 + 60 * t), 234])
-                } else {
-                    rgb.append(contentsOf: [navBg.r, navBg.g, navBg.b])
-                }
-            }
-        }
-        return PixelBlock(width: n, height: n, rgb: rgb)
-    }()
-
-    /// Collects nodes with sensible z and ids.
-    struct Builder {
-        var nodes: [SceneNode] = []
-
-        mutating func box(_ id: String, _ r: Rect, _ bg: RGB, border: RGB? = nil, z: Int = 2) {
-            nodes.append(.box(id, r, background: bg, border: border, z: z))
-        }
-        mutating func text(_ id: String, _ r: Rect, _ s: String, _ color: RGB) {
-            nodes.append(.text(id, r, s, color: color, z: 4))
-        }
-        mutating func image(_ id: String, _ r: Rect, _ p: PixelBlock) {
-            nodes.append(SceneNode(id: id, kind: .image, rect: r, z: 3, pixels: p))
-        }
-        mutating func label(_ id: String, y: Double, x: Double = 260, _ s: String) {
-            text(id, Rect(x: x, y: y, width: 400, height: 18), s, DemoSite.muted)
-        }
-        mutating func field(_ id: String, y: Double, label: String, value: String) {
-            self.label("\(id)-label", y: y, label)
-            var f = SceneNode.field(id, Rect(x: 260, y: y + 20, width: 560, height: 40), label: label, value: value)
-            f.z = 3
-            nodes.append(f)
-        }
-        mutating func button(_ id: String, _ r: Rect, _ title: String) {
-            box(id, r, DemoSite.brand, z: 3)
-            nodes.append(.text("\(id)-label", Rect(x: r.x + 16, y: r.y + 10, width: r.width - 32, height: 20), title, color: .white, z: 4))
+        func pixels(_ src: String) -> PixelBlock? {
+            if let p = drawn[src] { return p }
+            let svg = DemoPages.asset(src).flatMap { $0.name.hasSuffix(".svg") ? String(decoding: $0.bytes, as: UTF8.self) : nil }
+            let p = svg.flatMap { DemoPicture.pixels(svg: $0, background: background) }
+            drawn[src] = .some(p)
+            return p
         }
     }
 }

@@ -11,7 +11,9 @@ public struct DemoWalk {
     var tick = 0
     var typed = ""
     var pointer = Point(x: 640, y: 400)
-    let companyName = "Northwind Traders GmbH"
+    /// What the customer types: the end of the account page's company name ("Northwind Traders" becomes "… GmbH").
+    static let typedEnding = " GmbH"
+    let companyName = (DemoSite.node(DemoSite.typingField, on: .account)?.text ?? "") + typedEnding
 
     public init() {}
 
@@ -34,19 +36,15 @@ public struct DemoWalk {
         let base = version
         version += 1
         // Drift the pointer towards the page's main control.
-        let target: Point
-        switch page {
-        case .account: target = Point(x: 420, y: 350)
-        case .apiKeys: target = Point(x: 560, y: 234)
-        case .billing: target = Point(x: 470, y: 330)
-        case .sso: target = Point(x: 350, y: 410)
-        }
+        let target = DemoSite.mainControl(on: page).map { Point(x: $0.rect.x + $0.rect.width / 2, y: $0.rect.y + $0.rect.height / 2) } ?? Point(x: 640, y: 400)
         pointer = Point(x: pointer.x + (target.x - pointer.x) * 0.35, y: pointer.y + (target.y - pointer.y) * 0.35)
         var delta = SceneDelta(baseVersion: base, version: version, pointer: pointer)
+        // On the account page the customer finishes the company name, one letter a step, from what the page holds.
         if page == .account, tick > 3, typed.count < companyName.count {
-            typed = String(companyName.prefix(max(typed.count + 1, 13)))
+            let start = companyName.count - Self.typedEnding.count
+            typed = String(companyName.prefix(max(typed.count + 1, start + 1)))
             let scene = fullScene()
-            if let field = scene.nodes.first(where: { $0.id == "company" }) { delta.upserts = [field] }
+            if let field = scene.nodes.first(where: { $0.id == DemoSite.typingField }) { delta.upserts = [field] }
         }
         return .delta(delta)
     }

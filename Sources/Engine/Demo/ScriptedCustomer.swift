@@ -2,9 +2,9 @@ import Foundation
 
 /// A customer played by a script, speaking protocol v1 over the real TLS
 /// WebSocket: it opens the link page as a browser would, consents, then walks
-/// the demo site (account → API keys → billing → SSO), moving its pointer and
-/// typing, answering heartbeats and the agent's requests, and reconnecting
-/// with its resume key if the connection drops.
+/// the demo site (the pages of Web/Assets/demo in the order of its nav),
+/// moving its pointer and typing, answering heartbeats and the agent's
+/// requests, and reconnecting with its resume key if the connection drops.
 public final class ScriptedCustomer: @unchecked Sendable {
     public struct Options: Sendable {
         /// Seconds between script steps (pointer moves, keystrokes).
