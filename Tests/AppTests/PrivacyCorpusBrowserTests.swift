@@ -10,7 +10,7 @@ import XCTest
 /// the same answers.
 final class PrivacyCorpusBrowserTests: BrowserTestCase {
     struct Corpus: Decodable {
-        struct Case: Decodable { var id: String; var text: String; var hidden: [String] }
+        struct Case: Decodable { var id: String; var text: String; var parts: [String]?; var hidden: [String] }
         var cases: [Case]
     }
 
@@ -19,14 +19,28 @@ final class PrivacyCorpusBrowserTests: BrowserTestCase {
             .appendingPathComponent("Privacy/redaction-corpus.json")
         let corpus = try JSONDecoder().decode(Corpus.self, from: Data(contentsOf: file))
 
-        let paragraphs = corpus.cases.map { "<p>\($0.id): \(CustomerPages.escape($0.text))</p>" }.joined(separator: "\n")
-        let sent = try captured(page: paragraphs, cases: corpus.cases.count).cases
+        // A case in parts is written as the page would split it: each part an inline element of its own, side by side.
+        let paragraphs = corpus.cases.map { (c: Corpus.Case) -> String in
+            let inline = (c.parts ?? []).enumerated().map { (i: Int, part: String) -> String in
+                let tag = i % 2 == 0 ? "span" : "b"
+                return "<\(tag)>\(CustomerPages.escape(part))</\(tag)>"
+            }
+            return "<p>\(c.id): \(c.parts == nil ? CustomerPages.escape(c.text) : inline.joined())</p>"
+        }.joined(separator: "\n")
+        let capture = try captured(page: paragraphs, cases: corpus.cases.count)
+        let sent = capture.cases
         XCTAssertEqual(Set(sent.keys), Set(corpus.cases.map(\.id)), "every case was captured")
         for c in corpus.cases {
             guard let text = sent[c.id] else { continue }
             if c.hidden.isEmpty { XCTAssertEqual(text, c.text, "\(c.id): nothing is private here") }
             for secret in c.hidden { XCTAssertFalse(text.contains(secret), "\(c.id): the SDK sent \(secret) as \(text)") }
             if !c.hidden.isEmpty { XCTAssertFalse(containsCardNumber(text), "\(c.id): \(text)") }
+            // A case in parts went as a run a part: the number is hidden in every run, not one digit of it left (the cases' digits are all secret).
+            if c.parts != nil, !c.hidden.isEmpty {
+                let runs = capture.runs[c.id] ?? []
+                XCTAssertGreaterThanOrEqual(runs.count, c.parts?.count ?? 0, "\(c.id): each part is a run of its own: \(runs)")
+                for run in runs { XCTAssertFalse(run.contains { $0.isNumber }, "\(c.id): the run \(run) keeps digits of \(c.hidden)") }
+            }
         }
     }
 
@@ -73,7 +87,7 @@ final class PrivacyCorpusBrowserTests: BrowserTestCase {
         XCTAssertFalse(all.contains("4111"), "the card number in the shadow root is masked: \(all)")
     }
 
-    struct Sent: Decodable { var cases: [String: String]; var texts: [String]; var labels: [String] }
+    struct Sent: Decodable { var cases: [String: String]; var runs: [String: [String]]; var texts: [String]; var labels: [String] }
 
     /// Serves `page` on a site of its own (another origin, plain HTTP) with the SDK's script tag
     /// (and `script`'s attributes), consents in Chromium, and returns what the SDK sent.

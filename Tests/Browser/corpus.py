@@ -2,8 +2,10 @@
 """What the SDK itself sends, in headless Chromium: consents on LINK, lands on
 the page the link names, and writes what the page put on its WebSocket
 (scene frames, read from Chromium's own log before the engine could redact
-anything) to OUT as JSON: {"cases": {"C01": "sent text", ...}, "texts": [...],
-"labels": [...]}. A case is a text node sent as "Cnn: text".
+anything) to OUT as JSON: {"cases": {"C01": "sent text", ...}, "runs": {"C01":
+["sent text", ...]}, "texts": [...], "labels": [...]}. A case is a line of text
+runs side by side starting "Cnn:" (a case in parts is a run a part), joined with
+a space as the eye reads them; its runs are listed without the "Cnn:".
 
   corpus.py LINK OUT.json CASES   (CASES: how many cases to wait for; 0: the first scene will do)
 """
@@ -28,6 +30,19 @@ def sent_scenes(driver):
     return scenes
 
 
+def lines(nodes):
+    """The scene's text runs as lines: runs whose boxes share a row, left to right."""
+    rows = []
+    for n in sorted((n for n in nodes if n.get("kind") == "text" and n.get("rect")), key=lambda n: (n["rect"]["y"], n["rect"]["x"])):
+        mid = n["rect"]["y"] + n["rect"]["height"] / 2
+        row = next((r for r in rows if abs(r["mid"] - mid) < n["rect"]["height"] / 2), None)
+        if row is None:
+            row = {"mid": mid, "runs": []}
+            rows.append(row)
+        row["runs"].append(n)
+    return [[n["text"] for n in sorted(r["runs"], key=lambda n: n["rect"]["x"])] for r in rows]
+
+
 def main():
     link, out, cases = sys.argv[1], sys.argv[2], int(sys.argv[3])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(3))
@@ -36,23 +51,26 @@ def main():
         wait(driver, "the page", lambda d: "/join/" not in d.current_url and d.execute_script("return document.readyState") == "complete")
         wait(driver, "the SDK to join", sdk_joined)
         say("STEP landed", driver.current_url)
-        found, texts, labels, scenes = {}, set(), set(), 0
+        found, runs, texts, labels, scenes = {}, {}, set(), set(), 0
         deadline = time.time() + 20
         while time.time() < deadline:
             for scene in sent_scenes(driver):
                 scenes += 1
                 for node in scene.get("nodes", []):
-                    text = node.get("text") or ""
-                    texts.add(text)
+                    texts.add(node.get("text") or "")
                     if node.get("label"):
                         labels.add(node["label"])
-                    if len(text) > 4 and text[0] == "C" and text[3] == ":":
-                        found[text[:3]] = text[4:].strip()
+                for line in lines(scene.get("nodes", [])):
+                    joined = " ".join(line)
+                    if len(joined) > 4 and joined[0] == "C" and joined[3] == ":":
+                        found[joined[:3]] = joined[4:].strip()
+                        first = line[0][4:].strip()
+                        runs[joined[:3]] = ([first] if first else []) + line[1:]
             if scenes and len(found) >= cases:
                 break
             time.sleep(0.5)
         with open(out, "w") as f:
-            json.dump({"cases": found, "texts": sorted(texts), "labels": sorted(labels)}, f, indent=1, sort_keys=True)
+            json.dump({"cases": found, "runs": runs, "texts": sorted(texts), "labels": sorted(labels)}, f, indent=1, sort_keys=True)
         say("STEP wrote", len(found), "cases from", scenes, "scenes")
 
 
