@@ -10,7 +10,7 @@ import XCTest
 /// the same answers.
 final class PrivacyCorpusBrowserTests: BrowserTestCase {
     struct Corpus: Decodable {
-        struct Case: Decodable { var id: String; var text: String; var hidden: [String] }
+        struct Case: Decodable { var id: String; var text: String; var parts: [String]?; var hidden: [String] }
         var cases: [Case]
     }
 
@@ -19,14 +19,28 @@ final class PrivacyCorpusBrowserTests: BrowserTestCase {
             .appendingPathComponent("Privacy/redaction-corpus.json")
         let corpus = try JSONDecoder().decode(Corpus.self, from: Data(contentsOf: file))
 
-        let paragraphs = corpus.cases.map { "<p>\($0.id): \(CustomerPages.escape($0.text))</p>" }.joined(separator: "\n")
-        let sent = try captured(page: paragraphs, cases: corpus.cases.count).cases
+        // A case in parts is written as the page would split it: each part an inline element of its own, side by side.
+        let paragraphs = corpus.cases.map { (c: Corpus.Case) -> String in
+            let inline = (c.parts ?? []).enumerated().map { (i: Int, part: String) -> String in
+                let tag = i % 2 == 0 ? "span" : "b"
+                return "<\(tag)>\(CustomerPages.escape(part))</\(tag)>"
+            }
+            return "<p>\(c.id): \(c.parts == nil ? CustomerPages.escape(c.text) : inline.joined())</p>"
+        }.joined(separator: "\n")
+        let capture = try captured(page: paragraphs, cases: corpus.cases.count)
+        let sent = capture.cases
         XCTAssertEqual(Set(sent.keys), Set(corpus.cases.map(\.id)), "every case was captured")
         for c in corpus.cases {
             guard let text = sent[c.id] else { continue }
             if c.hidden.isEmpty { XCTAssertEqual(text, c.text, "\(c.id): nothing is private here") }
             for secret in c.hidden { XCTAssertFalse(text.contains(secret), "\(c.id): the SDK sent \(secret) as \(text)") }
             if !c.hidden.isEmpty { XCTAssertFalse(containsCardNumber(text), "\(c.id): \(text)") }
+            // A case in parts went as a run a part: the number is hidden in every run, not one digit of it left (the cases' digits are all secret).
+            if c.parts != nil, !c.hidden.isEmpty {
+                let runs = capture.runs[c.id] ?? []
+                XCTAssertGreaterThanOrEqual(runs.count, c.parts?.count ?? 0, "\(c.id): each part is a run of its own: \(runs)")
+                for run in runs { XCTAssertFalse(run.contains { $0.isNumber }, "\(c.id): the run \(run) keeps digits of \(c.hidden)") }
+            }
         }
     }
 
@@ -73,11 +87,30 @@ final class PrivacyCorpusBrowserTests: BrowserTestCase {
         XCTAssertFalse(all.contains("4111"), "the card number in the shadow root is masked: \(all)")
     }
 
-    struct Sent: Decodable { var cases: [String: String]; var texts: [String]; var labels: [String] }
+    /// A same-origin frame is part of the page: its text goes, masked by the same rules; its password and card never leave the page.
+    func testASameOriginFrameIsCapturedAndMaskedLikeThePage() throws {
+        let frame = """
+            <!doctype html><html><body style="font:12px sans-serif">
+            <p>Billing frame greeting</p><p>Card on file 4111 1111 1111 1111 expires soon</p>
+            <label for="pw">Password</label> <input id="pw" type="password" value="hunter2-secret">
+            <label for="cc">Card number</label> <input id="cc" value="4111111111111111">
+            </body></html>
+            """
+        let sent = try captured(page: #"<p>Page words</p><iframe src="frame.html" width="400" height="140"></iframe>"#, cases: 0,
+                                files: ["frame.html": frame], waitingFor: "Billing frame greeting")
+        let all = sent.texts.joined(separator: " | ")
+        XCTAssertTrue(sent.texts.contains("Page words") && sent.texts.contains("Billing frame greeting"), all)
+        XCTAssertTrue(sent.texts.contains { $0.hasPrefix("Card on file \u{2022}") }, all)
+        XCTAssertTrue(sent.labels.contains("password") && sent.labels.contains("payment field"), "\(sent.labels)")
+        XCTAssertTrue(sent.raw.contains("Billing frame greeting"), "the raw frames are the ones read")
+        XCTAssertFalse(sent.raw.contains("4111") || sent.raw.contains("hunter2"), "the frame's secrets reached the socket: \(all)")
+    }
+
+    struct Sent: Decodable { var cases: [String: String]; var runs: [String: [String]]; var texts: [String]; var labels: [String]; var raw: String }
 
     /// Serves `page` on a site of its own (another origin, plain HTTP) with the SDK's script tag
     /// (and `script`'s attributes), consents in Chromium, and returns what the SDK sent.
-    func captured(page body: String, cases: Int, script: String = "") throws -> Sent {
+    func captured(page body: String, cases: Int, script: String = "", files: [String: String] = [:], waitingFor: String = "") throws -> Sent {
         let site = fixture.dir + "/site-\(browsers.count)"
         try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
         try """
@@ -87,12 +120,13 @@ final class PrivacyCorpusBrowserTests: BrowserTestCase {
             <script src="https://127.0.0.1:\(fixture.port)/cobrowse.js" \(script)></script>
             </body></html>
             """.write(toFile: site + "/page.html", atomically: true, encoding: .utf8)
+        for (name, text) in files { try text.write(toFile: site + "/" + name, atomically: true, encoding: .utf8) }
         let server = try startBrowser(Self.browserScript("static_server"), [site])
         let port = try XCTUnwrap(Int(try server.waitForLine(timeout: 20, "\n").split(separator: "\n")[0]))
         let invited = try fixture.run(["invite", "--ticket", "T-7", "--url", "http://127.0.0.1:\(port)/page.html", "--socket", fixture.socket])
         let link = try XCTUnwrap(invited.stdout.split(separator: "\n").last.map(String.init), invited.stderr)
         let out = site + "/sent.json"
-        let browser = try startBrowser(Self.browserScript("corpus"), [link, out, String(cases)])
+        let browser = try startBrowser(Self.browserScript("corpus"), [link, out, String(cases)] + (waitingFor.isEmpty ? [] : [waitingFor]))
         let log = try browser.waitForExit(timeout: 90)
         XCTAssertEqual(browser.status, 0, log)
         return try JSONDecoder().decode(Sent.self, from: Data(contentsOf: URL(fileURLWithPath: out)))

@@ -32,26 +32,12 @@ sys.dont_write_bytecode = True  # no __pycache__ among the assets the build embe
 _spec.loader.exec_module(product)
 
 
-def browser(profile, log_frames=False):
-    return product.browser(profile, shutil.which("chromium") or "/usr/bin/chromium",
-                           shutil.which("chromedriver") or "/usr/bin/chromedriver", log_frames)
-
-
 @contextlib.contextmanager
 def chromium(log_frames=False):
-    """A headless Chromium with a throw-away profile, quit and removed however the run ends."""
-    profile = tempfile.mkdtemp(prefix="cobrowse-chromium-")
-    driver = None
-    try:
-        driver = browser(profile, log_frames)
+    """A headless Chromium with a throw-away profile, quit and removed however the run ends (the product's own way)."""
+    with product.running_browser(tempfile.mkdtemp(prefix="cobrowse-chromium-"), shutil.which("chromium") or "/usr/bin/chromium",
+                                 shutil.which("chromedriver") or "/usr/bin/chromedriver", log_frames) as driver:
         yield driver
-    finally:
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception:
-                pass
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def wait(driver, what, predicate, timeout=WAIT):

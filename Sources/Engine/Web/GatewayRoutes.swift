@@ -40,7 +40,8 @@ enum GatewayAssets {
         "/healthz": GatewayResponse(status: 200, contentType: "text/plain; charset=utf-8", body: Array("ok\n".utf8)),
         "/assets/cobrowse.css": file("cobrowse.css"),
         // Loaded by pages of any origin: allowed cross-origin, nothing more. The SDK masks with the rules before it sends anything.
-        "/cobrowse.js": file("cobrowse.js", headers: crossOrigin),
+        "/cobrowse.js": GatewayResponse(status: 200, contentType: WebAssets.contentType(of: "cobrowse.js"), body: sdk, headers: crossOrigin),
+        "/cobrowse-connect.js": file("cobrowse-connect.js"),
         privacyRulesPath: file("cobrowse-rules.json", headers: crossOrigin),
         "/consent.js": file("consent.js"),
         "/viewer.js": file("viewer.js"),
@@ -56,6 +57,11 @@ enum GatewayAssets {
         return GatewayResponse(status: 200, contentType: WebAssets.contentType(of: "cobrowse-rules.json"),
                                body: try tenant.servedRules(standard: WebAssets.required("cobrowse-rules.json")), headers: crossOrigin)
     }
+
+    /// A customer's page includes one script: the modules the SDK is built on come first in the one body,
+    /// joined once at start-up from the embedded files.
+    static let sdkParts = ["cobrowse-connect.js", "cobrowse-privacy.js", "cobrowse.js"]
+    static let sdk: [UInt8] = sdkParts.flatMap { WebAssets.required($0) }
 
     private static let crossOrigin = [("Access-Control-Allow-Origin", "*"), ("Cross-Origin-Resource-Policy", "cross-origin")]
 

@@ -9,17 +9,21 @@
   var MAX_RATE_MS = 150;          // at most ~6 scene messages a second, coalesced
   var FULL_EVERY_MS = 5000;       // a full scene every few seconds heals any loss
   var IMG_MAX = 64;               // images downsampled to at most 64x64
+  var connection = cobrowseConnect, P = cobrowsePrivacy;
   function listAttr(name) {
     var v = script.getAttribute(name);
     return v ? v.split(',').map(function (s) { return s.trim(); }).filter(Boolean) : [];
   }
+  // The page's own privacy settings; the tenant's policy in the engine's rules adds to them (cobrowse-privacy.js).
+  var pagePrivacy = {
+    reveal: script.getAttribute('data-cobrowse-reveal'),   // selectors whose values may be shown
+    mask: script.getAttribute('data-cobrowse-mask'),       // extra selectors to hide entirely
+    block: script.getAttribute('data-cobrowse-block'),     // selectors not sent at all, not even their box
+    // "private-by-default" masks all text an element (or a selector) does not reveal; a value it does not know masks too
+    privacy: script.getAttribute('data-cobrowse-privacy')
+  };
   var config = {
-    reveal: listAttr('data-cobrowse-reveal'),   // tenant: selectors whose values may be shown
-    mask: listAttr('data-cobrowse-mask'),       // tenant: extra selectors to hide entirely
     origins: listAttr('data-cobrowse-origins'), // tenant: other origins of the same site that carry the session
-    block: listAttr('data-cobrowse-block'),     // tenant: selectors not sent at all, not even their box
-    // tenant: "private-by-default" masks all text an element (or a selector) does not reveal; a value it does not know masks too
-    privateByDefault: (script.getAttribute('data-cobrowse-privacy') || 'standard') !== 'standard',
     liveHelp: script.getAttribute('data-cobrowse-live-help') === 'on'  // tenant: offer "Get live help" while no session runs
   };
 
@@ -121,75 +125,15 @@
   }
 
   // ---- masking at the source ----
-  var BULLET = '\u2022';
-  function luhn(digits) {
-    var sum = 0, alt = false;
-    for (var i = digits.length - 1; i >= 0; i--) {
-      var d = digits.charCodeAt(i) - 48;
-      if (alt) { d *= 2; if (d > 9) d -= 9; }
-      sum += d; alt = !alt;
-    }
-    return sum % 10 === 0;
-  }
-  function bullets(s) { return s.replace(/\S/g, BULLET); }
   // What is private comes from the engine (/cobrowse-rules.json, the file its
   // own redactor reads): nothing is captured or sent before it is here.
-  var RULES = null;
-  function compileRules(json) {
-    function re(p, flags) { return new RegExp(p, flags); }
-    return {
-      patterns: json.patterns.map(function (p) {
-        var regex = re(p.pattern, 'g' + (p.caseInsensitive ? 'i' : ''));
-        return { regex: regex, luhn: p.check === 'luhn', minLength: p.minLength || 1, needsDigit: !!p.needsDigit,
-                 grouped: re(p.pattern + '|').exec('').length > 1 };
-      }),
-      keyishLabel: re(json.fieldSecret.label, 'i'),
-      tokenShape: re(json.fieldSecret.value, ''),
-      inputTypes: json.protectedFields.inputTypes,
-      autocomplete: re(json.protectedFields.autocomplete, 'i'),
-      words: re(json.protectedFields.words, 'i')
-    };
-  }
-  // Each rule in the file's order, so an earlier rule's find is already bullets for the later ones;
-  // a rule with a capture group hides only the group ("api key: " stays readable).
-  function maskText(s) {
-    for (var i = 0; i < RULES.patterns.length; i++) {
-      var r = RULES.patterns[i];
-      if (s.length < r.minLength || (r.needsDigit && !/\d/.test(s))) continue;
-      s = s.replace(r.regex, function (m) {
-        var group = r.grouped ? arguments[1] : null;
-        if (r.luhn && !luhn(m.replace(/\D/g, ''))) return m;
-        if (!group) return bullets(m);
-        var at = m.lastIndexOf(group);
-        return m.slice(0, at) + bullets(group) + m.slice(at + group.length);
-      });
-    }
-    return s;
-  }
-  function matchesAny(el, sels) {
-    for (var i = 0; i < sels.length; i++) { try { if (el.matches(sels[i])) return true; } catch (e) {} }
-    return false;
-  }
-  // A password or payment field: masked whole, by the type, autocomplete token, name, id and label the rules name.
-  function sensitiveReason(el) {
-    var type = (el.getAttribute('type') || '').toLowerCase();
-    var ac = (el.getAttribute('autocomplete') || '').toLowerCase();
-    if (RULES.inputTypes.indexOf(type) >= 0) return 'password';
-    if (RULES.autocomplete.test(ac)) return /\bcc-/.test(ac) ? 'payment field' : 'password';
-    var word = RULES.words.exec([el.name || '', el.id || '', rawLabel(el)].join(' '));
-    if (word) return /pass|pin/i.test(word[0]) ? 'password' : 'payment field';
-    return null;
-  }
-  // Precedence: block (nothing is sent) > mask (a labelled box) > reveal (values and, when private by default, text).
-  function blocked(el) {
-    return el.hasAttribute('data-cobrowse-block') || matchesAny(el, config.block);
-  }
-  function markedMask(el) {
-    return el.hasAttribute('data-cobrowse-mask') || matchesAny(el, config.mask);
-  }
-  function revealed(el) {
-    return el.hasAttribute('data-cobrowse-reveal') || matchesAny(el, config.reveal);
-  }
+  var BULLET = P.BULLET, bullets = P.bullets, privacy = null;
+  function maskText(s) { return privacy.maskText(s); }
+  function sensitiveReason(el) { return privacy.sensitiveReason(el); }
+  function blocked(el) { return privacy.blocked(el); }
+  function markedMask(el) { return privacy.markedMask(el); }
+  function revealed(el) { return privacy.revealed(el); }
+  function hideUnless(shown, text) { return privacy.hideUnless(shown, text); }
 
   // ---- capture ----
   // ids: element -> stable id (n12); elements: the reverse, id -> WeakRef, so a
@@ -225,21 +169,7 @@
   }
   function rectOf(r) { return { x: Math.round(r.left), y: Math.round(r.top), width: Math.round(r.width), height: Math.round(r.height) }; }
   function onScreen(r, vw, vh) { return r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0 && r.left < vw && r.top < vh; }
-  function rawLabel(el) {
-    var l = '';
-    if (el.id) { try { var f = document.querySelector('label[for="' + CSS.escape(el.id) + '"]'); if (f) l = f.textContent; } catch (e) {} }
-    if (!l && el.closest('label')) l = el.closest('label').textContent;
-    l = l || el.getAttribute('aria-label') || el.getAttribute('placeholder') || el.name || '';
-    return l.replace(/\s+/g, ' ').trim();
-  }
-  function labelFor(el, shown) { return hideUnless(shown, maskText(rawLabel(el))).slice(0, 200); }
-  // Private by default: text no reveal covers goes as bullets of the same length.
-  function hideUnless(shown, text) { return config.privateByDefault && !shown ? bullets(text) : text; }
-  // A value the tenant reveals is still masked where the rules find a secret, and whole when it is a long token in a key-ish field.
-  function revealedValue(el, value) {
-    var v = maskText(value);
-    return RULES.keyishLabel.test(rawLabel(el)) && RULES.tokenShape.test(v) ? bullets(v) : v;
-  }
+  function labelFor(el, shown) { return hideUnless(shown, maskText(privacy.rawLabel(el))).slice(0, 200); }
   var imageCache = new Map();
   var canvas = document.createElement('canvas');
   function pixelsOf(img) {
@@ -267,10 +197,52 @@
     }
     return { width: w, height: h, rgb: btoa(bin) };
   }
+  // The pixels of a canvas or a video the tenant reveals, as they are now (a cross-origin source taints: none).
+  function drawnPixels(el) {
+    var nw = el.tagName === 'VIDEO' ? el.videoWidth : el.width, nh = el.tagName === 'VIDEO' ? el.videoHeight : el.height;
+    if (!nw || !nh) return null;
+    var s = Math.min(1, IMG_MAX / Math.max(nw, nh));
+    var w = Math.max(1, Math.round(nw * s)), h = Math.max(1, Math.round(nh * s));
+    try {
+      canvas.width = w; canvas.height = h;
+      var ctx = canvas.getContext('2d');
+      ctx.clearRect(0, 0, w, h);
+      ctx.drawImage(el, 0, 0, w, h);
+      return rgbBlock(ctx.getImageData(0, 0, w, h), w, h);
+    } catch (e) { return null; }
+  }
+  function styleOf(el) { return (el.ownerDocument.defaultView || window).getComputedStyle(el); }
+  // A number split over inline elements (4111 1111 <b>1111 1111</b>) reads whole on the screen, so it is masked
+  // whole: the text nodes of one block's inline flow are masked together before their runs are cut (this capture's
+  // text node -> its masked text, same length). Hidden elements do not break the flow; boxes that replace their
+  // content (fields, images, frames, masked and blocked parts) do.
+  var INLINE_FLOW = /^(inline|inline-block|contents)$/, REPLACED = /^(INPUT|TEXTAREA|SELECT|IMG|VIDEO|CANVAS|SVG|svg|IFRAME|EMBED|OBJECT)$/;
+  var flowText = null;
+  function maskFlow(block) {
+    var group = [], groups = [group];
+    (function walk(parent) {
+      var kids = renderedChildren(parent);
+      for (var i = 0; i < kids.length; i++) {
+        var c = kids[i];
+        if (c.nodeType === 3) { group.push(c); continue; }
+        if (c.nodeType !== 1 || c === host) continue;
+        var d = styleOf(c).display;
+        if (d === 'none') continue;
+        if (INLINE_FLOW.test(d) && !REPLACED.test(c.tagName) && !blocked(c) && !markedMask(c)) walk(c);
+        else { group = []; groups.push(group); }
+      }
+    })(block);
+    groups.forEach(function (g) {
+      if (g.length < 2) return;
+      var masked = privacy.maskRuns(g.map(function (t) { return t.nodeValue || ''; }));
+      g.forEach(function (t, i) { flowText.set(t, masked[i]); });
+    });
+  }
   function textRuns(textNode, parentId, z, fg, nodes, vw, vh, shown) {
     var raw = textNode.nodeValue;
     if (!raw || !/\S/.test(raw)) return;
-    var range = document.createRange();
+    var safe = (flowText && flowText.get(textNode)) || maskText(raw);
+    var range = textNode.ownerDocument.createRange();
     range.selectNodeContents(textNode);
     var rects = range.getClientRects();
     if (!rects.length) return;
@@ -279,7 +251,7 @@
       if (onScreen(rects[0], vw, vh)) {
         if (nextRuns) nextRuns.set(parentId + 't' + idx, { node: weak(textNode), line: -1 });
         nodes.push({ id: parentId + 't' + idx, kind: 'text', rect: rectOf(rects[0]), z: z, foreground: fg,
-                     text: hideUnless(shown, maskText(raw.replace(/\s+/g, ' ').trim())).slice(0, 10000) });
+                     text: hideUnless(shown, maskText(safe.replace(/\s+/g, ' ').trim())).slice(0, 10000) });
       }
       return;
     }
@@ -290,9 +262,9 @@
       var r = range.getBoundingClientRect();
       if (!r.width) continue;
       if (line && Math.abs(r.top - line.top) < r.height / 2) {
-        line.words.push(m[0]); line.right = Math.max(line.right, r.right); line.bottom = Math.max(line.bottom, r.bottom);
+        line.words.push(safe.substr(m.index, m[0].length)); line.right = Math.max(line.right, r.right); line.bottom = Math.max(line.bottom, r.bottom);
       } else {
-        line = { top: r.top, left: r.left, right: r.right, bottom: r.bottom, words: [m[0]] };
+        line = { top: r.top, left: r.left, right: r.right, bottom: r.bottom, words: [safe.substr(m.index, m[0].length)] };
         lines.push(line);
       }
     }
@@ -313,7 +285,7 @@
       return;
     }
     shown = shown || revealed(el);
-    var cs = getComputedStyle(el);
+    var cs = styleOf(el);
     if (cs.display === 'none') return;
     var tag = el.tagName;
     if (tag === 'SCRIPT' || tag === 'STYLE' || tag === 'NOSCRIPT' || tag === 'TEMPLATE' || tag === 'HEAD') return;
@@ -341,7 +313,7 @@
       if (type === 'checkbox' || type === 'radio') value = el.checked ? '[x]' : '[ ]';
       else {
         value = tag === 'SELECT' ? (el.selectedOptions[0] ? el.selectedOptions[0].text : '') : el.value;
-        value = revealed(el) ? revealedValue(el, value) : (value ? BULLET.repeat(Math.min(value.length, 12)) : '');
+        value = revealed(el) ? privacy.revealedValue(el, value) : (value ? BULLET.repeat(Math.min(value.length, 12)) : '');
       }
       nodes.push({ id: id, kind: 'field', rect: rectOf(r), z: z, background: hex(cs.backgroundColor), foreground: hex(cs.color),
                    border: hex(cs.borderTopColor), label: labelFor(el, shown), fieldType: type, text: value.slice(0, 10000) });
@@ -349,17 +321,22 @@
     }
     if (tag === 'IMG' || tag === 'VIDEO' || tag === 'CANVAS' || tag === 'SVG' || tag === 'svg') {
       if (!visible) return;
-      var px = tag === 'IMG' ? pixelsOf(el) : null;
+      // What a canvas or a video draws can be anything (a card photographed, a chart of the account): a box unless revealed.
+      var px = tag === 'IMG' ? pixelsOf(el) : (tag === 'CANVAS' || tag === 'VIDEO') && shown ? drawnPixels(el) : null;
       if (px) { nodes.push({ id: id, kind: 'image', rect: rectOf(r), z: z, pixels: px }); return; }
-      nodes.push({ id: id, kind: 'box', rect: rectOf(r), z: z, background: '#d8dce3', border: '#9aa1ad', label: 'image' });
+      nodes.push({ id: id, kind: 'box', rect: rectOf(r), z: z, background: '#d8dce3', border: '#9aa1ad',
+                   label: tag === 'VIDEO' ? 'video' : tag === 'CANVAS' ? 'canvas' : 'image' });
       var alt = tag === 'IMG' ? (el.alt || 'image') : tag.toLowerCase();
       nodes.push({ id: id + 'l', kind: 'text', rect: rectOf(r), z: z + 1, foreground: '#3a4050', text: '[' + hideUnless(shown, maskText(alt)).slice(0, 80) + ']' });
       return;
     }
     if (tag === 'IFRAME' || tag === 'EMBED' || tag === 'OBJECT') {
       if (!visible) return;
+      var inner = tag === 'IFRAME' ? sameOriginDocument(el) : null;
+      if (inner) return visitFrame(el, inner, r, id, z, depth, nodes, vw, vh, shown);
+      // Another site's page cannot be read (nor should it be): the agent sees whose it is.
       var what = 'embedded content';
-      try { if (tag === 'IFRAME' && el.src) what = 'embedded page: ' + new URL(el.src, location.href).host; } catch (e) {}
+      try { var from = tag === 'IFRAME' && el.src ? new URL(el.src, location.href).host : ''; if (from) what = 'embedded content from ' + from; } catch (e) {}
       nodes.push({ id: id, kind: 'box', rect: rectOf(r), z: z, background: '#d8dce3', border: '#9aa1ad', label: what });
       nodes.push({ id: id + 'l', kind: 'text', rect: rectOf(r), z: z + 1, foreground: '#3a4050', text: '[' + what + ']' });
       return;
@@ -371,6 +348,7 @@
       if (bg || border) nodes.push({ id: id, kind: 'box', rect: rectOf(r), z: z, background: bg, border: border });
     }
     var fg = hex(cs.color) || '#000000';
+    if (!INLINE_FLOW.test(cs.display)) maskFlow(el);
     var kids = renderedChildren(el);
     for (var i = 0; i < kids.length; i++) {
       var c = kids[i];
@@ -388,6 +366,54 @@
     }
     return el.childNodes;
   }
+  function sameOriginDocument(frame) {
+    try { var d = frame.contentDocument; return d && d.body ? d : null; } catch (e) { return null; }
+  }
+  // A same-origin frame is part of the page: captured with the same rules, its nodes moved to where the
+  // frame sits and cut to its box (what scrolled out of the frame is not on the screen).
+  function visitFrame(frame, doc, r, id, z, depth, nodes, vw, vh, shown) {
+    watchFrame(doc);
+    var cs = styleOf(frame);
+    var ox = r.left + frame.clientLeft + (parseFloat(cs.paddingLeft) || 0), oy = r.top + frame.clientTop + (parseFloat(cs.paddingTop) || 0);
+    var iw = doc.documentElement.clientWidth || frame.clientWidth, ih = doc.documentElement.clientHeight || frame.clientHeight;
+    var clip = { left: Math.max(ox, 0), top: Math.max(oy, 0), right: Math.min(ox + iw, vw), bottom: Math.min(oy + ih, vh) };
+    var inside = styleOf(doc.body);
+    nodes.push({ id: id, kind: 'box', rect: rectOf(r), z: z, background: hex(inside.backgroundColor) || hex(styleOf(doc.documentElement).backgroundColor) || '#ffffff',
+                 border: (parseFloat(cs.borderTopWidth) || 0) > 0 ? hex(cs.borderTopColor) : null });
+    var from = nodes.length, hiddenFrom = hiddenAreas ? hiddenAreas.length : 0;
+    visit(doc.body, depth + 1, nodes, iw, ih, shown);
+    var inner = nodes.splice(from);
+    inner.forEach(function (n) {
+      var c = moved(n.rect, ox, oy, clip);
+      if (c) { n.rect = c; nodes.push(n); }
+    });
+    if (hiddenAreas) for (var i = hiddenFrom; i < hiddenAreas.length; i++) hiddenAreas[i].rect = moved(hiddenAreas[i].rect, ox, oy, clip) || { x: 0, y: 0, width: 0, height: 0 };
+  }
+  function moved(rect, ox, oy, clip) {
+    var x0 = Math.max(rect.x + ox, clip.left), y0 = Math.max(rect.y + oy, clip.top);
+    var x1 = Math.min(rect.x + rect.width + ox, clip.right), y1 = Math.min(rect.y + rect.height + oy, clip.bottom);
+    if (x1 <= x0 || y1 <= y0) return null;
+    return { x: Math.round(x0), y: Math.round(y0), width: Math.round(x1 - x0), height: Math.round(y1 - y0) };
+  }
+  // A frame's document changes without the page's observer seeing it: it gets its own, once per document.
+  var watchedFrames = new WeakSet();
+  function watchFrame(doc) {
+    if (watchedFrames.has(doc)) return;
+    watchedFrames.add(doc);
+    new MutationObserver(markDirty).observe(doc.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
+    doc.addEventListener('scroll', markDirty, { passive: true, capture: true });
+    doc.addEventListener('input', markDirty, true);
+    doc.addEventListener('change', markDirty, true);
+  }
+  // Where a box of a same-origin frame's element is on the top page's screen.
+  function onTopPage(box, doc) {
+    var x = box.left, y = box.top;
+    for (var w = doc.defaultView; w && w !== window && w.frameElement; w = w.parent) {
+      var f = w.frameElement, fr = f.getBoundingClientRect();
+      x += fr.left + f.clientLeft; y += fr.top + f.clientTop;
+    }
+    return { left: x, top: y, width: box.width, height: box.height };
+  }
   function clean(n) { for (var k in n) if (n[k] === null || n[k] === undefined) delete n[k]; return n; }
   function pageURL() { return (location.origin + location.pathname).slice(0, 2048); }
   // What the latest capture kept from the agent (masked and blocked areas), for "What can the agent see?".
@@ -395,13 +421,13 @@
   function captureScene() {
     var vw = document.documentElement.clientWidth || innerWidth, vh = document.documentElement.clientHeight || innerHeight;
     var nodes = [];
-    nextRuns = new Map();
+    nextRuns = new Map(); flowText = new Map();
     hiddenAreas = [];
     var rootBg = hex(getComputedStyle(document.body || document.documentElement).backgroundColor) ||
                  hex(getComputedStyle(document.documentElement).backgroundColor) || '#ffffff';
     nodes.push({ id: 'root', kind: 'box', rect: { x: 0, y: 0, width: vw, height: vh }, z: 0, background: rootBg });
     if (document.body) visit(document.body, 1, nodes, vw, vh, false);
-    runs = nextRuns; nextRuns = null;
+    runs = nextRuns; nextRuns = null; flowText = null;
     nodes.forEach(function (n) { if (n.kind === 'mask') hiddenAreas.push({ rect: n.rect, why: 'hidden: ' + (n.label || 'private') }); });
     lastHidden = hiddenAreas; hiddenAreas = null;
     return { viewport: { width: vw, height: vh }, scroll: { x: Math.round(scrollX), y: Math.round(scrollY) },
@@ -409,22 +435,15 @@
   }
 
   // ---- sending: full scenes and coalesced deltas ----
-  var ws = null, connected = false, consented = false, ended = false;
+  var link = null, connected = false, consented = false, ended = false;
   var version = 0, sent = null, lastFull = 0, timer = null, dirty = false, pointer = null, pointerDirty = false;
-  var lastSendAt = 0, backoff = 500, bytesSent = 0, agentName = 'your agent';
+  var lastSendAt = 0, agentName = 'your agent';
   // 'presenter': this is the agent's own tab showing a page to the customer (mirror mode);
   // remembered across the shown site's pages so a refused key ends quietly there too.
   var ROLE_KEY = 'cobrowse.role', role = 'customer', stopping = false;
   try { if (sessionStorage.getItem(ROLE_KEY) === 'presenter') role = 'presenter'; } catch (e) {}
   var MIRROR_KEY = 'cobrowse.mirrorOffer';
-  function frame(type, body) { return JSON.stringify({ v: 1, type: type, body: body || {} }); }
-  function send(type, body) {
-    if (!ws || ws.readyState !== 1) return false;
-    var f = frame(type, body);
-    bytesSent += unescape(encodeURIComponent(f)).length; // UTF-8 bytes on the wire
-    ws.send(f);
-    return true;
-  }
+  function send(type, body) { return link ? link.send(type, body) : false; }
   function sendFull() {
     if (!connected || !consented) return;
     if (screen) return screenFull();
@@ -433,31 +452,21 @@
     var scene = { version: version, source: 'page', viewport: s.viewport, scroll: s.scroll, url: s.url, title: s.title, nodes: s.nodes };
     if (pointer) scene.pointer = pointer;
     if (!send('scene', scene)) return;
-    sent = { byId: indexNodes(s.nodes), viewport: s.viewport, scroll: s.scroll, url: s.url, title: s.title };
+    sent = P.sentState(s);
     lastFull = Date.now(); lastSendAt = lastFull; dirty = false; pointerDirty = false;
   }
-  function indexNodes(nodes) { var m = new Map(); nodes.forEach(function (n) { m.set(n.id, JSON.stringify(n)); }); return m; }
-  function same(a, b) { return JSON.stringify(a) === JSON.stringify(b); }
   function sendDelta() {
     if (screen) return;
     if (!sent) return sendFull();
-    var s = dirty ? captureScene() : null;
-    var d = { baseVersion: version, version: version + 1, upserts: [], removed: [] };
-    if (s) {
-      var now = indexNodes(s.nodes);
-      s.nodes.forEach(function (n) { if (sent.byId.get(n.id) !== now.get(n.id)) d.upserts.push(n); });
-      sent.byId.forEach(function (_, id) { if (!now.has(id)) d.removed.push(id); });
-      if (d.upserts.length + d.removed.length > s.nodes.length / 2 && s.nodes.length > 20) return sendFull();
-      if (!same(s.viewport, sent.viewport)) d.viewport = s.viewport;
-      if (!same(s.scroll, sent.scroll)) d.scroll = s.scroll;
-      if (s.url !== sent.url) d.url = s.url;
-      if (s.title !== sent.title) d.title = s.title;
-    }
+    var s = dirty ? captureScene() : null, changes = s ? P.sceneChanges(sent, s) : null;
+    if (changes && changes.full) return sendFull();
+    var d = changes ? changes.delta : { upserts: [], removed: [] };
+    d.baseVersion = version; d.version = version + 1;
     if (pointerDirty && pointer) d.pointer = pointer;
     if (!d.upserts.length && !d.removed.length && !d.viewport && !d.scroll && !d.url && !d.title && !d.pointer) { dirty = false; pointerDirty = false; return; }
     if (!send('scene-delta', d)) return;
     version += 1;
-    if (s) sent = { byId: indexNodes(s.nodes), viewport: s.viewport, scroll: s.scroll, url: s.url, title: s.title };
+    if (s) sent = P.sentState(s, changes.byId);
     lastSendAt = Date.now(); dirty = false; pointerDirty = false;
   }
   function schedule() {
@@ -581,7 +590,7 @@
       if (screen.full || !screen.viewport) return screenFull();
       var f = grabScreen();
       if (!f) return;
-      if (!same(f.viewport, screen.viewport) || f.tiles.length !== screen.tiles.size) return screenFull();
+      if (!P.same(f.viewport, screen.viewport) || f.tiles.length !== screen.tiles.size) return screenFull();
       var changed = f.tiles.filter(function (t) { return screen.tiles.get(t.id) !== t.pixels.rgb; });
       if (!changed.length) return;
       if (!send('scene-delta', { baseVersion: version, version: version + 1, upserts: changed, removed: [] })) return;
@@ -675,85 +684,81 @@
 
   // ---- connection ----
   function connect() {
-    if (ended) return;
-    ws = new WebSocket(WS_URL);
-    ws.onopen = function () { ws.send(frame('hello', { protocolVersion: 1, client: 'cobrowse.js', resumeKey: resumeKey })); };
-    ws.onmessage = function (ev) {
-      var f; try { f = JSON.parse(ev.data); } catch (e) { return; }
-      var b = f.body || {};
-      switch (f.type) {
-        case 'welcome':
-          connected = true; backoff = 500;
-          consented = !!b.consentGiven;
-          agentName = b.agentName || agentName;
-          role = b.role === 'presenter' ? 'presenter' : 'customer';
-          try { if (role === 'presenter') sessionStorage.setItem(ROLE_KEY, role); else sessionStorage.removeItem(ROLE_KEY); } catch (e) {}
-          if (role === 'presenter') { peQueue = []; overlay.presenter(); sendFull(); break; }
-          overlay.show(agentName, consented);
-          if (consented) { sendFull(); flushPageEvents(); }
-          offerMirror(null);
-          break;
-        case 'presenting':
-          // The agent shows the customer a page: the customer may open it (a one-time link) in a new tab.
-          // The agent's own tab hears it only when the showing stops.
-          if (role === 'presenter') { if (b.active === false) finish('You stopped showing this page.'); break; }
-          offerMirror(b);
-          break;
-        case 'ping': send('pong', { seq: b.seq }); break;
-        case 'request-scene': sendFull(); break;
-        case 'quality': overlay.quality(b.quality); break;
-        case 'notice': overlay.notice(String(b.text || '')); break;
-        case 'mode-request':
-          overlay.ask(modeQuestion(b.mode), function (ok) {
-            send('mode-answer', { mode: b.mode, accept: ok });
-            if (ok) setMode(b.mode);
-          });
-          break;
-        case 'annotations': setMarks(Array.isArray(b.items) ? b.items : [], agentPointer); break;
-        case 'agent-pointer': setMarks(marks, b.at ? { at: b.at, author: String(b.author || agentName) } : null); break;
-        case 'action-request': askAction(b); break;
-        case 'perform-action': performAction(b); break;
-        case 'screenshot-request':
-          overlay.ask(agentLabel(agentName) + ' asks to save a screenshot of this page with the session (hidden fields stay hidden). Allow?',
-                      function (ok) { send('screenshot-answer', { allow: ok }); });
-          break;
-        case 'participants': participants = Array.isArray(b.items) ? b.items : []; overlay.participants(participants); break;
-        case 'extension-request': overlay.ask('Your agent asks to continue the session ' + (b.minutes | 0) + ' more minutes.', function (ok) { send('extension-answer', { accept: ok }); }); break;
-        case 'quality-check':
-          overlay.ask('Is the screen quality okay for you?', function (ok) { send('quality-answer', { ok: ok }); }, 'Yes', 'No');
-          break;
-        case 'specialist-joining':
-          // The session changed hands: the new agent starts from view only and asks again; the customer says OK.
-          agentName = String(b.name || agentName);
-          setMode(String(b.mode || 'view-only'));
-          setMarks([], null);
-          overlay.show(agentName, true);
-          overlay.tell(String(b.text || (agentName + ' is joining to help.')), function () { send('specialist-ack', {}); });
-          break;
-        case 'session-ended':
-          // The engine keeps the connection open for the survey only when it offers one.
-          if ((b.surveySeconds | 0) > 0) startSurvey(b.surveySeconds | 0);
-          else finish('The session has ended. Nothing more is shared.');
-          break;
-        case 'error':
-          // The agent's tab whose key the engine no longer knows: the showing was stopped.
-          if (!connected && role === 'presenter') { finish('This page is no longer shown to the customer.'); break; }
-          if (!connected || /link-used|link-expired|not-found|not-allowed|bad-state/.test(b.code || '') && !consented) {
-            finish(String(b.message || 'This co-browse session is not available.'));
-          }
-          break;
-      }
-    };
-    ws.onclose = function () {
-      var was = connected;
-      connected = false; ws = null;
-      if (ended) return;
-      // The agent pressed Stop showing: the engine closes the tab's connection; no reconnecting.
-      if (role === 'presenter' && stopping) return finish('You stopped showing this page.');
-      overlay.quality(was ? 'Reconnecting' : 'Connecting');
-      setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 15000);
-    };
+    if (ended || link) return;
+    link = connection.open({ url: WS_URL, hello: { protocolVersion: 1, client: 'cobrowse.js', resumeKey: resumeKey }, onFrame: heard, onClose: lost });
+  }
+  function lost() {
+    var was = connected;
+    connected = false;
+    if (ended) return false;
+    // The agent pressed Stop showing: the engine closes the tab's connection; no reconnecting.
+    if (role === 'presenter' && stopping) { finish('You stopped showing this page.'); return false; }
+    overlay.quality(was ? 'Reconnecting' : 'Connecting');
+  }
+  function heard(f) {
+    var b = f.body;
+    switch (f.type) {
+      case 'welcome':
+        connected = true; link.welcomed();
+        consented = !!b.consentGiven;
+        agentName = b.agentName || agentName;
+        role = b.role === 'presenter' ? 'presenter' : 'customer';
+        try { if (role === 'presenter') sessionStorage.setItem(ROLE_KEY, role); else sessionStorage.removeItem(ROLE_KEY); } catch (e) {}
+        if (role === 'presenter') { peQueue = []; overlay.presenter(); sendFull(); break; }
+        overlay.show(agentName, consented);
+        if (consented) { sendFull(); flushPageEvents(); }
+        offerMirror(null);
+        break;
+      case 'presenting':
+        // The agent shows the customer a page: the customer may open it (a one-time link) in a new tab.
+        // The agent's own tab hears it only when the showing stops.
+        if (role === 'presenter') { if (b.active === false) finish('You stopped showing this page.'); break; }
+        offerMirror(b);
+        break;
+      case 'ping': send('pong', { seq: b.seq }); break;
+      case 'request-scene': sendFull(); break;
+      case 'quality': overlay.quality(b.quality); break;
+      case 'notice': overlay.notice(String(b.text || '')); break;
+      case 'mode-request':
+        overlay.ask(modeQuestion(b.mode), function (ok) {
+          send('mode-answer', { mode: b.mode, accept: ok });
+          if (ok) setMode(b.mode);
+        });
+        break;
+      case 'annotations': setMarks(Array.isArray(b.items) ? b.items : [], agentPointer); break;
+      case 'agent-pointer': setMarks(marks, b.at ? { at: b.at, author: String(b.author || agentName) } : null); break;
+      case 'action-request': askAction(b); break;
+      case 'perform-action': performAction(b); break;
+      case 'screenshot-request':
+        overlay.ask(agentLabel(agentName) + ' asks to save a screenshot of this page with the session (hidden fields stay hidden). Allow?',
+                    function (ok) { send('screenshot-answer', { allow: ok }); });
+        break;
+      case 'participants': participants = Array.isArray(b.items) ? b.items : []; overlay.participants(participants); break;
+      case 'extension-request': overlay.ask('Your agent asks to continue the session ' + (b.minutes | 0) + ' more minutes.', function (ok) { send('extension-answer', { accept: ok }); }); break;
+      case 'quality-check':
+        overlay.ask('Is the screen quality okay for you?', function (ok) { send('quality-answer', { ok: ok }); }, 'Yes', 'No');
+        break;
+      case 'specialist-joining':
+        // The session changed hands: the new agent starts from view only and asks again; the customer says OK.
+        agentName = String(b.name || agentName);
+        setMode(String(b.mode || 'view-only'));
+        setMarks([], null);
+        overlay.show(agentName, true);
+        overlay.tell(String(b.text || (agentName + ' is joining to help.')), function () { send('specialist-ack', {}); });
+        break;
+      case 'session-ended':
+        // The engine keeps the connection open for the survey only when it offers one.
+        if ((b.surveySeconds | 0) > 0) startSurvey(b.surveySeconds | 0);
+        else finish('The session has ended. Nothing more is shared.');
+        break;
+      case 'error':
+        // The agent's tab whose key the engine no longer knows: the showing was stopped.
+        if (!connected && role === 'presenter') { finish('This page is no longer shown to the customer.'); break; }
+        if (!connected || /link-used|link-expired|not-found|not-allowed|bad-state/.test(b.code || '') && !consented) {
+          finish(String(b.message || 'This co-browse session is not available.'));
+        }
+        break;
+    }
   }
   function modeQuestion(mode) {
     var names = { 'view-only': 'go back to view only', 'guided': 'guide you with pointers on your page',
@@ -770,13 +775,13 @@
     clearControl();
     ended = true; connected = false;
     try { sessionStorage.removeItem(KEY); sessionStorage.removeItem(ROLE_KEY); sessionStorage.removeItem(MIRROR_KEY); } catch (e) {}
-    if (ws) { try { ws.close(); } catch (e) {} }
+    if (link) link.stop();
     overlay.end(text);
   }
   // A fresh capture first, so the outlines match the page as it is now.
   function showHidden() {
     captureScene();
-    overlay.hidden(lastHidden, config.privateByDefault);
+    overlay.hidden(lastHidden, privacy.config.privateByDefault);
   }
   function stopSharing() {
     if (role === 'presenter') return stopShowing();
@@ -827,7 +832,7 @@
     function close(text) {
       if (closed) return;
       closed = true;
-      if (ws) { try { ws.close(); } catch (e) {} }
+      if (link) link.stop();
       overlay.end(text);
     }
     var lapse = setTimeout(function () { close('The session has ended. Nothing more is shared.'); }, seconds * 1000);
@@ -883,16 +888,16 @@
   function runRect(id) {
     var run = runs.get(id), t = run && run.node.deref();
     if (!t || !t.isConnected) return null;
-    var range = document.createRange();
+    var range = t.ownerDocument.createRange();
     range.selectNodeContents(t);
-    if (run.line < 0) return range.getBoundingClientRect();
-    var rs = range.getClientRects();
-    return rs[Math.min(run.line, rs.length - 1)] || null;
+    if (run.line < 0) return onTopPage(range.getBoundingClientRect(), t.ownerDocument);
+    var rs = range.getClientRects(), box = rs[Math.min(run.line, rs.length - 1)];
+    return box ? onTopPage(box, t.ownerDocument) : null;
   }
   function nodeRect(id) {
     if (/^n\d+t/.test(id)) return runRect(id);
     var e = elementOf(id);
-    return e ? e.getBoundingClientRect() : null;
+    return e ? onTopPage(e.getBoundingClientRect(), e.ownerDocument) : null;
   }
   function anchorPoint(a) {
     if (!a || typeof a !== 'object') return null;
@@ -935,20 +940,11 @@
     }));
   }
   // Why the SDK will not act on this element (the engine refuses these first; this is the second lock).
+  var REFUSALS = { 'not shared at all': 'it is not shared with the agent', 'marked private': 'it is marked private',
+                   'password': 'it is a password field', 'payment field': 'it is a payment field' };
   function refusal(e) {
-    for (var x = e; x && x.nodeType === 1; x = x.parentElement) {
-      if (markedMask(x)) return 'it is marked private';
-    }
-    if (e.tagName === 'INPUT' || e.tagName === 'TEXTAREA' || e.tagName === 'SELECT') {
-      var why = sensitiveReason(e);
-      if (why) return why === 'password' ? 'it is a password field' : 'it is a payment field';
-    }
-    return null;
-  }
-  // Whether a reveal covers the element (itself or an ancestor), for text read outside a capture.
-  function shownAt(e) {
-    for (var x = e; x && x.nodeType === 1; x = x.parentElement) if (revealed(x)) return true;
-    return false;
+    var t = privacy.treatment(e);
+    return t.kind === 'blocked' || t.kind === 'masked' ? REFUSALS[t.why] : null;
   }
   function describe(e) {
     var t = '';
@@ -957,7 +953,7 @@
       t = (type === 'submit' || type === 'button') ? e.value : labelFor(e, true);
     }
     t = t || e.getAttribute('aria-label') || e.textContent || e.getAttribute('title') || e.getAttribute('alt') || e.tagName.toLowerCase();
-    t = hideUnless(shownAt(e), maskText(String(t).replace(/\s+/g, ' ').trim()));
+    t = hideUnless(privacy.shownAt(e), maskText(String(t).replace(/\s+/g, ' ').trim()));
     return t.length > 60 ? t.slice(0, 59) + '\u2026' : t;
   }
   function scrollable(e) {
@@ -1322,13 +1318,13 @@
       }
     };
   })();
-  window.__cobrowse.bytesSent = function () { return bytesSent; };
+  window.__cobrowse.bytesSent = function () { return link ? link.bytesSent() : 0; };
   // The rules first: until they are here nothing is captured, so nothing leaves the page unmasked.
   function loadRules(delay) {
     fetch(ENGINE + '/cobrowse-rules.json', { credentials: 'omit', cache: 'no-store' })
       .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
       .then(function (json) {
-        RULES = compileRules(json);
+        privacy = P.forPage(P.compileRules(json), pagePrivacy);
         if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', connect); else connect();
       }, function () { setTimeout(function () { loadRules(Math.min(delay * 2, 15000)); }, delay); });
   }

@@ -11,22 +11,23 @@
     if (!/^https?:$/.test(target.protocol)) { say('Only http and https pages can be shown.'); return; }
     start.disabled = true;
     say('Connecting\u2026');
-    var ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws');
-    var done = false;
-    ws.onopen = function () { ws.send(JSON.stringify({ v: 1, type: 'hello', body: { protocolVersion: 1, client: 'presenter-page', token: token } })); };
-    ws.onmessage = function (ev) {
-      var f; try { f = JSON.parse(ev.data); } catch (e) { return; }
-      var b = f.body || {};
-      if (f.type === 'error') { done = true; say(b.message || 'This link cannot be used.'); ws.close(); return; }
-      if (f.type !== 'welcome' || done) return;
-      done = true;
-      try { sessionStorage.setItem('cobrowse.resumeKey', b.resumeKey); } catch (e) {}
-      target.hash = (target.hash ? target.hash.slice(1) + '&' : '') + 'cobrowse=' + b.resumeKey;
-      say('Showing. Taking you to the page\u2026');
-      ws.close();
-      location.replace(target.href);
-    };
-    ws.onclose = function () { if (!done) { start.disabled = false; say('The connection to the engine failed. Try again.'); } };
+    var done = false, link = null;
+    link = cobrowseConnect.open({
+      url: location.origin.replace(/^http/, 'ws') + '/ws', reconnect: false,
+      hello: { protocolVersion: 1, client: 'presenter-page', token: token },
+      onFrame: function (f) {
+        var b = f.body;
+        if (f.type === 'error') { done = true; say(b.message || 'This link cannot be used.'); link.stop(); return; }
+        if (f.type !== 'welcome' || done) return;
+        done = true;
+        try { sessionStorage.setItem('cobrowse.resumeKey', b.resumeKey); } catch (e) {}
+        target.hash = (target.hash ? target.hash.slice(1) + '&' : '') + 'cobrowse=' + b.resumeKey;
+        say('Showing. Taking you to the page\u2026');
+        link.stop();
+        location.replace(target.href);
+      },
+      onClose: function () { if (!done) { start.disabled = false; say('The connection to the engine failed. Try again.'); } }
+    });
   });
   start.disabled = false;
 })();

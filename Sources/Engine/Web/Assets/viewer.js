@@ -11,7 +11,7 @@
   var join = $('join'), status = $('status'), errorBox = $('error'), session = $('session'), stage = $('stage'), screenEl = $('screen');
   var stateEl = $('state'), whoEl = $('who'), give = $('giveback'), controlNote = $('control'), titleEl = $('page-title'), urlEl = $('page-url');
   var SVG = 'http://www.w3.org/2000/svg', INK = '#ff6a00';
-  var ws = null, welcomed = false, ended = false, behind = false;
+  var link = null, welcomed = false, ended = false, behind = false;
   var scene = null;                 // {version, viewport, scroll, url, title, pointer, nodes: Map id -> node}
   var els = new Map();              // node id -> its element
   var marks = [], agentPointer = null, participants = [], controlling = false;
@@ -27,8 +27,7 @@
     say(''); join.hidden = true;
   }
   function send(type, body) {
-    if (!ws || ws.readyState !== 1) return;
-    ws.send(JSON.stringify({ v: 1, type: type, body: body || {} }));
+    if (link) link.send(type, body);
   }
   var COLOR = /^#[0-9a-fA-F]{6}$/;
   function color(c, fallback) { return typeof c === 'string' && COLOR.test(c) ? c : fallback; }
@@ -242,53 +241,55 @@
   function connect() {
     join.disabled = true;
     say('Connecting\u2026');
-    ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws');
-    ws.onopen = function () { ws.send(JSON.stringify({ v: 1, type: 'hello', body: { protocolVersion: 1, client: 'viewer', token: token } })); };
-    ws.onmessage = function (ev) {
-      var f; try { f = JSON.parse(ev.data); } catch (e) { return; }
-      var b = f.body || {};
-      switch (f.type) {
-        case 'welcome':
-          welcomed = true; join.hidden = true; session.hidden = false;
-          if (b.agentName) agentName = String(b.agentName);
-          say(mirror ? 'Connected. Waiting for ' + agentName + '\u2019s page\u2026' : 'Connected. Waiting for the customer\u2019s screen\u2026');
-          break;
-        case 'presenting':
-          // The agent stopped showing the page: the mirror says so and draws nothing more.
-          if (!mirror || b.active !== false) break;
-          ended = true; scene = null; els.clear(); marks = []; agentPointer = null;
-          screenEl.textContent = ''; session.hidden = true;
-          errorBox.hidden = true;
-          say(String(b.by || agentName) + ' stopped showing the page. You can close this tab.');
-          try { ws.close(); } catch (e) {}
-          return;
-        case 'snapshot':
-          if (b.summary) showSummary(b.summary);
-          if (b.scene) { full(b.scene); say(''); }
-          break;
-        case 'summary': showSummary(b); break;
-        case 'scene': behind = false; full(b); say(''); break;
-        case 'scene-delta': delta(b); break;
-        case 'annotations': marks = Array.isArray(b.items) ? b.items.slice(0, 50) : []; drawMarks(); break;
-        case 'agent-pointer': agentPointer = b.at ? b : null; drawMarks(); break;
-        case 'participants': showParticipants(Array.isArray(b.items) ? b.items : []); break;
-        case 'ping': send('pong', { seq: b.seq }); break;
-        case 'session-ended':
-          ended = true; stateEl.textContent = 'The session has ended';
-          say('The session has ended. Nothing more is shown.');
-          break;
-        case 'error':
-          if (!welcomed) { fail(String(b.message || 'This viewer link cannot be used.')); ended = true; ws.close(); return; }
-          say(String(b.message || 'The engine refused that.'));
-          break;
-      }
-    };
-    ws.onclose = function () {
-      if (ended) return;
-      if (!welcomed) fail('The connection to the co-browse service failed. Please ask the agent for a new link.');
-      else say('The connection was lost. Ask the agent for a new link to watch again.');
-      ended = true;
-    };
+    link = cobrowseConnect.open({
+      url: location.origin.replace(/^http/, 'ws') + '/ws', reconnect: false,
+      hello: { protocolVersion: 1, client: 'viewer', token: token },
+      onFrame: heard, onClose: lost
+    });
+  }
+  function heard(f) {
+    var b = f.body;
+    switch (f.type) {
+      case 'welcome':
+        welcomed = true; join.hidden = true; session.hidden = false;
+        if (b.agentName) agentName = String(b.agentName);
+        say(mirror ? 'Connected. Waiting for ' + agentName + '\u2019s page\u2026' : 'Connected. Waiting for the customer\u2019s screen\u2026');
+        break;
+      case 'presenting':
+        // The agent stopped showing the page: the mirror says so and draws nothing more.
+        if (!mirror || b.active !== false) break;
+        ended = true; scene = null; els.clear(); marks = []; agentPointer = null;
+        screenEl.textContent = ''; session.hidden = true;
+        errorBox.hidden = true;
+        say(String(b.by || agentName) + ' stopped showing the page. You can close this tab.');
+        link.stop();
+        return;
+      case 'snapshot':
+        if (b.summary) showSummary(b.summary);
+        if (b.scene) { full(b.scene); say(''); }
+        break;
+      case 'summary': showSummary(b); break;
+      case 'scene': behind = false; full(b); say(''); break;
+      case 'scene-delta': delta(b); break;
+      case 'annotations': marks = Array.isArray(b.items) ? b.items.slice(0, 50) : []; drawMarks(); break;
+      case 'agent-pointer': agentPointer = b.at ? b : null; drawMarks(); break;
+      case 'participants': showParticipants(Array.isArray(b.items) ? b.items : []); break;
+      case 'ping': send('pong', { seq: b.seq }); break;
+      case 'session-ended':
+        ended = true; stateEl.textContent = 'The session has ended';
+        say('The session has ended. Nothing more is shown.');
+        break;
+      case 'error':
+        if (!welcomed) { fail(String(b.message || 'This viewer link cannot be used.')); ended = true; link.stop(); return; }
+        say(String(b.message || 'The engine refused that.'));
+        break;
+    }
+  }
+  function lost() {
+    if (ended) return;
+    if (!welcomed) fail('The connection to the co-browse service failed. Please ask the agent for a new link.');
+    else say('The connection was lost. Ask the agent for a new link to watch again.');
+    ended = true;
   }
   join.addEventListener('click', connect);
   join.disabled = false;

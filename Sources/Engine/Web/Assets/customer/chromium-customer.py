@@ -17,7 +17,7 @@ their pointer) it stays there, up to a few minutes, then walks on.
 One line per step; the browser is always quit, also on SIGTERM and when the
 demo that started it dies.
 """
-import argparse, ctypes, os, shutil, signal, sys, tempfile, time
+import argparse, contextlib, ctypes, os, shutil, signal, sys, tempfile, time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -55,6 +55,23 @@ def browser(profile, chromium, chromedriver, log_frames=False):
     driver.set_page_load_timeout(WAIT)
     driver.set_script_timeout(WAIT)
     return driver
+
+
+@contextlib.contextmanager
+def running_browser(profile, chromium, chromedriver, log_frames=False):
+    """browser() for the length of a with-block: quit and its profile removed however the run ends
+    (an error, SIGTERM turned into SystemExit); the tests' drivers use this too."""
+    driver = None
+    try:
+        driver = browser(profile, chromium, chromedriver, log_frames)
+        yield driver
+    finally:
+        if driver is not None:
+            try:
+                driver.quit()
+            except Exception:
+                pass
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def wait(driver, what, predicate, timeout=WAIT):
@@ -238,9 +255,7 @@ def main():
     die_with_parent()
     profile = args.profile or tempfile.mkdtemp(prefix="cobrowse-demo-chromium-")
     os.makedirs(profile, mode=0o700, exist_ok=True)
-    driver = None
-    try:
-        driver = browser(profile, args.chromium, args.chromedriver)
+    with running_browser(profile, args.chromium, args.chromedriver) as driver:
         say("started headless Chromium")
         driver.get(args.link)
         wait(driver, "the consent page", lambda d: d.find_element(By.ID, "allow").is_enabled())
@@ -265,13 +280,6 @@ def main():
         say("walk done")
         while True:
             customer.stay(60)
-    finally:
-        if driver is not None:
-            try:
-                driver.quit()
-            except Exception:
-                pass
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 if __name__ == "__main__":
