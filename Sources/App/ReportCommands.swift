@@ -118,18 +118,11 @@ struct ROIReport: ParsableCommand {
     }
 
     func validate() throws {
-        let named: [(String, Double?)] = [("--license-monthly", licenseMonthly), ("--training-once", trainingOnce), ("--hourly-cost", hourlyCost),
-                                          ("--ticket-cost", ticketCost), ("--tickets-prevented-per-session", ticketsPreventedPerSession),
-                                          ("--chat-minutes", chatMinutes), ("--enterprise-customers", enterpriseCustomers),
-                                          ("--enterprise-value", enterpriseValue), ("--retention-uplift", retentionUplift),
-                                          ("--kb-articles", kbArticles), ("--kb-value", kbValue),
-                                          ("--sessions", sessions), ("--avg-minutes", avgMinutes), ("--resolved", resolved)]
-        for (name, value) in named {
+        if let problem = inputs.problem { throw ValidationError(problem) }
+        for (name, value) in [("--sessions", sessions), ("--avg-minutes", avgMinutes), ("--resolved", resolved)] {
             guard let value else { continue }
-            // A billion is past any support team; beyond it the sums stop being money.
             guard value.isFinite, (0 ... 1e9).contains(value) else { throw ValidationError("\(name) is a number from 0 to 1,000,000,000, not \(value)") }
         }
-        guard retentionUplift <= 100 else { throw ValidationError("--retention-uplift is a percent: 0...100") }
         let given = [sessions, avgMinutes, resolved].compactMap { $0 }.count
         guard given == 0 || given == 3 else { throw ValidationError("--sessions, --avg-minutes and --resolved go together (all three, or none: the store's)") }
         if let sessions, let resolved, resolved > sessions { throw ValidationError("--resolved (\(resolved)) is more than --sessions (\(sessions))") }

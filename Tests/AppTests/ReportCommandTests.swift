@@ -39,6 +39,21 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertEqual(json["costs_monthly"] as? Int, 500, "no session ran: the license alone")
     }
 
+    /// The calculator's inputs are declared once (ROIInputs.fields); every one is a flag of the command.
+    func testEveryInputOfTheCalculatorIsAFlag() throws {
+        let f = try EngineFixture(agents: false)
+        defer { f.shutdown() }
+        let help = try f.run(["report", "roi", "--help"]).stdout
+        for field in ROIInputs.fields { XCTAssertTrue(help.contains(field.flag + " <"), "\(field.flag) missing from: \(help)") }
+        var given = ["report", "roi", "--format", "json", "--sessions", "1", "--avg-minutes", "1", "--resolved", "1", "--data", f.dir]
+        for (i, field) in ROIInputs.fields.enumerated() { given += [field.flag, "\(i + 1)"] }
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(try f.run(given).stdout.utf8)) as? [String: Any])
+        let inputs = try XCTUnwrap(json["inputs"] as? [String: Any])
+        for (i, field) in ROIInputs.fields.enumerated() {
+            XCTAssertEqual((inputs[field.key] as? NSNumber)?.doubleValue, Double(i + 1), "\(field.flag) reaches the calculator")
+        }
+    }
+
     func testRefusalsSayWhatIsWrong() throws {
         let f = try EngineFixture(agents: false)
         defer { f.shutdown() }

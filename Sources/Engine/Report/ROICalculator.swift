@@ -21,6 +21,42 @@ public struct ROIInputs: Equatable, Sendable {
 
     public static let standard = ROIInputs()
     public init() {}
+
+    /// Each input once: its flag, its key in JSON, how it prints, and its
+    /// bound. The report's inputs section and the command's checks read this.
+    public struct Field: Sendable {
+        public var flag: String
+        public var key: String
+        public var value: WritableKeyPath<ROIInputs, Double> & Sendable
+        public var decimals: Int
+        public var upTo: Double
+    }
+
+    /// A billion is past any support team; beyond it the sums stop being money.
+    public static let fields: [Field] = [
+        Field(flag: "--license-monthly", key: "license_monthly", value: \.licenseMonthly, decimals: 2, upTo: 1e9),
+        Field(flag: "--training-once", key: "training_once", value: \.trainingOnce, decimals: 2, upTo: 1e9),
+        Field(flag: "--hourly-cost", key: "hourly_cost", value: \.hourlyCost, decimals: 2, upTo: 1e9),
+        Field(flag: "--ticket-cost", key: "ticket_cost", value: \.ticketCost, decimals: 2, upTo: 1e9),
+        Field(flag: "--tickets-prevented-per-session", key: "tickets_prevented_per_session", value: \.ticketsPreventedPerSession, decimals: 2, upTo: 1e9),
+        Field(flag: "--chat-minutes", key: "chat_minutes", value: \.chatMinutes, decimals: 1, upTo: 1e9),
+        Field(flag: "--enterprise-customers", key: "enterprise_customers", value: \.enterpriseCustomers, decimals: 0, upTo: 1e9),
+        Field(flag: "--enterprise-value", key: "enterprise_value", value: \.enterpriseValue, decimals: 2, upTo: 1e9),
+        Field(flag: "--retention-uplift", key: "retention_uplift", value: \.retentionUplift, decimals: 2, upTo: 100),
+        Field(flag: "--kb-articles", key: "kb_articles", value: \.kbArticles, decimals: 0, upTo: 1e9),
+        Field(flag: "--kb-value", key: "kb_value", value: \.kbValue, decimals: 2, upTo: 1e9),
+    ]
+
+    /// The first input out of its bounds, in words for the command line.
+    public var problem: String? {
+        for f in Self.fields {
+            let v = self[keyPath: f.value]
+            guard v.isFinite, (0 ... f.upTo).contains(v) else {
+                return f.upTo == 100 ? "\(f.flag) is a percent: 0...100, not \(v)" : "\(f.flag) is a number from 0 to 1,000,000,000, not \(v)"
+            }
+        }
+        return nil
+    }
 }
 
 /// The measured month the calculator works on: from the store, or given.
@@ -124,18 +160,9 @@ public struct ROICalculator: Equatable, Sendable {
                 Report.Figure("annual_multiple", "First-year ROI (net ÷ costs)", annualMultiple.map { .number($0, decimals: 1) } ?? .unavailable("the program costs nothing"),
                               annualMultiple.map { _ in "\(money(annualNet)) ÷ (12 × \(money(costsMonthly)) + \(money(i.trainingOnce)))" }),
             ], topLevelInJSON: true),
-            Report.Section(key: "inputs", title: "Inputs (flags)", figures: [
-                Report.Figure("license_monthly", "--license-monthly", .number(i.licenseMonthly, decimals: 2)),
-                Report.Figure("training_once", "--training-once", .number(i.trainingOnce, decimals: 2)),
-                Report.Figure("hourly_cost", "--hourly-cost", .number(i.hourlyCost, decimals: 2)),
-                Report.Figure("ticket_cost", "--ticket-cost", .number(i.ticketCost, decimals: 2)),
-                Report.Figure("tickets_prevented_per_session", "--tickets-prevented-per-session", .number(i.ticketsPreventedPerSession, decimals: 2)),
-                Report.Figure("chat_minutes", "--chat-minutes", .number(i.chatMinutes, decimals: 1)),
-                Report.Figure("enterprise_customers", "--enterprise-customers", .number(i.enterpriseCustomers, decimals: 0)),
-                Report.Figure("enterprise_value", "--enterprise-value", .number(i.enterpriseValue, decimals: 2)),
-                Report.Figure("retention_uplift", "--retention-uplift", .number(i.retentionUplift, decimals: 2), "percent"),
-                Report.Figure("kb_articles", "--kb-articles", .number(i.kbArticles, decimals: 0)),
-                Report.Figure("kb_value", "--kb-value", .number(i.kbValue, decimals: 2)),
+            Report.Section(key: "inputs", title: "Inputs (flags)", figures: ROIInputs.fields.map { f in
+                Report.Figure(f.key, f.flag, .number(i[keyPath: f.value], decimals: f.decimals), f.upTo == 100 ? "percent" : nil)
+            } + [
                 Report.Figure("sessions", "--sessions", .number(m.sessions, decimals: 1), m.source),
                 Report.Figure("avg_minutes", "--avg-minutes", .number(m.averageMinutes, decimals: 1)),
                 Report.Figure("resolved", "--resolved", .number(m.resolved, decimals: 1)),
