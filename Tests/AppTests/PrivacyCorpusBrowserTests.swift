@@ -105,12 +105,23 @@ final class PrivacyCorpusBrowserTests: BrowserTestCase {
         XCTAssertTrue(sent.raw.contains("Billing frame greeting"), "the raw frames are the ones read")
         XCTAssertFalse(sent.raw.contains("4111") || sent.raw.contains("hunter2"), "the frame's secrets reached the socket: \(all)")
     }
+}
 
+/// A tenant's page on a site of its own, consented to in Chromium, and what its SDK sent.
+extension BrowserTestCase {
     struct Sent: Decodable { var cases: [String: String]; var runs: [String: [String]]; var texts: [String]; var labels: [String]; var raw: String }
 
     /// Serves `page` on a site of its own (another origin, plain HTTP) with the SDK's script tag
     /// (and `script`'s attributes), consents in Chromium, and returns what the SDK sent.
     func captured(page body: String, cases: Int, script: String = "", files: [String: String] = [:], waitingFor: String = "") throws -> Sent {
+        let site = try tenantSite(page: body, script: script, files: files)
+        let invited = try fixture.run(["invite", "--ticket", "T-7", "--url", site.url, "--socket", fixture.socket])
+        let link = try XCTUnwrap(invited.stdout.split(separator: "\n").last.map(String.init), invited.stderr)
+        return try consentAndCapture(link, into: site.dir, cases: cases, waitingFor: waitingFor)
+    }
+
+    /// The page, written to a folder of its own and served by Tests/Browser/static_server.py.
+    func tenantSite(page body: String, script: String = "", files: [String: String] = [:]) throws -> (dir: String, url: String) {
         let site = fixture.dir + "/site-\(browsers.count)"
         try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
         try """
@@ -123,8 +134,11 @@ final class PrivacyCorpusBrowserTests: BrowserTestCase {
         for (name, text) in files { try text.write(toFile: site + "/" + name, atomically: true, encoding: .utf8) }
         let server = try startBrowser(Self.browserScript("static_server"), [site])
         let port = try XCTUnwrap(Int(try server.waitForLine(timeout: 20, "\n").split(separator: "\n")[0]))
-        let invited = try fixture.run(["invite", "--ticket", "T-7", "--url", "http://127.0.0.1:\(port)/page.html", "--socket", fixture.socket])
-        let link = try XCTUnwrap(invited.stdout.split(separator: "\n").last.map(String.init), invited.stderr)
+        return (site, "http://127.0.0.1:\(port)/page.html")
+    }
+
+    /// Consents on `link` in Chromium (Tests/Browser/corpus.py) and reads back what the page sent.
+    func consentAndCapture(_ link: String, into site: String, cases: Int, waitingFor: String = "") throws -> Sent {
         let out = site + "/sent.json"
         let browser = try startBrowser(Self.browserScript("corpus"), [link, out, String(cases)] + (waitingFor.isEmpty ? [] : [waitingFor]))
         let log = try browser.waitForExit(timeout: 90)
