@@ -7,8 +7,8 @@ import Foundation
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Operations reports from the engine's store: the dashboard, the monthly summary, the ROI analysis and the compliance audit.",
-        subcommands: [DashboardReport.self, MonthlyReport.self, ROIReport.self, AuditReport.self]
+        abstract: "Operations reports from the engine's store: the dashboard, the monthly summary, the ROI analysis, the compliance audit, and a row a session for analytics.",
+        subcommands: [DashboardReport.self, MonthlyReport.self, ROIReport.self, AuditReport.self, ExportReport.self]
     )
 }
 
@@ -167,5 +167,26 @@ struct AuditReport: ParsableCommand {
         }
         print(body, terminator: "")
         FileHandle.standardError.write(Data("cobrowse: report sha256 \(hash), audit row \(row.seq)\n".utf8))
+    }
+}
+
+struct ExportReport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "One row a session of the period for analytics platforms (no page content, no customer), as CSV or JSON lines.")
+    @Option(help: ArgumentHelp("First day (included).", valueName: "YYYY-MM-DD")) var from: String
+    @Option(help: ArgumentHelp("Last day (included).", valueName: "YYYY-MM-DD")) var to: String
+    @Option(help: ArgumentHelp("csv or jsonl.", valueName: "FORMAT")) var format: String = "csv"
+    @OptionGroup var data: DataOptions
+
+    func validate() throws {
+        do { _ = try ReportPeriod.days(from: from, to: to) } catch let p as ReportPeriod.Problem { throw ValidationError(p.description) }
+        guard SessionExport.Format(rawValue: format) != nil else { throw ValidationError("--format is csv or jsonl, not \(format)") }
+    }
+
+    func run() throws {
+        let store = try data.openExistingStore()
+        let period = try ReportPeriod.days(from: from, to: to)
+        print(SessionExport.render(try SessionFacts.read(period, from: store, recordings: store), as: SessionExport.Format(rawValue: format)!), terminator: "")
     }
 }

@@ -33,6 +33,12 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertTrue(trail.contains("report.audit") && trail.contains("sha256=\(hash)"), trail)
         XCTAssertTrue(trail.contains("audit chain: intact"), trail)
 
+        // Yesterday to tomorrow: the session is in it whatever the hour the test runs at.
+        func day(_ offset: Double) -> String { String(ISO8601DateFormatter().string(from: Date().addingTimeInterval(offset * 86_400)).prefix(10)) }
+        let export = try f.run(["report", "export", "--from", day(-1), "--to", day(1), "--format", "jsonl", "--data", f.dir])
+        XCTAssertEqual(export.stdout.split(separator: "\n").count, 1, "the one session: \(export.stdout)")
+        XCTAssertTrue(export.stdout.contains("\"session_id\":\"\(session)\""), export.stdout)
+
         let roi = try f.run(["report", "roi", "--format", "json", "--data", f.dir, "--license-monthly", "500"])
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(roi.stdout.utf8)) as? [String: Any])
         XCTAssertEqual((json["inputs"] as? [String: Any])?["license_monthly"] as? Int, 500)
@@ -68,6 +74,8 @@ final class ReportCommandTests: XCTestCase {
             (["report", "roi", "--hourly-cost", "1e300"], "--hourly-cost is a number from 0 to 1,000,000,000"),
             (["report", "roi", "--retention-uplift", "150"], "--retention-uplift is a percent"),
             (["report", "dashboard", "--data", f.dir + "/none"], "no engine data in"),
+            (["report", "export", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "xlsx"], "--format is csv or jsonl"),
+            (["report", "export", "--from", "2026-11-31", "--to", "2026-12-01"], "--from and --to take YYYY-MM-DD"),
         ]
         for (args, expected) in cases {
             let out = try f.run(args, expectFailure: true)

@@ -354,3 +354,31 @@ extension ReportTests {
         XCTAssertTrue(broken.report.text().contains("Audit chain: BROKEN"), broken.report.text())
     }
 }
+
+/// The export for analytics platforms: a row a session, both forms parse back, and nothing of the customer.
+extension ReportTests {
+    func testTheExportIsARowASessionInBothFormsWithoutTheCustomer() throws {
+        let facts = try november()
+        let csv = SessionExport.render(facts, as: .csv).split(separator: "\n").map { Self.csvFields(String($0)) }
+        XCTAssertEqual(csv.count, 1 + facts.count)
+        let header = csv[0]
+        XCTAssertEqual(header.first, "session_id")
+        for row in csv { XCTAssertEqual(row.count, header.count, "\(row)") }
+        let t3 = try XCTUnwrap(csv.first { $0[header.firstIndex(of: "ticket_id")!] == "T-3" })
+        XCTAssertEqual(t3[header.firstIndex(of: "minutes")!], "12")
+        XCTAssertEqual(t3[header.firstIndex(of: "highest_mode")!], "controlled")
+        XCTAssertEqual(t3[header.firstIndex(of: "outcome")!], "follow-up")
+        XCTAssertEqual(t3[header.firstIndex(of: "drops")!], "1")
+        let t5 = try XCTUnwrap(csv.first { $0[header.firstIndex(of: "ticket_id")!] == "T-5" })
+        XCTAssertEqual(t5[header.firstIndex(of: "started_at")!], "", "never started: empty, not invented")
+
+        let lines = SessionExport.render(facts, as: .jsonl).split(separator: "\n")
+        XCTAssertEqual(lines.count, facts.count)
+        for line in lines {
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            XCTAssertEqual(Set(object.keys), Set(header))
+        }
+        let whole = SessionExport.render(facts, as: .csv) + SessionExport.render(facts, as: .jsonl)
+        XCTAssertFalse(whole.contains("Dana") || whole.contains("Question from"), "no customer and no ticket text in an export")
+    }
+}
