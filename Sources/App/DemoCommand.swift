@@ -14,6 +14,8 @@ struct Demo: ParsableCommand {
     @Option(help: ArgumentHelp("Customer gateway address (port 0 picks a free one).", valueName: "HOST:PORT"))
     var listen: String = "127.0.0.1:0"
     @Flag(help: "The session asks for recording consent (the customer agrees).") var record = false
+    @Option(help: ArgumentHelp("First play this many days of past sessions through the engine on a simulated clock (tickets \"Demo history: …\"), so `report` and the dashboard have something in them.", valueName: "DAYS"))
+    var history: Int?
     @Option(help: "Console theme.") var theme: String?
     @Option(help: ArgumentHelp("Who plays the customer: chromium (headless Chromium walking the demo site; needs chromium, chromedriver and python3-selenium), scripted (the built-in wire-protocol customer), or auto: chromium when present, else scripted.", valueName: "KIND"))
     var customer: DemoCustomer = .auto
@@ -24,6 +26,7 @@ struct Demo: ParsableCommand {
 
     func validate() throws {
         guard customerPause >= 0.1, customerPause <= 60 else { throw ValidationError("--customer-pause must be 0.1 to 60 seconds") }
+        if let history, !(1 ... 366).contains(history) { throw ValidationError("--history takes 1 to 366 days, not \(history)") }
         if let refusal = ThemeLoader().refusal(theme) { throw ValidationError("--theme: \(refusal)") }
     }
 
@@ -54,6 +57,12 @@ struct Demo: ParsableCommand {
             try store.addAgent(Agent(name: name.capitalized, uid: me, level: .l2))
         }
         for t in DemoTickets.all where try store.ticket(id: t.id) == nil { try store.addTicket(t) }
+        if let history {
+            var player = DemoHistory(store: store)
+            let played: DemoHistory.Played
+            do { played = try player.play(days: history, before: Date()) } catch { throw Failure("the demo history could not be played: \(error)") }
+            Logger(label: "cobrowse.demo").notice("Demo history: \(played.sessions) sessions over \(played.days) days, played through the engine (tickets H-…)")
+        }
 
         let server = EngineServer(configuration: config)
         do { try server.start() } catch { throw Failure("the demo engine could not start: \(error)") }

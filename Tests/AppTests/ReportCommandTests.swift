@@ -85,3 +85,24 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: f.dir + "/none"), "a report creates no store")
     }
 }
+
+/// `cobrowse demo --history DAYS`: a newcomer's reports have something in them, played through the engine.
+final class DemoHistoryEndToEndTests: XCTestCase {
+    func testTheDemosHistoryFillsTheDashboard() throws {
+        let f = try EngineFixture(agents: false)
+        defer { f.shutdown() }
+        let data = f.dir + "/demo"
+        let console = try f.startConsole(["demo", "--data", data, "--customer", "scripted", "--history", "14"], width: 160, height: 48)
+        try f.waitForScreen(console, timeout: 60, "the demo's page") { $0.contains("Northwind") }
+        f.quitDemo(console)
+        try f.waitUntil(timeout: 30, "the demo to end") { !FileManager.default.fileExists(atPath: data + "/engine.sock") }
+        func day(_ offset: Double) -> String { String(ISO8601DateFormatter().string(from: Date().addingTimeInterval(offset * 86_400)).prefix(10)) }
+        let report = try f.run(["report", "dashboard", "--from", day(-15), "--to", day(0), "--format", "json", "--data", data])
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        let total = try XCTUnwrap((json["sessions"] as? [String: Any])?["total_sessions"] as? Int)
+        XCTAssertGreaterThan(total, 10, report.stdout)
+        XCTAssertNotNil((json["resolution"] as? [String: Any])?["csat"] as? Double, "surveys were answered")
+        let log = try String(contentsOfFile: data + "/engine.log", encoding: .utf8)
+        XCTAssertTrue(log.contains("Demo history: ") && log.contains("played through the engine"), log)
+    }
+}
