@@ -196,7 +196,7 @@ struct DemoLayout {
         if type == "hidden" { return }
         if ["button", "submit", "reset"].contains(type) { return buttons([e], colours, &c) }
         let id = unique(e["id"] ?? e["name"] ?? e.name)
-        let label = e["id"].flatMap { labels[$0] } ?? e["aria-label"] ?? e["placeholder"] ?? e["name"] ?? ""
+        let label = e["id"].flatMap { labels[$0] } ?? e["aria-label"] ?? e["name"] ?? ""
         let value: String
         switch type {
         case "select":
