@@ -62,10 +62,11 @@ final class RedactionCorpusTests: XCTestCase {
     /// 80 000 characters; scanned whole per run it would never finish), and
     /// the split card in its middle is still found.
     func testAPageOfTouchingRunsIsScannedInWindows() {
-        let parts = (0 ..< SceneLimits.maxNodes).map { $0 == 9_000 ? "4111 1111 " : $0 == 9_001 ? "1111 1111" : "abc " }
+        // Filler with a digit, so every run takes part; not next to the card, which the card rule would read as part of a longer number.
+        let parts = (0 ..< SceneLimits.maxNodes).map { $0 == 9_000 ? "4111 1111 " : $0 == 9_001 ? "1111 1111" : "a1b " }
         let out = Redactor().redact(scene: Self.line(parts)).value.nodes.compactMap(\.text).joined()
         XCTAssertFalse(out.contains("1111"), "the split card in the middle of the line is hidden")
-        XCTAssertTrue(out.hasPrefix("abc abc "))
+        XCTAssertTrue(out.hasPrefix("a1b a1b "))
     }
 
     func check(_ c: Corpus.Case, _ out: String) {

@@ -47,6 +47,13 @@ struct SplitRuns {
         return out
     }
 
+    /// A run's band of the page, 32 px tall: runs of one line (centres within 30% of a height of each other,
+    /// for text up to 100 px tall) fall in the same band or the next.
+    static func band(_ r: Rect) -> Int {
+        let mid = r.y + r.height / 2
+        return mid.isFinite ? Int(max(-1e12, min(1e12, mid / 32)).rounded(.down)) : 0
+    }
+
     static func sameLine(_ a: Rect, _ b: Rect) -> Bool {
         let h = max(a.height, b.height)
         return abs((a.y + a.height / 2) - (b.y + b.height / 2)) <= max(2, 0.3 * h)
@@ -101,10 +108,11 @@ extension Redactor {
         var edits: [Int: [(range: NSRange, with: String)]] = [:]
         var changed: [String: String] = [:]
         var runs = runs
-        if let only, only.count <= 16 {
-            // A delta changes a few runs: only their lines can hold a new split secret.
-            let lines = runs.filter { only.contains($0.id) }.map(\.rect)
-            runs = runs.filter { r in lines.contains { SplitRuns.sameLine($0, r.rect) } }
+        if let only {
+            // A delta changes some runs: only their lines can hold a new split secret.
+            // Lines are bucketed by height on the page, so this is one pass, not runs × changes.
+            let lines = Set(runs.lazy.filter { only.contains($0.id) }.map { SplitRuns.band($0.rect) })
+            runs = runs.filter { r in let b = SplitRuns.band(r.rect); return lines.contains(b) || lines.contains(b - 1) || lines.contains(b + 1) }
         }
         for chain in SplitRuns.chains(runs) {
             if let only, !chain.contains(where: { only.contains($0.id) }) { continue }
@@ -147,10 +155,14 @@ extension Redactor {
         return changed
     }
 
-    /// The text nodes of `nodes` as runs, with the per-run redaction already done.
+    /// The text nodes of `nodes` that can hold part of a split secret, as
+    /// runs, with the per-run redaction already done. Every secret a page
+    /// splits in practice (card numbers, SSNs, phone numbers, keys) has digits
+    /// on both sides of the split, so a run without one, in ASCII or beyond,
+    /// takes no part: a page of prose costs nothing here.
     static func runs(_ nodes: some Sequence<SceneNode>) -> [SplitRuns.Run] {
         nodes.compactMap { n in
-            guard n.kind == .text, let t = n.text, !t.isEmpty else { return nil }
+            guard n.kind == .text, let t = n.text, !t.isEmpty, t.utf8.contains(where: { ($0 >= 48 && $0 <= 57) || $0 >= 0x80 }) else { return nil }
             return SplitRuns.Run(id: n.id, rect: n.rect, text: t)
         }
     }
