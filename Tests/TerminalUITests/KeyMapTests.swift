@@ -29,7 +29,11 @@ final class KeyMapTests: XCTestCase {
     func models() -> [(KeyContext, ConsoleModel)] {
         var annotating = attached()
         _ = annotating.handle(key: .character("a"))
-        return [(.lobby, lobby()), (.session, attached()), (.watching, attached(watch: true)), (.ended, attached(ended: true)), (.annotate, annotating)]
+        var dashboard = lobby()
+        _ = dashboard.handle(key: .character("D"))
+        dashboard.handle(.dashboard(DashboardScreenTests.november()))
+        return [(.lobby, lobby()), (.session, attached()), (.watching, attached(watch: true)), (.ended, attached(ended: true)), (.annotate, annotating),
+                (.dashboard, dashboard)]
     }
 
     func testEachTableAnswersAKeyOnceAndNamesACommandOnce() {

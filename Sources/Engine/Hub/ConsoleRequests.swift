@@ -1,7 +1,7 @@
 import Foundation
 
-/// What an agent's console asks. The lobby, starting a session and the
-/// recordings run on the console's own lane; everything about one session
+/// What an agent's console asks. The lobby, starting a session, the
+/// dashboard and the recordings run on the console's own lane; everything about one session
 /// runs on that session's lane, where the machine says who may do it.
 extension EngineHub {
     func consoleMessage(_ message: WireMessage, agent: Agent, link: Link, origin: Origin) {
@@ -24,6 +24,12 @@ extension EngineHub {
             }
         case let .attach(req):
             attach(req, agent: agent, link: link, origin: origin)
+        case let .dashboardRequest(req):
+            do { origin.reply(.dashboard(try dashboard(req, for: agent))) } catch let e as SceneError {
+                origin.fail(.invalid, e.description)
+            } catch {
+                origin.fail(.internalError, "could not read the dashboard's sessions: \(error)")
+            }
         case .recordingsRequest, .openRecording:
             // The parts go out from the desk's own queue (see RecordingDesk).
             guard let desk = recordingDesk else { return origin.fail(.notFound, "this engine keeps no recordings") }

@@ -59,9 +59,23 @@ public enum MessageKind: String, CaseIterable, Sendable {
     case wrapUp = "wrap-up", linkRenewed = "link-renewed"
     case handOff = "hand-off", handOffAnswer = "hand-off-answer", handOffOffer = "hand-off-offer"
     case specialistJoining = "specialist-joining", specialistAck = "specialist-ack"
+    case dashboardRequest = "dashboard-request", dashboard
 
     /// Who may send it.
     public var senders: Set<MessageSender> { spec.senders }
+
+    /// For a console request whose answer covers either the team or only the
+    /// asker's own sessions: the levels that get the team's. nil: the request
+    /// is not one of those.
+    public var teamLevels: Set<AgentLevel>? {
+        switch self {
+        case .dashboardRequest: [.manager, .supervisor]
+        default: nil
+        }
+    }
+
+    /// Whether `level` gets the team's answer to this request (false: their own sessions only).
+    public func answersWithTheTeam(for level: AgentLevel) -> Bool { teamLevels?.contains(level) ?? false }
 
     /// Decodes a whole frame of this type (its body checked), or throws.
     func decode(_ data: Data) throws -> WireMessage { try spec.decode(data) }
@@ -111,6 +125,7 @@ public enum MessageKind: String, CaseIterable, Sendable {
         case .openRecording: Spec(Self.consoles, OpenRecording.self, WireMessage.openRecording)
         case .startPresenting: Spec(Self.consoles, .startPresenting)
         case .stopPresenting: Spec(Self.consoles, .stopPresenting)
+        case .dashboardRequest: Spec(Self.consoles, DashboardRequest.self, WireMessage.dashboardRequest)
         // The session's agent hands it to a specialist; the named target answers (from the lobby).
         case .handOff: Spec(Self.consoles, HandOffRequest.self, WireMessage.handOff)
         case .handOffAnswer: Spec(Self.consoles, HandOffAnswer.self, WireMessage.handOffAnswer)
@@ -169,6 +184,7 @@ public enum MessageKind: String, CaseIterable, Sendable {
         case .linkRenewed: Spec(Self.engine, LinkRenewed.self, WireMessage.linkRenewed)
         case .handOffOffer: Spec(Self.engine, HandOffOffer.self, WireMessage.handOffOffer)
         case .specialistJoining: Spec(Self.engine, SpecialistJoining.self, WireMessage.specialistJoining)
+        case .dashboard: Spec(Self.engine, OperationsDashboard.self, WireMessage.dashboard)
         }
     }
 }
@@ -247,6 +263,8 @@ extension WireMessage {
         case let .handOffOffer(b): (.handOffOffer, b)
         case let .specialistJoining(b): (.specialistJoining, b)
         case .specialistAck: (.specialistAck, nil)
+        case let .dashboardRequest(b): (.dashboardRequest, b)
+        case let .dashboard(b): (.dashboard, b)
         }
     }
 
@@ -306,6 +324,8 @@ extension HandOffRequest: WireBody {}
 extension HandOffAnswer: WireBody {}
 extension HandOffOffer: WireBody {}
 extension SpecialistJoining: WireBody {}
+extension DashboardRequest: WireBody {}
+extension OperationsDashboard: WireBody {}
 
 extension EndSession: WireBody {
     func validate() throws { try outcome?.validate() }

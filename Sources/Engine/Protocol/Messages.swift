@@ -327,6 +327,8 @@ public enum WireMessage: Equatable, Sendable {
     case handOff(HandOffRequest)
     /// The target takes the hand-off, or declines it.
     case handOffAnswer(HandOffAnswer)
+    /// A month's operations dashboard (absent: the current month).
+    case dashboardRequest(DashboardRequest)
     // engine → console
     case lobby(Lobby)
     case sessionStarted(SessionStarted)
@@ -378,5 +380,7 @@ public enum WireMessage: Equatable, Sendable {
     case handOffOffer(HandOffOffer)
     /// To the customer: who is joining and why (answered by `specialist-ack`).
     case specialistJoining(SpecialistJoining)
+    /// The answer to `dashboard-request`.
+    case dashboard(OperationsDashboard)
 }
 

@@ -20,26 +20,23 @@ public struct Dashboard {
 
     public var report: Report {
         Report(name: "dashboard", title: "CO-BROWSING OPERATIONS DASHBOARD — \(period.label)", period: period,
-               sections: [sessionMetrics, resolution, modeUsage, useCases, quality, adoption])
+               sections: [sessionMetrics, resolution, modeUsage, useCases, quality, adoption, trends])
     }
 
     // MARK: Sections
 
     var sessionMetrics: Report.Section {
-        let n = held.count
-        var figures = [Report.Figure("total_sessions", "Total sessions", .count(n),
-                                     "\(sessions.count - n) more never started: no consent")]
-        for who in SessionInitiator.allCases {
-            let k = held.filter { $0.initiator == who }.count
-            figures.append(Report.Figure("initiated_\(who.rawValue.replacingOccurrences(of: "-", with: "_"))", "Initiated by \(who.title)", .count(k), Share.counted(k, of: n)))
+        let t = tally
+        var figures = [Report.Figure("total_sessions", "Total sessions", .count(t.held),
+                                     "\(t.neverStarted) more never started: no consent")]
+        for (who, k) in t.initiators {
+            figures.append(Report.Figure("initiated_\(who.rawValue.replacingOccurrences(of: "-", with: "_"))", "Initiated by \(who.title)", .count(k), Share.counted(k, of: t.held)))
         }
-        let minutes = held.compactMap(\.minutes)
         figures.append(Report.Figure("average_duration_minutes", "Average session duration",
-                                     Share.mean(minutes).map { .minutes($0) } ?? .unavailable("no session of the period has ended"),
-                                     minutes.isEmpty ? nil : "over \(minutes.count) ended sessions"))
-        for bucket in Self.durationBuckets {
-            let k = minutes.filter { bucket.range.contains($0) }.count
-            figures.append(Report.Figure("sessions_\(bucket.key)", "Sessions \(bucket.label)", .count(k), Share.counted(k, of: minutes.count)))
+                                     t.averageMinutes.map { .minutes($0) } ?? .unavailable("no session of the period has ended"),
+                                     t.minutes.isEmpty ? nil : "over \(t.minutes.count) ended sessions"))
+        for (bucket, k) in zip(Self.durationBuckets, t.buckets) {
+            figures.append(Report.Figure("sessions_\(bucket.key)", "Sessions \(bucket.label)", .count(k), Share.counted(k, of: t.minutes.count)))
         }
         return Report.Section(key: "sessions", title: "Session metrics (\(period.label))", figures: figures)
     }
@@ -52,8 +49,8 @@ public struct Dashboard {
     ]
 
     var resolution: Report.Section {
-        let n = held.count
-        let resolved = held.filter { $0.outcome == .resolved }.count
+        let n = held.count, t = tally
+        let resolved = t.resolved
         let followUp = held.filter { $0.outcome == .followUp }.count
         let escalated = held.filter { $0.outcome == .escalated }.count
         let told = held.filter { $0.outcome != nil }.count
@@ -61,7 +58,7 @@ public struct Dashboard {
         var firstOfTicket: [String: SessionFacts] = [:]
         for s in held where firstOfTicket[s.ticketId] == nil { firstOfTicket[s.ticketId] = s }
         let firstResolved = firstOfTicket.values.filter { $0.outcome == .resolved }.count
-        let stars = held.compactMap(\.stars)
+        let stars = t.stars
         return Report.Section(key: "resolution", title: "Resolution impact", figures: [
             Report.Figure("resolved_in_session", "Issues resolved during session", .count(resolved), Share.counted(resolved, of: n)),
             Report.Figure("follow_up_needed", "Follow-up needed", .count(followUp), Share.counted(followUp, of: n)),
@@ -73,7 +70,7 @@ public struct Dashboard {
             Report.Figure("first_contact_resolution_chat_only", "First-contact resolution (chat-only)",
                           .unavailable("the help desk's chat-only figures do not reach the engine")),
             Report.Figure("csat", "Customer CSAT for co-browse sessions",
-                          Share.mean(stars.map(Double.init)).map { .number($0, decimals: 1) } ?? .unavailable("no survey answered in the period"),
+                          t.csat.map { .number($0, decimals: 1) } ?? .unavailable("no survey answered in the period"),
                           stars.isEmpty ? nil : "/5.0 from \(stars.count) survey\(stars.count == 1 ? "" : "s")"),
             Report.Figure("tickets_prevented_per_session", "Estimated tickets prevented per session", .number(ticketsPreventedPerSession, decimals: 1),
                           "an input: --tickets-prevented-per-session"),
@@ -83,7 +80,7 @@ public struct Dashboard {
     var modeUsage: Report.Section {
         let n = held.count
         let rows: [[Report.Value]] = ControlMode.allCases.map { mode in
-            let these = held.filter { $0.highestMode == mode }
+            let these = reaching(mode)
             let told = these.filter { $0.outcome != nil }
             let resolved = told.filter { $0.outcome == .resolved }.count
             return [.text(mode.title), .count(these.count), Share.percent(these.count, of: n),
@@ -118,10 +115,9 @@ public struct Dashboard {
     var quality: Report.Section {
         let n = held.count
         let scores = held.compactMap { Self.score($0.quality) }
-        let dropped = held.filter { $0.drops > 0 }.count
-        let recorded = held.filter(\.recorded).count
+        let t = tally
+        let (dropped, recorded, complaints) = (t.dropped, t.recorded, t.complaints)
         let checks = held.reduce(0) { $0 + $1.qualityChecks }
-        let complaints = held.filter { $0.qualityComplaints > 0 }.count
         return Report.Section(key: "quality", title: "Session quality", figures: [
             Report.Figure("connection_quality", "Average connection quality",
                           Share.mean(scores).map { .number($0, decimals: 1) } ?? .unavailable("no session reported its connection"),

@@ -107,7 +107,12 @@ public struct Report: Sendable {
 /// Shares and averages that say "n/a" rather than divide by nothing.
 enum Share {
     static func percent(_ part: Int, of whole: Int) -> Report.Value {
-        whole > 0 ? .percent(100 * Double(part) / Double(whole)) : .unavailable("no sessions in the period")
+        fraction(part, of: whole).map { .percent($0) } ?? .unavailable("no sessions in the period")
+    }
+
+    /// 0…100, or nil of nothing.
+    static func fraction(_ part: Int, of whole: Int) -> Double? {
+        whole > 0 ? 100 * Double(part) / Double(whole) : nil
     }
 
     static func counted(_ part: Int, of whole: Int) -> String? {

@@ -4,6 +4,8 @@ import Foundation
 public enum ConsoleScreen: Equatable, Sendable {
     case lobby
     case workstation
+    /// The operations dashboard, opened from the lobby.
+    case dashboard
 }
 
 /// Modal overlays. While one is open it receives every key.
@@ -298,6 +300,8 @@ public struct ConsoleModel: Equatable, Sendable {
     public internal(set) var pointerShared = true
     /// Mirror mode: the page the agent shows the customer (see ConsoleModel+Presenting).
     public internal(set) var mirror = MirrorState()
+    /// The operations dashboard (see ConsoleModel+Dashboard).
+    public internal(set) var dashboard = DashboardState()
     /// Customer view, split view or the shown page only (`V` cycles).
     public internal(set) var viewMode: ViewMode = .customer
     var pointerLive = false
@@ -436,8 +440,10 @@ public struct ConsoleModel: Equatable, Sendable {
                 // Nobody holds control of an ended session.
                 participants = participants.map { var p = $0; p.controller = false; return p }
             }
+        case let .dashboard(d): dashboardArrived(d)
         case let .error(e):
             linkGoesBy = nil
+            dashboard.loading = false
             self.message = StatusMessage(.error, "\(e.code.rawValue): \(e.message)")
             if let name = pendingInvite {
                 pendingInvite = nil
@@ -504,6 +510,7 @@ public struct ConsoleModel: Equatable, Sendable {
     /// Which key table applies now.
     public var keyContext: KeyContext {
         if screen == .lobby { return .lobby }
+        if screen == .dashboard { return .dashboard }
         if annotate != nil { return .annotate }
         if isReadOnly { return .watching }
         return sessionEnded ? .ended : .session
@@ -533,7 +540,11 @@ public struct ConsoleModel: Equatable, Sendable {
         case .selectLast: lobbySelection = max(0, lobbyRows.count - 1)
         case .open, .openRecorded: return openLobbyRow(record: binding.action == .openRecorded)
         case .recordings: return [.openRecordings]
-        case .refresh: return [.send(.lobbyRequest)]
+        case .refresh: return screen == .dashboard ? refreshDashboard() : [.send(.lobbyRequest)]
+        case .dashboard: return openDashboard()
+        case .monthBack: return moveDashboardMonth(by: -1)
+        case .monthForward: return moveDashboardMonth(by: 1)
+        case .backToLobby: return closeDashboard()
         case .approvals: openApproval()
         case .handOffs: openHandOffOffer()
         case .sort:

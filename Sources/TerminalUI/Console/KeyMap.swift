@@ -5,7 +5,9 @@ public enum ConsoleAction: Equatable, Sendable {
     // Anywhere
     case help, palette, messages, filter, mouse, pages, quit
     // The lobby
-    case selectPrevious, selectNext, selectFirst, selectLast, open, openRecorded, recordings, refresh, approvals, handOffs, sort
+    case selectPrevious, selectNext, selectFirst, selectLast, open, openRecorded, recordings, refresh, approvals, handOffs, sort, dashboard
+    // The dashboard
+    case monthBack, monthForward, backToLobby
     // A session
     case moveCursor, click, type, scrollUp, scrollDown, annotate, pointer, note, mode, screenshot, handOver, handOff, invite,
          extend, quality, end, present, cycleView, symbols, feed, escape, leave, outcome
@@ -23,6 +25,8 @@ public enum KeyContext: Equatable, Sendable, CaseIterable {
     /// A session that has ended, still on screen.
     case ended
     case annotate
+    /// The operations dashboard.
+    case dashboard
 }
 
 /// The words a key shows on the hints line: in full, and when room is short.
@@ -81,6 +85,7 @@ public enum KeyMap {
         case .watching: watching
         case .ended: ended
         case .annotate: annotate
+        case .dashboard: dashboard
         }
     }
 
@@ -101,10 +106,24 @@ public enum KeyMap {
                    hint: HintWords("A approvals", "A approve"), priority: 2, command: "approvals"),
         KeyBinding([.character("H")], "H", .handOffs, "answer a hand-off to you",
                    hint: HintWords("H hand-offs", "H take"), priority: 2, command: "handoffs"),
+        KeyBinding([.character("D")], "D", .dashboard, "the operations dashboard: this month's figures",
+                   hint: HintWords("D dashboard", "D dash"), priority: 6, command: "dashboard"),
         KeyBinding([.character("g")], "g", .refresh, "refresh the lobby now", hint: HintWords("g refresh", "g"), priority: 7, command: "refresh"),
     ] + common + [
         KeyBinding([.character("q"), .character("Q")], "q Q", .quit, "quit (asks while sessions are live)",
                    hint: HintWords("q quit", "q quit"), priority: 0, command: "quit"),
+    ]
+
+    /// The dashboard has no list to filter: `/` is left out.
+    static let dashboard: [KeyBinding] = [
+        KeyBinding([.left], "←", .monthBack, "the month before", hint: HintWords("←→ month", "←→"), priority: 1, command: "previous"),
+        KeyBinding([.right], "→", .monthForward, "the month after", command: "next"),
+        KeyBinding([.character("g")], "g", .refresh, "ask the engine for the figures again", hint: HintWords("g refresh", "g"), priority: 5, command: "refresh"),
+    ] + common.filter { $0.action != .filter } + [
+        KeyBinding([.escape, .character("q")], "Esc q", .backToLobby, "back to the lobby",
+                   hint: HintWords("Esc/q lobby", "q lobby"), priority: 0, command: "lobby"),
+        KeyBinding([.character("Q")], "Q", .quit, "quit the console (asks while sessions are live)",
+                   hint: HintWords("Q quit", "Q quit"), priority: 0, command: "quit"),
     ]
 
     /// Keys a session shows whoever is watching it.

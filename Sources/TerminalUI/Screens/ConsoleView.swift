@@ -28,6 +28,8 @@ public final class ConsoleView {
         switch model.screen {
         case .lobby:
             LobbyScreen(theme: theme).draw(model, on: &sheet.grid)
+        case .dashboard:
+            DashboardScreen(theme: theme).draw(model, on: &sheet.grid)
         case .workstation:
             drawWorkstation(model, size: size, now: now, sheet: &sheet.grid, view: &view, masks: &masks, annotations: &annotations)
         }
@@ -205,7 +207,7 @@ public final class ConsoleView {
                     " ✎\(ro) \(a.tool.title): \(step.1) │ tools \(tools) │")
         case .watching: lead = (" WATCHING (read-only)", " WATCHING read-only")
         case .ended: lead = (" SESSION ENDED", " ENDED")
-        case .lobby, .session: break
+        case .lobby, .session, .dashboard: break
         }
         return hintLine(lead: lead, items: offeredHints(model), width: width)
     }
@@ -213,7 +215,7 @@ public final class ConsoleView {
     /// The offered keys of the current table as (long, short, priority): help first, leaving and quitting last.
     static func offeredHints(_ model: ConsoleModel) -> [(String, String, Int)] {
         let bindings = KeyMap.bindings(model.keyContext)
-        func rank(_ b: KeyBinding) -> Int { b.action == .help ? 0 : (b.action == .leave || b.action == .quit) ? 2 : 1 }
+        func rank(_ b: KeyBinding) -> Int { b.action == .help ? 0 : [.leave, .backToLobby, .quit].contains(b.action) ? 2 : 1 }
         return bindings.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }
             .compactMap { _, b in model.hintWords(b).map { ($0.long, $0.short, b.priority) } }
     }
