@@ -139,7 +139,7 @@ final class WebSocketPeerHandler: ChannelDuplexHandler {
         }
         guard let payload = message else { return }
         message = nil
-        sink.connection(peer, received: Array(payload.readableBytesView))
+        sink.connection(peer, received: peer.received(Array(payload.readableBytesView)))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

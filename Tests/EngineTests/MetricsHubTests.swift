@@ -1,0 +1,112 @@
+import Foundation
+import NIOPosix
+import XCTest
+@testable import Engine
+
+/// The hub counts what its sessions do, from the machine's own figures.
+final class MetricsHubTests: HubTestCase {
+    var metrics: EngineMetrics!
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        metrics = EngineMetrics()
+        let c = clock!
+        hub = EngineHub(store: store, publicBaseURL: "https://127.0.0.1:8443", lanes: .inline, metrics: metrics, clock: { c.now })
+    }
+
+    private var scrape: String {
+        metrics.exposition(.init(liveSessions: hub.liveSessionSummaries(), outboxBacklog: try! store.outboxBacklog()))
+    }
+
+    func testASessionIsCountedStartedLiveDroppedAndEndedWithItsReason() throws {
+        let (agent, customer, sid) = try activeSession()
+        var text = scrape
+        XCTAssertEqual(metricValue(text, EngineMetrics.Name.sessionsStarted, ["initiator": "auto-suggestion"]), 1, "billing is a suggested category")
+        XCTAssertEqual(metricValue(text, EngineMetrics.Name.liveSessions, ["mode": "view-only", "quality": "unknown"]), 1)
+        XCTAssertGreaterThan(try XCTUnwrap(metricValue(text, EngineMetrics.Name.storeWriteDuration + "_count")), 0,
+                             "the feed rows went through the store writer")
+
+        hub.connectionClosed(customer)
+        clock.advance(5); hub.tick()
+        XCTAssertEqual(metricValue(scrape, EngineMetrics.Name.customerDrops), 0, "a blip is not a drop")
+        clock.advance(6); hub.tick()
+        XCTAssertEqual(metricValue(scrape, EngineMetrics.Name.customerDrops), 1)
+
+        send(agent, .endSession(EndSession(sessionId: sid)), id: 9)
+        text = scrape
+        XCTAssertEqual(metricValue(text, EngineMetrics.Name.sessionsEnded, ["initiator": "auto-suggestion", "reason": "agent-ended"]), 1)
+        XCTAssertEqual(metricValue(text, EngineMetrics.Name.liveSessions, ["mode": "view-only", "quality": "unknown"]), 0)
+        // Asking again for an ended session ends nothing more.
+        send(agent, .endSession(EndSession(sessionId: sid)), id: 10)
+        XCTAssertEqual(metricValue(scrape, EngineMetrics.Name.sessionsEnded, ["initiator": "auto-suggestion", "reason": "agent-ended"]), 1)
+    }
+
+    func testTheOutboxBacklogIsCountedByState() throws {
+        let outbox = HelpDeskOutbox(desk: .zendesk, store: store)
+        try outbox.internalNote(ticket: "T-1", body: "first")
+        try outbox.internalNote(ticket: "T-1", body: "second")
+        let due = try store.dueOutbox(now: Date().addingTimeInterval(60), limit: 10)
+        try store.markFailed(id: try XCTUnwrap(due.first).id, at: Date(), reason: "401 from the desk")
+        XCTAssertEqual(try store.outboxBacklog(), [.pending: 1, .failed: 1])
+        let text = scrape
+        XCTAssertEqual(metricValue(text, EngineMetrics.Name.outboxBacklog, ["state": "pending"]), 1)
+        XCTAssertEqual(metricValue(text, EngineMetrics.Name.outboxBacklog, ["state": "failed"]), 1)
+    }
+}
+
+/// The admin listener answers GET /metrics, and refuses everything else, off the event loop.
+final class MetricsListenerTests: XCTestCase {
+    func testGetMetricsAnswersTheExpositionAndNothingElseIsServed() throws {
+        guard let curl = transportWhich("curl") else { return XCTFail("curl is not installed: ./scripts/test installs it") }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let listener = MetricsListener()
+        defer { listener.stop() }
+        let failing = NIOLockedValueBoxFlag()
+        let port = try listener.start(try MetricsEndpoint("127.0.0.1:0"), group: group) {
+            if failing.value { throw StoreError.invalid("database is locked") }
+            return "# TYPE cobrowse_x_total counter\ncobrowse_x_total 7\n"
+        }
+        XCTAssertGreaterThan(port, 0)
+        let url = "http://127.0.0.1:\(port)"
+        let ok = try runTool(curl, ["-sS", "-D", "-", "--max-time", "10", url + "/metrics"]).output
+        XCTAssertTrue(ok.hasPrefix("HTTP/1.1 200"), ok)
+        XCTAssertTrue(ok.lowercased().contains("content-type: text/plain; version=0.0.4\r\n"), ok)
+        XCTAssertTrue(ok.hasSuffix("cobrowse_x_total 7\n"), ok)
+        func status(_ args: [String]) throws -> String {
+            try runTool(curl, ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10"] + args).output
+        }
+        XCTAssertEqual(try status([url + "/"]), "404")
+        XCTAssertEqual(try status([url + "/metrics/x"]), "404")
+        XCTAssertEqual(try status(["-X", "POST", "-d", "x", url + "/metrics"]), "405")
+        XCTAssertEqual(try status(["-X", "DELETE", url + "/metrics"]), "405")
+        XCTAssertEqual(try status([url + "/metrics?name=x"]), "200")
+        // Two requests on one kept-alive connection are each answered.
+        let twice = try runTool(curl, ["-sS", "--max-time", "10", url + "/metrics", url + "/metrics"]).output
+        XCTAssertEqual(twice.components(separatedBy: "cobrowse_x_total 7").count, 3, twice)
+        failing.value = true
+        let failed = try runTool(curl, ["-sS", "-D", "-", "--max-time", "10", url + "/metrics"]).output
+        XCTAssertTrue(failed.hasPrefix("HTTP/1.1 500") && failed.contains("database is locked"), failed)
+    }
+
+    func testAPortInUseIsAClearError() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let first = MetricsListener(), second = MetricsListener()
+        defer { first.stop(); second.stop() }
+        let port = try first.start(try MetricsEndpoint("127.0.0.1:0"), group: group) { "" }
+        XCTAssertThrowsError(try second.start(try MetricsEndpoint("127.0.0.1:\(port)"), group: group) { "" }) { error in
+            XCTAssertTrue("\(error)".contains("cannot serve metrics on 127.0.0.1:\(port)"), "\(error)")
+        }
+    }
+}
+
+/// A flag the render closure reads from the scrape queue.
+final class NIOLockedValueBoxFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    var value: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return flag }
+        set { lock.lock(); flag = newValue; lock.unlock() }
+    }
+}
