@@ -54,6 +54,21 @@ final class MetricsHubTests: HubTestCase {
     }
 }
 
+/// Recording bytes are what reached the file, header and chunks, across recordings.
+final class RecordingMetricsTests: XCTestCase {
+    func testBytesWrittenAreTheRecordingFilesSizes() throws {
+        let fixture = try RecordingFixture()
+        let metrics = EngineMetrics()
+        fixture.service.metrics = metrics
+        let (first, _) = try fixture.record(seconds: 30)
+        let (second, _) = try fixture.record(seconds: 5)
+        let onDisk = fixture.bytes(first).count + fixture.bytes(second).count
+        XCTAssertGreaterThan(onDisk, 0)
+        let text = metrics.exposition(.init(liveSessions: [], outboxBacklog: [:]))
+        XCTAssertEqual(metricValue(text, EngineMetrics.Name.recordingBytes), Double(onDisk))
+    }
+}
+
 /// The admin listener answers GET /metrics, and refuses everything else, off the event loop.
 final class MetricsListenerTests: XCTestCase {
     func testGetMetricsAnswersTheExpositionAndNothingElseIsServed() throws {
