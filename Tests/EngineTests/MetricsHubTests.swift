@@ -125,3 +125,29 @@ final class NIOLockedValueBoxFlag: @unchecked Sendable {
         set { lock.lock(); flag = newValue; lock.unlock() }
     }
 }
+
+/// The console socket counts each frame in and out where it crosses the transport.
+final class TrafficMetricsTests: XCTestCase {
+    func testTheConsoleSocketCountsEveryMessageEachWay() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let dir = try TransportTempDir()
+        defer { dir.remove() }
+        let metrics = EngineMetrics()
+        let server = LocalChannelServer()
+        server.traffic = metrics.consoleTraffic
+        try server.start(path: dir.file("engine.sock"), sink: TransportEchoSink(), group: group)
+        defer { server.stop() }
+        let client = try LocalChannelClient.connect(path: dir.file("engine.sock"), hello: Hello(client: "test"), timeout: 5)
+        defer { client.close() }
+        XCTAssertEqual(try client.request(.addNote(AddNote(text: "first")), timeout: 5), .addNote(AddNote(text: "first")))
+        XCTAssertEqual(try client.request(.addNote(AddNote(text: "second")), timeout: 5), .addNote(AddNote(text: "second")))
+        let text = metrics.exposition(.init(liveSessions: [], outboxBacklog: [:]))
+        // The hello and two notes in; the welcome and two echoes out.
+        XCTAssertEqual(metricValue(text, EngineMetrics.Name.messages, ["channel": "console", "direction": "in"]), 3)
+        XCTAssertEqual(metricValue(text, EngineMetrics.Name.messages, ["channel": "console", "direction": "out"]), 3)
+        XCTAssertGreaterThan(try XCTUnwrap(metricValue(text, EngineMetrics.Name.bytes, ["channel": "console", "direction": "in"])), 30)
+        XCTAssertGreaterThan(try XCTUnwrap(metricValue(text, EngineMetrics.Name.bytes, ["channel": "console", "direction": "out"])), 30)
+        XCTAssertEqual(metricValue(text, EngineMetrics.Name.messages, ["channel": "customer", "direction": "in"]), 0, "the gateway's are apart")
+    }
+}

@@ -196,7 +196,10 @@ final class LocalPeerHandler: ChannelDuplexHandler {
             sink.connection(peer, received: peer.received(payload))
         case let .oversized(length):
             let error = WireError(.tooLarge, "frame of \(length) bytes is over the \(WireProtocol.maxMessageBytes)-byte limit; it was skipped")
-            context.writeAndFlush(wrapOutboundOut(WireCodec.encode(error.reply)), promise: nil)
+            let reply = WireCodec.encode(error.reply)
+            // A protocol message like any other, though it does not go through the peer's send.
+            peer.traffic?.sent(reply.count)
+            context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
         }
     }
 
