@@ -141,5 +141,13 @@ final class MetricsEndToEndTests: XCTestCase {
             XCTAssertTrue(out.stderr.contains("--metrics: ") && out.stderr.contains(says), "\(address): \(out.stderr)")
             XCTAssertFalse(FileManager.default.fileExists(atPath: data), "\(address): the engine did not start at all")
         }
+        // A port another engine's metrics hold: the second engine stops before its gateway or socket listen.
+        let data = fixture.dir + "/second"
+        let out = try fixture.run(["serve", "--data", data, "--listen", "127.0.0.1:\(port)", "--metrics", "127.0.0.1:\(metricsPort)"],
+                                  expectFailure: true)
+        XCTAssertNotEqual(out.status, 0)
+        XCTAssertTrue(out.stderr.contains("cannot serve metrics on 127.0.0.1:\(metricsPort)"), out.stderr)
+        XCTAssertFalse(EngineFixture.canConnect(port: port), "the second gateway never listened")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: data + "/engine.sock"))
     }
 }

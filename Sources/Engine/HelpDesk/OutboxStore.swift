@@ -3,7 +3,7 @@ import GRDB
 
 /// One call to the desk as the outbox keeps it.
 public struct OutboxEntry: Equatable, Sendable {
-    public enum State: String, Sendable, Codable, CaseIterable {
+    public enum State: String, Sendable, Codable {
         case pending
         /// Handed to the desk; an engine that stopped here does not know whether the desk acted.
         case sending
