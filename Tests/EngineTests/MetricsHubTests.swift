@@ -104,6 +104,28 @@ final class MetricsListenerTests: XCTestCase {
         XCTAssertTrue(failed.hasPrefix("HTTP/1.1 500") && failed.contains("database is locked"), failed)
     }
 
+    func testAConnectionThatSaysNothingIsClosed() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let listener = MetricsListener()
+        defer { listener.stop() }
+        let port = try listener.start(try MetricsEndpoint("127.0.0.1:0"), group: group, idleLimit: .milliseconds(300)) { "" }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        let connected = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        XCTAssertEqual(connected, 0)
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let began = Date()
+        var byte: UInt8 = 0
+        XCTAssertEqual(recv(fd, &byte, 1, 0), 0, "closed by the listener, not timed out here")
+        XCTAssertLessThan(Date().timeIntervalSince(began), 4)
+    }
+
     func testAPortInUseIsAClearError() throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }

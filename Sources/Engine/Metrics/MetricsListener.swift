@@ -15,6 +15,8 @@ public final class MetricsListener: @unchecked Sendable {
     private let logger: Logger
     private let scrapes = DispatchQueue(label: "cobrowse.metrics.scrape")
     private var channel: Channel?
+    /// Longer than Prometheus' longest usual scrape interval (a minute), with room to spare.
+    public static let idleLimit = TimeAmount.seconds(120)
 
     public init(logger: Logger = Logger(label: "cobrowse.metrics")) {
         self.logger = logger
@@ -22,8 +24,10 @@ public final class MetricsListener: @unchecked Sendable {
 
     /// Binds the endpoint and returns the bound port. `render` makes the
     /// exposition text; it runs on the scrape queue, never on an event loop.
+    /// A connection that sends nothing for `idleLimit` is closed.
     @discardableResult
-    public func start(_ endpoint: MetricsEndpoint, group: EventLoopGroup, render: @escaping @Sendable () throws -> String) throws -> Int {
+    public func start(_ endpoint: MetricsEndpoint, group: EventLoopGroup, idleLimit: TimeAmount = MetricsListener.idleLimit,
+                      render: @escaping @Sendable () throws -> String) throws -> Int {
         let scrapes = self.scrapes, logger = self.logger
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 16)
@@ -31,6 +35,8 @@ public final class MetricsListener: @unchecked Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
+                    // A scraper asks every few seconds; a connection silent for longer than any scrape interval holds a socket for nothing.
+                    try sync.addHandler(IdleStateHandler(readTimeout: idleLimit))
                     try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
                     try sync.addHandler(MetricsHTTPHandler(scrapes: scrapes, render: render, logger: logger))
                 }
@@ -75,6 +81,11 @@ final class MetricsHTTPHandler: ChannelInboundHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) { removed = true }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is IdleStateHandler.IdleStateEvent else { return context.fireUserInboundEventTriggered(event) }
+        context.close(promise: nil)
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
