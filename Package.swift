@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // STARTTLS for the link sent by e-mail; already in the graph through async-http-client.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
+        // `serve --metrics`: the engine records through swift-metrics' API into a registry of its own,
+        // exported in Prometheus' text format (no process-wide bootstrap: tests run several engines).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Thin shims over the system libraries named on the design card.
@@ -47,6 +51,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Sources/Engine",
             // The browser code: real files, embedded in the binary by the plugin below.

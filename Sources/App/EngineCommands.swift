@@ -51,6 +51,16 @@ struct Serve: ParsableCommand {
     @OptionGroup var channels: CustomerChannelOptions
     @Option(help: ArgumentHelp("The tenant's policy (JSON; see docs/policy.md): its privacy mode, CSS selectors to mask, block or reveal on every page, and its own text patterns. Check one with `cobrowse policy check FILE`.", valueName: "FILE"))
     var policy: String?
+    @Option(help: ArgumentHelp("Serve Prometheus metrics (GET /metrics) on this loopback address only, e.g. 127.0.0.1:9464: live sessions by mode and quality, sessions started and ended, drops, traffic, store latency, recording bytes, the outbox's backlog.", valueName: "HOST:PORT"))
+    var metrics: String?
+
+    /// The loopback address of --metrics, checked against the gateway's port.
+    func metricsEndpoint() throws -> MetricsEndpoint? {
+        guard let metrics else { return nil }
+        do { return try MetricsEndpoint(metrics, gatewayPort: try parseHostPort(listen).1) } catch let r as MetricsEndpoint.Refusal {
+            throw ValidationError("--metrics: \(r.message)")
+        }
+    }
 
     /// The gateway's bounds from the options above.
     var gatewayLimits: GatewayLimits {
@@ -89,6 +99,7 @@ struct Serve: ParsableCommand {
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
         if let g = socketGroup, Self.groupID(g) == nil { throw ValidationError("--socket-group: no group \(g)") }
         _ = try parseHostPort(listen)
+        _ = try metricsEndpoint()
         _ = try helpDesk.configuration()
         _ = try liveHelp()
         _ = try channels.mail()
@@ -136,6 +147,11 @@ struct Serve: ParsableCommand {
         config.mail = try channels.mail()
         config.sms = try channels.sms()
         if let policy { config.tenantPrivacy = try PolicyFile.read(policy, option: "--policy") }
+        if let endpoint = try metricsEndpoint() {
+            // One registry for this engine, made here and handed down: nothing process-wide is bootstrapped.
+            config.metrics = EngineMetrics()
+            config.metricsEndpoint = endpoint
+        }
         let server = EngineServer(configuration: config)
         do { try server.start() } catch { throw Failure("the engine could not start: \(error)") }
         print("engine: socket \(config.socketPath)")
@@ -146,6 +162,7 @@ struct Serve: ParsableCommand {
         if let origins = server.hub.liveHelp?.origins.origins { print("engine: live help from \(origins.sorted().joined(separator: ", "))") }
         if let mail = config.mail { print("engine: links by e-mail through \(mail.host):\(mail.port) from \(mail.from)") }
         if let sms = config.sms { print("engine: links by SMS from \(sms.from)") }
+        if let endpoint = config.metricsEndpoint { print("engine: metrics \(endpoint.url(port: server.metricsPort))") }
         if let policy { print("engine: policy \(policy): \(config.tenantPrivacy.explained.joined(separator: "; "))") }
         for warning in helpDesk.warnings + channels.warnings { FileHandle.standardError.write(Data("cobrowse: warning: \(warning)\n".utf8)) }
         fflush(stdout)

@@ -91,6 +91,8 @@ public protocol HelpDeskStore: AnyObject, Sendable {
     func requeueInterrupted(at: Date) throws -> Int
     /// Pending, sending and failed rows, oldest first.
     func undeliveredOutbox() throws -> [OutboxEntry]
+    /// How many rows wait in each state short of delivered (a count, not the rows: the metrics ask on every scrape).
+    func outboxBacklog() throws -> [OutboxEntry.State: Int]
     func outboxEntry(idempotencyKey: String) throws -> OutboxEntry?
     /// Forgets delivered rows older than `before` (their keys no longer dedupe); returns how many.
     func pruneDelivered(before: Date) throws -> Int
@@ -239,6 +241,18 @@ extension SQLiteStore: HelpDeskStore {
     public func undeliveredOutbox() throws -> [OutboxEntry] {
         try db.read { try OutboxRow.filter(Column("state") != OutboxEntry.State.delivered.rawValue).order(Column("id")).fetchAll($0) }
             .map { try $0.model() }
+    }
+
+    public func outboxBacklog() throws -> [OutboxEntry.State: Int] {
+        try db.read { db in
+            var counts: [OutboxEntry.State: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM helpdeskOutbox WHERE state != 'delivered' GROUP BY state") {
+                let name: String = row["state"]
+                guard let state = OutboxEntry.State(rawValue: name) else { throw StoreError.invalid("outbox rows in unknown state \(name)") }
+                counts[state] = row["n"]
+            }
+            return counts
+        }
     }
 
     public func outboxEntry(idempotencyKey: String) throws -> OutboxEntry? {

@@ -23,6 +23,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     let lanes: LaneKind
     let writer: StoreWriter
     let links: LinkMinter
+    /// What the operator's Prometheus reads (`serve --metrics`); nil counts nothing.
+    let metrics: EngineMetrics?
     let connections = ConnectionTable()
     private let sessions = NIOLockedValueBox([String: SessionRuntime]())
     /// The presenter tab's reconnect keys (hash → session; in memory only: an engine restart ends the showing).
@@ -63,7 +65,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
     /// the caller's thread, for tests that drive the hub by hand.
     public init(store: SessionStore, policy: SessionPolicy = .init(), redactor: Redactor = .init(),
                 publicBaseURL: String, limits: GatewayLimits = .init(), lanes: LaneKind = .dispatch,
-                logger: Logger = Logger(label: "cobrowse.hub"), clock: @escaping @Sendable () -> Date = { Date() }) {
+                logger: Logger = Logger(label: "cobrowse.hub"), metrics: EngineMetrics? = nil,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
         self.store = store
         self.policy = policy
         self.limits = limits
@@ -72,7 +75,8 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         self.clock = clock
         self.lanes = lanes
         throttle = NIOLockedValueBox(AddressThrottle(limits: limits))
-        writer = StoreWriter(store: store, lanes: lanes, logger: logger)
+        self.metrics = metrics
+        writer = StoreWriter(store: store, lanes: lanes, logger: logger, metrics: metrics)
         links = LinkMinter(store: store, lifetime: policy.linkLifetime, baseURL: publicBaseURL, clock: clock)
         writer.onFailure = { [weak self] sessions, error in
             guard let self else { return }
@@ -138,6 +142,7 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         try store.appendAudit(at: now, actor: agent.name, action: "session.created", sessionId: id,
                               detail: "ticket=\(ticket.id) record=\(record) initiator=\(initiator.rawValue) send=\(send.rawValue)")
         tellTheDesk(sessionStarted: summary, link: link, send: send, at: now)
+        metrics?.sessionStarted(initiator)
         return SessionStarted(session: summary, link: link)
     }
 
@@ -182,6 +187,11 @@ public final class EngineHub: ConnectionSink, @unchecked Sendable {
         writer.waitUntilTried()
         if writer.rowsWaiting > 0 { logger.error("\(writer.rowsWaiting) feed row(s) could not be stored before the engine stopped") }
         return ended
+    }
+
+    /// The sessions held that have not ended, as their lanes last published them (a metrics scrape reads this).
+    public func liveSessionSummaries() -> [SessionSummary] {
+        allSessions.map(\.published.summary).filter { $0.status != .ended }
     }
 
     /// Rows still waiting for the store (for tests and the shutdown report).

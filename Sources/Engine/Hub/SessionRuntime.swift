@@ -72,10 +72,22 @@ final class SessionRuntime: @unchecked Sendable {
             if inPlace { sendToCustomer(.requestScene) }
             return nil
         }
+        let before = machine
         machine = m
         publish()
+        count(from: before, to: m)
         perform(effects, origin: origin)
         return effects
+    }
+
+    /// The machine's own figures say what happened: a drop is one more in its
+    /// count (the agent was told), an end the step into `.ended`, with its reason.
+    private func count(from before: SessionMachine, to after: SessionMachine) {
+        guard let metrics = hub.metrics else { return }
+        if after.drops > before.drops { metrics.customerDropped() }
+        if before.summary.status != .ended, after.summary.status == .ended {
+            metrics.sessionEnded(after.summary.initiator, reason: after.summary.endReason ?? .agentEnded)
+        }
     }
 
     /// What the machine would answer, without changing it (the viewer's hello is decided before it joins).

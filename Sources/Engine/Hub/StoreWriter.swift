@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -16,6 +17,7 @@ public final class StoreWriter: @unchecked Sendable {
     public let store: SessionStore
     private let lane: SerialLane
     private let logger: Logger
+    private let metrics: EngineMetrics?
     private let state = NIOLockedValueBox(State())
     /// Rows kept for a retry at most; beyond it the oldest go, counted in the log.
     public static let maxWaiting = 10_000
@@ -30,9 +32,10 @@ public final class StoreWriter: @unchecked Sendable {
         var lost = 0
     }
 
-    init(store: SessionStore, lanes: LaneKind, logger: Logger) {
+    init(store: SessionStore, lanes: LaneKind, logger: Logger, metrics: EngineMetrics? = nil) {
         self.store = store
         self.logger = logger
+        self.metrics = metrics
         lane = lanes.makeLane("store-writer")
     }
 
@@ -91,6 +94,9 @@ public final class StoreWriter: @unchecked Sendable {
         }
         if lost > 0 { logger.error("\(lost) feed row(s) were lost: \(Self.maxWaiting) rows already waited for the store") }
         guard !batch.isEmpty else { return }
+        // A failed write is timed too: a store that takes seconds to refuse is what the histogram is for.
+        let began = DispatchTime.now().uptimeNanoseconds
+        defer { metrics?.storeWrite(tookNanoseconds: Int64(DispatchTime.now().uptimeNanoseconds - began)) }
         do {
             try store.appendFeed(batch)
             // Rows queued while this batch was being written, during a failing spell,

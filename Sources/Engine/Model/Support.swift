@@ -53,7 +53,7 @@ public enum SessionStatus: String, Codable, Sendable {
     case ended
 }
 
-public enum EndReason: String, Codable, Sendable {
+public enum EndReason: String, Codable, CaseIterable, Sendable {
     case agentEnded = "agent-ended"
     case customerEnded = "customer-ended"
     case customerDenied = "customer-denied"
@@ -79,7 +79,7 @@ public enum EndReason: String, Codable, Sendable {
 }
 
 /// Good / Fair / Poor, from measured round-trip and loss; both sides see it.
-public enum ConnectionQuality: String, Codable, Sendable {
+public enum ConnectionQuality: String, Codable, CaseIterable, Sendable {
     case good = "Good"
     case fair = "Fair"
     case poor = "Poor"

@@ -36,6 +36,8 @@ public final class EncryptedRecordingService: RecordingService {
     /// engine can give each its ending when it stops.
     private let liveLock = NSLock()
     private var live: [String: RecordingWriter] = [:]
+    /// Counts the bytes put on disk (`serve --metrics`); set before the first recording starts.
+    public var metrics: EngineMetrics?
 
     public init(dataDirectory: String, index: RecordingIndex, keySource: KeySource, policy: RecordingPolicy = .init()) {
         self.dataDirectory = dataDirectory; self.index = index; keyRing = KeyRing(source: keySource); self.policy = policy
@@ -76,6 +78,7 @@ public final class EncryptedRecordingService: RecordingService {
                                                 attributes: [.posixPermissions: 0o700])
         let path = (dataDirectory as NSString).appendingPathComponent(relative)
         let file = try AppendOnlyFile(creating: path)
+        file.metrics = metrics
         try file.append(RecordingFormat.encodeHeader(header, wrappedKey: wrapped))
         do {
             try index.insertRecording(RecordingRecord(id: id, sessionId: session.id, ticketId: session.ticket.id,
@@ -135,6 +138,8 @@ final class AppendOnlyFile {
     private(set) var size: Int64 = 0
     /// A failed write whose partial bytes could not be cut off yet.
     private var needsCut = false
+    /// Told the size of each append that reached the disk in full.
+    var metrics: EngineMetrics?
 
     init(creating path: String) throws {
         self.path = path
@@ -161,6 +166,7 @@ final class AppendOnlyFile {
             done += n
         }
         size += Int64(bytes.count)
+        metrics?.recordingWritten(bytes.count)
     }
 
     private func cutBack() -> Bool { ftruncate(fd, off_t(size)) == 0 }

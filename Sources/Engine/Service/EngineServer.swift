@@ -32,6 +32,10 @@ public struct EngineConfiguration: Sendable {
     public var sms: SMSConfiguration?
     /// The tenant's own privacy rules (serve --policy): to the redactor and, in the served rules, to every page.
     public var tenantPrivacy: TenantPrivacy = .standard
+    /// What the engine counts (`serve --metrics`): made by the caller, one per engine; nil: nothing is counted.
+    public var metrics: EngineMetrics?
+    /// The loopback address `GET /metrics` is served on; nil: counted (when `metrics` is set) but not served.
+    public var metricsEndpoint: MetricsEndpoint?
 
     public init(dataDirectory: String, socketPath: String? = nil, listenHost: String = "127.0.0.1", listenPort: Int = 8443,
                 certificatePath: String? = nil, keyPath: String? = nil, policy: SessionPolicy = .init(), tickInterval: TimeInterval = 0.25) {
@@ -62,9 +66,12 @@ public final class EngineServer: @unchecked Sendable {
     public private(set) var hub: EngineHub!
     public private(set) var gatewayPort = 0
     public private(set) var certificatePath = ""
+    /// The port `/metrics` is served on (0: not served).
+    public private(set) var metricsPort = 0
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
     private var gateway: CustomerGateway?
     private var local: LocalChannelServer?
+    private var metricsListener: MetricsListener?
     private var ticker: RepeatedTask?
     private var recordings: EncryptedRecordingService?
     private var deskSender: OutboxSender?
@@ -80,6 +87,8 @@ public final class EngineServer: @unchecked Sendable {
         let c = configuration
         for line in try c.prepareDataDirectory() { logger.notice("\(line)") }
         let store = try SQLiteStore(path: c.databasePath)
+        // Served metrics are always the ones this engine records into.
+        let metrics = c.metrics ?? (c.metricsEndpoint == nil ? nil : EngineMetrics())
         let cert: String, key: String
         if let cp = c.certificatePath, let kp = c.keyPath {
             (cert, key) = (cp, kp)
@@ -89,11 +98,12 @@ public final class EngineServer: @unchecked Sendable {
         }
         certificatePath = cert
         let hub = EngineHub(store: store, policy: c.policy, redactor: Redactor(customRules: try c.tenantPrivacy.redactionRules()),
-                            publicBaseURL: "", limits: c.gatewayLimits, lanes: .dispatch, logger: logger)
+                            publicBaseURL: "", limits: c.gatewayLimits, lanes: .dispatch, logger: logger, metrics: metrics)
         hub.privacyRules = try GatewayAssets.privacyRules(for: c.tenantPrivacy)
         let recordings = EncryptedRecordingService(dataDirectory: c.dataDirectory, index: store,
                                                    keySource: FileKeySource(dataDirectory: c.dataDirectory),
                                                    policy: RecordingPolicy(retention: c.recordingRetention))
+        recordings.metrics = metrics
         let swept = try recordings.startRetentionSweeper(store: store) { [logger] in logger.error("retention sweep failed: \($0)") }
         if !swept.isEmpty { logger.info("retention: removed \(swept.count) expired recording(s)") }
         hub.recordingService = recordings
@@ -107,8 +117,19 @@ public final class EngineServer: @unchecked Sendable {
         self.hub = hub
         if let desk = c.helpDesk { startHelpDesk(desk, store: store, hub: hub) }
         try startOutbox(store: store, hub: hub)
+        // Before the gateway: an engine whose metrics cannot be served stops before any customer reaches it.
+        if let endpoint = c.metricsEndpoint, let metrics {
+            let listener = MetricsListener(logger: logger)
+            metricsPort = try listener.start(endpoint, group: group) { [weak hub] in
+                // The hub gone is the engine stopping: no sessions to show, and the store is still there to read.
+                metrics.exposition(EngineMetrics.Snapshot(liveSessions: hub?.liveSessionSummaries() ?? [], outboxBacklog: try store.outboxBacklog()))
+            }
+            metricsListener = listener
+            logger.info("metrics: \(endpoint.url(port: metricsPort))")
+        }
         let gateway = CustomerGateway()
         gateway.connectionsPerAddress = c.gatewayLimits.connectionsPerAddress
+        gateway.traffic = metrics?.customerTraffic
         gatewayPort = try gateway.start(host: c.listenHost, port: c.listenPort, certificatePath: cert, keyPath: key,
                                         sink: hub, group: group)
         self.gateway = gateway
@@ -120,6 +141,7 @@ public final class EngineServer: @unchecked Sendable {
                                         auditRefusal: { [weak hub] draft, address in hub?.auditRefusal(draft, address: address) })
         }
         let local = LocalChannelServer()
+        local.traffic = metrics?.consoleTraffic
         try local.start(path: c.socketPath, sink: hub, group: group, accessGroup: c.socketGroup)
         self.local = local
         let interval = TimeAmount.milliseconds(Int64(c.tickInterval * 1000))
@@ -142,6 +164,7 @@ public final class EngineServer: @unchecked Sendable {
         }
         gateway?.stop()
         local?.stop()
+        metricsListener?.stop()
         // After the sessions ended (their last notes are in the outbox); what is not sent goes out at the next start.
         deskSender?.stop()
         deskTransport?.shutdown()

@@ -32,14 +32,17 @@ final class ChannelPeer: PeerConnection, CustomStringConvertible, @unchecked Sen
     /// the sink is told when the console reads again, so it can send the
     /// current state instead of the backlog (as tmux does for a slow client).
     let dropsWhenBehind: Bool
+    /// Counts this transport's frames for the metrics; nil counts nothing.
+    let traffic: TrafficMeter?
     private let lock = NSLock()
     private var dropped = 0
 
-    init(connectionID: Int, peer: PeerIdentity, channel: Channel, dropsWhenBehind: Bool = false) {
+    init(connectionID: Int, peer: PeerIdentity, channel: Channel, dropsWhenBehind: Bool = false, traffic: TrafficMeter? = nil) {
         self.connectionID = connectionID
         self.peer = peer
         self.channel = channel
         self.dropsWhenBehind = dropsWhenBehind
+        self.traffic = traffic
     }
 
     /// Thread-safe: NIO hops to the channel's event loop and keeps the order
@@ -49,6 +52,7 @@ final class ChannelPeer: PeerConnection, CustomStringConvertible, @unchecked Sen
             lock.lock(); dropped += 1; lock.unlock()
             return
         }
+        traffic?.sent(payload.count)
         channel.writeAndFlush(payload, promise: nil)
     }
 
@@ -69,6 +73,12 @@ final class ChannelPeer: PeerConnection, CustomStringConvertible, @unchecked Sen
 
     func resumeReading() {
         channel.setOption(ChannelOptions.autoRead, value: true).whenSuccess { [channel] in channel.read() }
+    }
+
+    /// One frame's payload came in and goes to the sink.
+    func received(_ payload: [UInt8]) -> [UInt8] {
+        traffic?.received(payload.count)
+        return payload
     }
 
     var description: String { "connection \(connectionID) (\(peer))" }

@@ -21,6 +21,8 @@ public final class CustomerGateway: @unchecked Sendable {
     public var requestTimeout: TimeAmount = .seconds(30)
     /// Open connections one address may hold at once; set before `start`.
     public var connectionsPerAddress = GatewayLimits().connectionsPerAddress
+    /// Counts the WebSockets' frames for the metrics; set before `start`.
+    public var traffic: TrafficMeter?
 
     public init(ids: ConnectionIDs = .shared, logger: Logger = Logger(label: "cobrowse.gateway")) {
         self.ids = ids
@@ -32,7 +34,7 @@ public final class CustomerGateway: @unchecked Sendable {
     public func start(host: String, port: Int, certificate: String, key: String,
                       sink: ConnectionSink, group: EventLoopGroup) throws -> Int {
         let tls = try TLSContext.server(certificate: certificate, key: key)
-        let ids = self.ids, children = self.children, logger = self.logger
+        let ids = self.ids, children = self.children, logger = self.logger, traffic = self.traffic
         let handshakeTimeout = self.handshakeTimeout, requestTimeout = self.requestTimeout
         let perAddress = ConnectionsPerAddress(limit: connectionsPerAddress)
 
@@ -54,7 +56,8 @@ public final class CustomerGateway: @unchecked Sendable {
                     let sync = channel.pipeline.syncOperations
                     try sync.addHandler(SlowReaderGuard(logger: logger))
                     try sync.addHandler(OpenSSLHandler(context: tls, mode: .server, handshakeTimeout: handshakeTimeout, logger: logger))
-                    try Self.addHTTPHandlers(to: channel, remote: remote, sink: sink, ids: ids, requestTimeout: requestTimeout, logger: logger)
+                    try Self.addHTTPHandlers(to: channel, remote: remote, sink: sink, ids: ids, requestTimeout: requestTimeout, logger: logger,
+                                             traffic: traffic)
                 }
             }
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)
@@ -88,7 +91,7 @@ public final class CustomerGateway: @unchecked Sendable {
     /// gateway over an `EmbeddedChannel`, without sockets or TLS. Call it on the
     /// channel's event loop.
     public static func addHTTPHandlers(to channel: Channel, remote: String, sink: ConnectionSink, ids: ConnectionIDs,
-                                       requestTimeout: TimeAmount, logger: Logger) throws {
+                                       requestTimeout: TimeAmount, logger: Logger, traffic: TrafficMeter? = nil) throws {
         let path = webSocketPath
         let http = GatewayHTTPHandler(sink: sink, webSocketPath: path, requestTimeout: requestTimeout, logger: logger)
         let upgrader = NIOWebSocketServerUpgrader(
@@ -99,7 +102,7 @@ public final class CustomerGateway: @unchecked Sendable {
                 return channel.eventLoop.makeSucceededFuture(wanted ? HTTPHeaders() : nil)
             },
             upgradePipelineHandler: { channel, _ in
-                let peer = ChannelPeer(connectionID: ids.next(), peer: .customer(remote: remote), channel: channel)
+                let peer = ChannelPeer(connectionID: ids.next(), peer: .customer(remote: remote), channel: channel, traffic: traffic)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(WebSocketPeerHandler(peer: peer, sink: sink, logger: logger))
                 }

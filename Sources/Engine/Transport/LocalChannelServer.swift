@@ -24,6 +24,8 @@ public final class LocalChannelServer: @unchecked Sendable {
     private let children = ChannelRegistry()
     private var serverChannel: Channel?
     private var path: String?
+    /// Counts the consoles' frames for the metrics; set before `start`.
+    public var traffic: TrafficMeter?
 
     public init(ids: ConnectionIDs = .shared, logger: Logger = Logger(label: "cobrowse.local")) {
         self.ids = ids
@@ -37,7 +39,7 @@ public final class LocalChannelServer: @unchecked Sendable {
     /// Either way the engine knows each agent by the peer uid, never by a claim.
     public func start(path: String, sink: ConnectionSink, group: EventLoopGroup, accessGroup: UInt32? = nil) throws {
         try Self.clearStaleSocket(at: path)
-        let ids = self.ids, children = self.children, logger = self.logger
+        let ids = self.ids, children = self.children, logger = self.logger, traffic = self.traffic
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 64)
             .childChannelOption(ChannelOptions.writeBufferWaterMark, value: SlowReaderGuard.waterMark)
@@ -46,7 +48,7 @@ public final class LocalChannelServer: @unchecked Sendable {
                 return Self.peerCredentials(of: channel).flatMap { credentials in
                     channel.eventLoop.makeCompletedFuture {
                         try Self.addPeerHandlers(to: channel, peer: .local(uid: Int(credentials.uid), pid: Int(credentials.pid)),
-                                                 sink: sink, ids: ids, logger: logger)
+                                                 sink: sink, ids: ids, logger: logger, traffic: traffic)
                     }
                 }
             }
@@ -75,9 +77,9 @@ public final class LocalChannelServer: @unchecked Sendable {
     /// payloads from the engine framed the same way. Public so the fuzzers can
     /// drive them over an `EmbeddedChannel`. Call it on the channel's event loop.
     public static func addPeerHandlers(to channel: Channel, peer: PeerIdentity, sink: ConnectionSink, ids: ConnectionIDs,
-                                       logger: Logger) throws {
+                                       logger: Logger, traffic: TrafficMeter? = nil) throws {
         // A console that stops reading is dropped for, not queued for without end (see ChannelPeer).
-        let connection = ChannelPeer(connectionID: ids.next(), peer: peer, channel: channel, dropsWhenBehind: true)
+        let connection = ChannelPeer(connectionID: ids.next(), peer: peer, channel: channel, dropsWhenBehind: true, traffic: traffic)
         try channel.pipeline.syncOperations.addHandlers([
             LengthPrefixFrameHandler(),
             LocalPeerHandler(peer: connection, sink: sink, logger: logger),
@@ -191,10 +193,13 @@ final class LocalPeerHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case let .frame(payload):
-            sink.connection(peer, received: payload)
+            sink.connection(peer, received: peer.received(payload))
         case let .oversized(length):
             let error = WireError(.tooLarge, "frame of \(length) bytes is over the \(WireProtocol.maxMessageBytes)-byte limit; it was skipped")
-            context.writeAndFlush(wrapOutboundOut(WireCodec.encode(error.reply)), promise: nil)
+            let reply = WireCodec.encode(error.reply)
+            // A protocol message like any other, though it does not go through the peer's send.
+            peer.traffic?.sent(reply.count)
+            context.writeAndFlush(wrapOutboundOut(reply), promise: nil)
         }
     }
 

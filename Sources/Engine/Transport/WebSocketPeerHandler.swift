@@ -139,7 +139,7 @@ final class WebSocketPeerHandler: ChannelDuplexHandler {
         }
         guard let payload = message else { return }
         message = nil
-        sink.connection(peer, received: Array(payload.readableBytesView))
+        sink.connection(peer, received: peer.received(Array(payload.readableBytesView)))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -160,6 +160,8 @@ final class WebSocketPeerHandler: ChannelDuplexHandler {
 
     private func replyTooLarge(context: ChannelHandlerContext, _ text: String) {
         let reply = WireCodec.encode(WireError(.tooLarge, text).reply)
+        // A protocol message like any other, though it does not go through the peer's send.
+        peer.traffic?.sent(reply.count)
         var buffer = context.channel.allocator.buffer(capacity: reply.count)
         buffer.writeBytes(reply)
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: buffer)), promise: nil)
