@@ -142,7 +142,7 @@ public struct MonthlySummary {
             Target(key: "connection_quality", label: "Connection quality score", value: n.connection.map { .number($0, decimals: 1) } ?? .unavailable("no quality reported"),
                    met: n.connection.map { $0 >= 4.0 }, goal: "target: 4.0/5 or more"),
             Target(key: "quality_complaints", label: "Customer quality complaints", value: complaintShare.map { .percent($0) } ?? .unavailable("no sessions"),
-                   met: complaintShare.map { $0 < 2 }, goal: "\(n.complaints) sessions; target: under 2%"),
+                   met: complaintShare.map { $0 < 2 }, goal: "\(n.complaints) session\(n.complaints == 1 ? "" : "s"); target: under 2%"),
             Target(key: "never_started", label: "Links that never became a session", value: notStartedShare.map { .percent($0) } ?? .unavailable("no links"),
                    met: notStartedShare.map { $0 < 5 }, goal: "target: under 5%"),
             // The engine never relays what it detects: every detection is a masking, so the rate is 100% whenever anything was found.
@@ -162,8 +162,8 @@ public struct MonthlySummary {
 
     var cost: Report.Section {
         let c = ROICalculator(inputs: inputs, measure: ROIMeasure.measured(sessions, period: period, now: now))
-        return Report.Section(key: "cost", title: "Cost analysis (report roi has every formula)", figures: [
-            Report.Figure("costs_monthly", "Monthly program cost", .money(c.costsMonthly)),
+        return Report.Section(key: "cost", title: "Cost analysis", figures: [
+            Report.Figure("costs_monthly", "Monthly program cost", .money(c.costsMonthly), "`cobrowse report roi` shows every formula"),
             Report.Figure("benefits_monthly", "Estimated monthly value", .money(c.benefitsMonthly)),
             Report.Figure("roi_multiple", "Monthly ROI (net ÷ costs)", c.roiMultiple.map { .number($0, decimals: 1) } ?? .unavailable("the program costs nothing")),
         ])
