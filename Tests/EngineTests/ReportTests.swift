@@ -331,17 +331,23 @@ extension ReportTests {
         try store.appendAudit(at: at("2026-11-29T10:00:00Z"), actor: "Tess R.", action: "recording.opened", sessionId: t1,
                               detail: "recording=R-1 purpose=training reason=(no reason given) granted=trainer")
 
+        // A screenshot of T-4 opened with a reason, and one opened with an empty one.
+        try store.appendAudit(at: at("2026-11-26T09:00:00Z"), actor: "Mona K.", action: "screenshot.opened", sessionId: t4, detail: "id=SH-1 reason=refund dispute evidence")
+        try store.appendAudit(at: at("2026-11-26T09:05:00Z"), actor: "Mona K.", action: "screenshot.opened", sessionId: t4, detail: "id=SH-2 reason=")
+
         let audit = try ComplianceAudit.read(try .month("2026-11"), from: store)
         XCTAssertNil(audit.chainProblem)
         XCTAssertEqual(audit.exceptions, [
             .init(sessionId: t1, what: "recording opened by Tess R. at 2026-11-29 10:00Z without a reason"),
             .init(sessionId: t3, what: "Full Control at 2026-11-11 14:05Z without a manager's approval (asked by James K.)"),
+            .init(sessionId: t4, what: "screenshot SH-2 opened by Mona K. at 2026-11-26 09:05Z without a reason"),
         ])
         let text = audit.report.text()
         XCTAssertLessThan(try XCTUnwrap(text.range(of: "EXCEPTIONS:")).lowerBound, try XCTUnwrap(text.range(of: "SESSIONS:")).lowerBound)
         // Each session's line, as the text wraps it and JSON keeps it whole.
         func line(_ id: String) -> String { audit.report.figure("session_\(id)")?.value.text ?? "" }
         XCTAssertTrue(line(t4).contains("approvals: Mona K. approved full-control at 2026-11-25 16:02Z"), line(t4))
+        XCTAssertTrue(line(t4).contains("Mona K. opened screenshot SH-1 at 2026-11-26 09:00Z: refund dispute evidence"), line(t4))
         XCTAssertTrue(line(t1).contains("Tess R. opened the recording at 2026-11-28 10:00Z: onboarding class for new agents"), line(t1))
         XCTAssertTrue(line(t1).contains("consent: Dana Lee allowed controlled at 2026-11-02 09:00Z"), line(t1))
         XCTAssertTrue(line(t1).contains("escalations: view-only→guided at 2026-11-02 09:00Z, asked by Maria S., acknowledged by Dana Lee"), line(t1))

@@ -4,7 +4,7 @@ import Foundation
 /// the period, read from the hash-chained audit trail, whether it had ticket
 /// context, who consented to what and when, recording consent, each mode
 /// escalation and who acknowledged it, Full Control approvals and by which
-/// manager, recording openings (who, why), deletions, refused writes. What
+/// manager, recording and screenshot openings (who, why), deletions, refused writes. What
 /// breaks a rule is an exception and comes first; the chain is verified.
 public struct ComplianceAudit {
     public var period: ReportPeriod
@@ -85,6 +85,10 @@ public struct ComplianceAudit {
                 let reason = Self.reason(in: detail)
                 f.openings.append("\(row.actor) opened the recording at \(Self.time(row.at)): \(reason.isEmpty ? "no reason" : reason)")
                 if reason.isEmpty { f.exceptions.append("recording opened by \(row.actor) at \(Self.time(row.at)) without a reason") }
+            case "screenshot.opened":
+                let reason = Self.reason(in: detail), shot = SessionFacts.value("id", in: detail) ?? "?"
+                f.openings.append("\(row.actor) opened screenshot \(shot) at \(Self.time(row.at)): \(reason.isEmpty ? "no reason" : reason)")
+                if reason.isEmpty { f.exceptions.append("screenshot \(shot) opened by \(row.actor) at \(Self.time(row.at)) without a reason") }
             case "recording.deleted", "recording.expired":
                 f.deletions.append("\(row.action == "recording.expired" ? "expired" : "deleted by \(row.actor)") at \(Self.time(row.at))")
             case "screenshot.stored": f.screenshots += 1
