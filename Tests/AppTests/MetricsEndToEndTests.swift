@@ -110,6 +110,8 @@ final class MetricsEndToEndTests: XCTestCase {
         }
         XCTAssertEqual(Self.sum(text, "cobrowse_live_sessions"), 0, text)
         XCTAssertEqual(Self.sum(text, "cobrowse_sessions_ended_total"), 1, "one session, one end")
+        XCTAssertEqual(Self.value(text, "cobrowse_session_outcomes_total", ["initiator": "auto-suggestion", "outcome": "resolved"]), 1, text)
+        XCTAssertEqual(Self.sum(text, "cobrowse_session_outcomes_total"), 1, "one outcome")
         // The store writer wrote the session's feed rows, each batch timed.
         let writes = try XCTUnwrap(Self.value(text, "cobrowse_store_write_duration_seconds_count"), text)
         XCTAssertGreaterThan(writes, 0)

@@ -63,6 +63,7 @@ extension EngineHub {
             logger.error("session \(summary.id): could not record the outcome: \(error)")
             return origin.fail(.internalError, "the outcome was not recorded: the engine could not write it with its audit row (\(error))")
         }
+        metrics?.outcomeRecorded(summary.initiator, outcome.kind)
         runtime?.perform([.activity(ActivityItem(at: at, kind: .info, actor: agent.name, text: "Outcome: \(outcome.line)"))], origin: nil)
         do {
             guard let wrapUp = try WrapUp.read(sessionId: summary.id, from: store, recordings: recordingDesk?.library.store, redactor: redactor, now: at) else {

@@ -22,10 +22,12 @@ public final class EngineMetrics: Sendable {
     let recordingBytes: CoreMetrics.Counter
     private let started: [SessionInitiator: CoreMetrics.Counter]
     private let ended: [EndKey: CoreMetrics.Counter]
+    private let outcomes: [OutcomeKey: CoreMetrics.Counter]
     private let live: [LiveKey: CoreMetrics.Gauge]
     private let backlog: [OutboxEntry.State: CoreMetrics.Gauge]
 
     private struct EndKey: Hashable { var initiator: SessionInitiator; var reason: EndReason }
+    private struct OutcomeKey: Hashable { var initiator: SessionInitiator; var outcome: SessionOutcome.Kind }
     private struct LiveKey: Hashable { var mode: ControlMode; var quality: ConnectionQuality }
 
     /// The outbox states that are still to reach the desk, the mail server or the SMS gateway.
@@ -50,7 +52,12 @@ public final class EngineMetrics: Sendable {
         recordingBytes = CoreMetrics.Counter(label: Name.recordingBytes, factory: f)
         var started: [SessionInitiator: CoreMetrics.Counter] = [:]
         var ended: [EndKey: CoreMetrics.Counter] = [:]
+        var outcomes: [OutcomeKey: CoreMetrics.Counter] = [:]
         for initiator in SessionInitiator.allCases {
+            for outcome in SessionOutcome.Kind.allCases {
+                outcomes[OutcomeKey(initiator: initiator, outcome: outcome)] = CoreMetrics.Counter(
+                    label: Name.sessionOutcomes, dimensions: [("initiator", initiator.rawValue), ("outcome", outcome.rawValue)], factory: f)
+            }
             started[initiator] = CoreMetrics.Counter(label: Name.sessionsStarted, dimensions: [("initiator", initiator.rawValue)], factory: f)
             for reason in EndReason.allCases {
                 ended[EndKey(initiator: initiator, reason: reason)] = CoreMetrics.Counter(
@@ -68,7 +75,7 @@ public final class EngineMetrics: Sendable {
         for state in Self.undeliveredStates {
             backlog[state] = CoreMetrics.Gauge(label: Name.outboxBacklog, dimensions: [("state", state.rawValue)], factory: f)
         }
-        (self.started, self.ended, self.live, self.backlog) = (started, ended, live, backlog)
+        (self.started, self.ended, self.outcomes, self.live, self.backlog) = (started, ended, outcomes, live, backlog)
     }
 
     // MARK: - Recording (cheap: a dictionary look-up and an atomic add)
@@ -81,6 +88,11 @@ public final class EngineMetrics: Sendable {
     /// A session ended, for this reason.
     func sessionEnded(_ initiator: SessionInitiator?, reason: EndReason) {
         ended[EndKey(initiator: initiator ?? .agent, reason: reason)]?.increment()
+    }
+
+    /// The agent said how a session went for its ticket (often after it ended, so it is a counter of its own).
+    func outcomeRecorded(_ initiator: SessionInitiator?, _ outcome: SessionOutcome.Kind) {
+        outcomes[OutcomeKey(initiator: initiator ?? .agent, outcome: outcome)]?.increment()
     }
 
     func customerDropped() { customerDrops.increment() }
@@ -142,6 +154,7 @@ public final class EngineMetrics: Sendable {
         public static let liveSessions = "cobrowse_live_sessions"
         public static let sessionsStarted = "cobrowse_sessions_started_total"
         public static let sessionsEnded = "cobrowse_sessions_ended_total"
+        public static let sessionOutcomes = "cobrowse_session_outcomes_total"
         public static let customerDrops = "cobrowse_customer_drops_total"
         public static let messages = "cobrowse_messages_total"
         public static let bytes = "cobrowse_message_bytes_total"
@@ -154,6 +167,7 @@ public final class EngineMetrics: Sendable {
         Name.liveSessions: "Sessions the engine holds that have not ended (link sent or active), by control mode and connection quality.",
         Name.sessionsStarted: "Sessions created for a ticket, by how they came about.",
         Name.sessionsEnded: "Sessions that ended, by how they came about and why they ended.",
+        Name.sessionOutcomes: "Outcomes agents recorded for their sessions' tickets (resolved, follow-up, escalated), by how the session came about.",
         Name.customerDrops: "Times a customer's connection was gone long enough for the agent to be told.",
         Name.messages: "Protocol messages on the customer gateway's WebSockets and the console socket.",
         Name.bytes: "Bytes of protocol messages (payloads, before framing and TLS) on the gateway and the console socket.",
