@@ -33,7 +33,8 @@ struct LoadScene {
     private static let idle = RGB(0xf4, 0xf6, 0xfa), hovered = RGB(0xdd, 0xe5, 0xfb)
 
     init(session: Int, nodes count: Int) {
-        rng = SplitMix(seed: UInt64(session) &* 7919)
+        // Each session's page differs, and is the same on every run.
+        rng = SplitMix(seed: (UInt64(session) &* 7919) &+ 0x9E37_79B9_7F4A_7C15)
         let company = "Northwind " + LetterNumber.encode(UInt64(session)).capitalized
         url = "https://app.northwind.example/orders?page=\(session % 7 + 1)"
         title = "Orders · \(company)"
