@@ -1,6 +1,6 @@
-// The one WebSocket link to the engine, for the SDK and the agent-side pages:
+// The one WebSocket link to the engine, for the SDK and the gateway's pages:
 // open, say hello, hand on each JSON frame, and (when asked) reconnect with a
-// doubling backoff. Loaded on its own by the viewer and presenter pages, and
+// doubling backoff. Loaded on its own by the consent, viewer and presenter pages, and
 // served in front of the SDK in /cobrowse.js, so every page speaks the same
 // hello and backs off the same way. A frozen namespace: page scripts that run
 // later cannot swap the functions the SDK took at start.

@@ -15,13 +15,11 @@
   function answer(allowed) {
     allow.disabled = true; deny.disabled = true;
     say(allowed ? 'Connecting\u2026' : 'Telling the agent\u2026');
-    var ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws');
-    var done = false;
-    ws.onopen = function () { ws.send(JSON.stringify({ v: 1, type: 'hello', body: { protocolVersion: 1, client: 'consent-page', token: token } })); };
-    ws.onmessage = function (ev) {
-      var f; try { f = JSON.parse(ev.data); } catch (e) { return; }
-      var b = f.body || {};
-      if (f.type === 'error') { done = true; say(b.message || 'This link cannot be used.'); ws.close(); return; }
+    var done = false, link = null;
+    function close() { if (link) link.stop(); }
+    function onFrame(f) {
+      var b = f.body;
+      if (f.type === 'error') { done = true; say(b.message || 'This link cannot be used.'); close(); return; }
       if (f.type !== 'welcome') return;
       // A new link for a session the customer already allowed (they dropped): straight back to it.
       if (b.consentGiven && allowed) {
@@ -30,16 +28,16 @@
         var back = new URL(landing, location.href);
         back.hash = (back.hash ? back.hash.slice(1) + '&' : '') + 'cobrowse=' + b.resumeKey;
         say('Welcome back. Taking you to the page\u2026');
-        ws.close();
+        close();
         location.replace(back.href);
         return;
       }
       var c = choice();
-      ws.send(JSON.stringify({ v: 1, type: 'consent', body: { allow: allowed, access: c.access, record: allowed && c.record } }));
+      link.send('consent', { allow: allowed, access: c.access, record: allowed && c.record });
       if (!allowed) {
         done = true;
         say('You declined. Nothing was shared, and the agent has been told.');
-        setTimeout(function () { ws.close(); }, 300);
+        setTimeout(close, 300);
         return;
       }
       var key = b.resumeKey;
@@ -51,11 +49,18 @@
         var u = new URL(landing, location.href);
         u.hash = (u.hash ? u.hash.slice(1) + '&' : '') + 'cobrowse=' + key;
         say('Sharing is on. Taking you to the page\u2026');
-        ws.close();
+        close();
         location.replace(u.href);
       }, 400);
-    };
-    ws.onclose = function () { if (!done) say('The connection to the support service failed. Please reload the page.'); };
+    }
+    // A one-time link: no reconnecting; a lost connection is said, and a reload asks again.
+    link = cobrowseConnect.open({
+      url: location.origin.replace(/^http/, 'ws') + '/ws',
+      hello: { protocolVersion: 1, client: 'consent-page', token: token },
+      reconnect: false,
+      onFrame: onFrame,
+      onClose: function () { if (!done) say('The connection to the support service failed. Please reload the page.'); return false; }
+    });
   }
   allow.addEventListener('click', function () { answer(true); });
   deny.addEventListener('click', function () { answer(false); });
