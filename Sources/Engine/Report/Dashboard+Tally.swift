@@ -40,6 +40,13 @@ extension Dashboard {
         return t
     }
 
+    /// First contact: the tickets of the period, and how many their first session of the period resolved.
+    var firstContact: (tickets: Int, resolved: Int) {
+        var first: [String: SessionFacts] = [:]
+        for s in held where first[s.ticketId] == nil { first[s.ticketId] = s }
+        return (first.count, first.values.filter { $0.outcome == .resolved }.count)
+    }
+
     /// The sessions whose highest mode was `mode`.
     func reaching(_ mode: ControlMode) -> [SessionFacts] { held.filter { $0.highestMode == mode } }
 

@@ -55,9 +55,7 @@ public struct Dashboard {
         let escalated = held.filter { $0.outcome == .escalated }.count
         let told = held.filter { $0.outcome != nil }.count
         // First contact: the ticket's first session of the period resolved it.
-        var firstOfTicket: [String: SessionFacts] = [:]
-        for s in held where firstOfTicket[s.ticketId] == nil { firstOfTicket[s.ticketId] = s }
-        let firstResolved = firstOfTicket.values.filter { $0.outcome == .resolved }.count
+        let (tickets, firstResolved) = firstContact
         let stars = t.stars
         return Report.Section(key: "resolution", title: "Resolution impact", figures: [
             Report.Figure("resolved_in_session", "Issues resolved during session", .count(resolved), Share.counted(resolved, of: n)),
@@ -65,8 +63,8 @@ public struct Dashboard {
             Report.Figure("escalated", "Escalated", .count(escalated), Share.counted(escalated, of: n)),
             Report.Figure("no_outcome", "No outcome given yet", .count(n - told), Share.counted(n - told, of: n)),
             Report.Figure("first_contact_resolution", "First-contact resolution (co-browse)",
-                          firstOfTicket.isEmpty ? .unavailable("no sessions in the period") : .percent(100 * Double(firstResolved) / Double(firstOfTicket.count)),
-                          "\(firstResolved) of \(firstOfTicket.count) tickets resolved by their first session"),
+                          tickets == 0 ? .unavailable("no sessions in the period") : .percent(100 * Double(firstResolved) / Double(tickets)),
+                          "\(firstResolved) of \(tickets) tickets resolved by their first session"),
             Report.Figure("first_contact_resolution_chat_only", "First-contact resolution (chat-only)",
                           .unavailable("the help desk's chat-only figures do not reach the engine")),
             Report.Figure("csat", "Customer CSAT for co-browse sessions",

@@ -36,32 +36,33 @@ public struct MonthlySummary {
         var redactions: Int
         var redactedSessions: Int
 
-        init(_ sessions: [SessionFacts]) {
-            let held = sessions.filter(\.started)
+        /// The counts the dashboard takes are the dashboard's own; the rest are the summary's.
+        init(_ sessions: [SessionFacts], period: ReportPeriod) {
+            let board = Dashboard(period: period, sessions: sessions, agents: [])
+            let t = board.tally, held = board.held
             created = sessions.count
             completed = held.filter { $0.endedAt != nil }.count
-            neverStarted = sessions.filter { !$0.started }.count
+            neverStarted = t.neverStarted
             denied = sessions.filter { $0.endReason == .customerDenied }.count
             customerEnded = held.filter { $0.endReason == .customerEnded }.count
-            var first: [String: SessionFacts] = [:]
-            for s in held where first[s.ticketId] == nil { first[s.ticketId] = s }
-            firstContact = first.isEmpty ? nil : 100 * Double(first.values.filter { $0.outcome == .resolved }.count) / Double(first.count)
+            let first = board.firstContact
+            firstContact = first.tickets == 0 ? nil : 100 * Double(first.resolved) / Double(first.tickets)
             followUps = held.filter { $0.outcome == .followUp }.count
             escalations = held.filter { $0.outcome == .escalated }.count
-            csat = Share.mean(held.compactMap(\.stars).map(Double.init))
+            csat = t.csat
             highlights = held.reduce(0) { $0 + $1.highlights }
-            averageMinutes = Share.mean(held.compactMap(\.minutes))
+            averageMinutes = t.averageMinutes
             connection = Share.mean(held.compactMap { Dashboard.score($0.quality) })
-            complaints = held.filter { $0.qualityComplaints > 0 }.count
-            droppedBeforeStart = neverStarted
-            recordingConsented = held.filter(\.recorded).count
+            complaints = t.complaints
+            droppedBeforeStart = t.neverStarted
+            recordingConsented = t.recorded
             redactions = sessions.reduce(0) { $0 + $1.redactions }
             redactedSessions = sessions.filter { $0.redactions > 0 }.count
         }
     }
 
     public var report: Report {
-        let now = Figures(sessions), was = Figures(before)
+        let now = Figures(sessions, period: period), was = Figures(before, period: period.previous)
         let prior = period.previous.label
         let days = max(1, period.elapsedDays(now: self.now))
         return Report(name: "monthly", title: "CO-BROWSE MONTHLY SUMMARY — \(period.label)", period: period, sections: [
